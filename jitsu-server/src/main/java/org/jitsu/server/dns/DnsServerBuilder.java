@@ -1,0 +1,46 @@
+package org.jitsu.server.dns;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.jitsu.server.pipeline.QueryPipeline;
+import reactor.core.publisher.Mono;
+
+/** Collects the settings of a {@link DnsServer}. */
+final class DnsServerBuilder implements DnsServer.Builder {
+    private ListenSettings listen;
+    private Optional<ForwardSettings> forward = Optional.empty();
+    private QueryPipeline pipeline;
+    private FrontEndMetrics metrics = FrontEndMetrics.NOOP;
+
+    @Override
+    public DnsServer.Builder listen(ListenSettings settings) {
+        this.listen = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    @Override
+    public DnsServer.Builder forward(Optional<ForwardSettings> settings) {
+        this.forward = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    @Override
+    public DnsServer.Builder pipeline(QueryPipeline pipeline) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        return this;
+    }
+
+    @Override
+    public DnsServer.Builder metrics(FrontEndMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        return this;
+    }
+
+    @Override
+    public Mono<DnsServer> bind() {
+        Objects.requireNonNull(listen, "listen settings not set");
+        Objects.requireNonNull(pipeline, "pipeline not set");
+        // The Netty implementation lands with the front end (see NettyDnsServer).
+        return Mono.error(new UnsupportedOperationException("DNS front end not built yet"));
+    }
+}

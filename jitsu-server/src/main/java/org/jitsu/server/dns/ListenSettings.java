@@ -1,0 +1,26 @@
+package org.jitsu.server.dns;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where and how the DNS front end listens.
+ *
+ * @param addresses addresses to bind (IPv4 and/or IPv6); UDP and TCP on each
+ * @param port the port for all of them; 0 picks a free one (the same for every address and transport)
+ * @param eventLoops event loops (and, with epoll, SO_REUSEPORT UDP sockets per address); 0 = one per core
+ * @param udpReceiveBuffer SO_RCVBUF of UDP sockets, bytes
+ * @param maxUdpPayload the largest UDP response we send to an EDNS client (512 without EDNS)
+ * @param tcpIdleTimeout a TCP connection with no query for this long is closed
+ * @param tcpMaxConnections open TCP connections at most; new ones beyond are closed at once
+ */
+public record ListenSettings(List<InetAddress> addresses, int port, int eventLoops, int udpReceiveBuffer,
+                             int maxUdpPayload, Duration tcpIdleTimeout, int tcpMaxConnections) {
+    public ListenSettings {
+        addresses = List.copyOf(addresses);
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("addresses: [] (expected: at least one)");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.jitsu.server.pipeline;
+
+import java.time.Duration;
+import org.jitsu.backend.StopMode;
+
+/**
+ * What the pipeline reports. Free of any metrics library (issue 4 binds it to Micrometer);
+ * implementations must be cheap, thread-safe and non-blocking.
+ */
+public interface PipelineMetrics {
+
+    /** A query for a managed service was answered without waiting (service running). */
+    default void warmHit(String serviceId) {
+    }
+
+    /** A query joined a boot already in flight instead of starting one. */
+    default void joinedBoot(String serviceId) {
+    }
+
+    default void bootStarted(String serviceId) {
+    }
+
+    /** Boot (start and readiness) succeeded after {@code duration}. */
+    default void bootSucceeded(String serviceId, Duration duration) {
+    }
+
+    /** Boot failed ({@code timedOut} when the boot timeout passed). */
+    default void bootFailed(String serviceId, boolean timedOut, Duration duration) {
+    }
+
+    /** A boot was refused because the boot queue was full. */
+    default void bootRejected(String serviceId) {
+    }
+
+    /** Boots running and queued, after a change. */
+    default void bootsInFlight(int running, int queued) {
+    }
+
+    /** A service was stopped ({@code reason}: idle, operator, failed-boot). */
+    default void stopped(String serviceId, StopMode mode, String reason) {
+    }
+
+    PipelineMetrics NOOP = new PipelineMetrics() {
+    };
+}

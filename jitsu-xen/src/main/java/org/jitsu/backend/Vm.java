@@ -1,0 +1,36 @@
+package org.jitsu.backend;
+
+import java.time.Duration;
+import reactor.core.publisher.Mono;
+
+/**
+ * One VM (or stand-in process) behind a service. Handles are cheap; they hold no connection.
+ *
+ * <p>All operations are lazy and non-blocking: nothing happens until the returned {@link Mono} is
+ * subscribed, and blocking work runs on the backend's scheduler.
+ */
+public interface Vm {
+
+    /** Identifies the VM within its backend (domain name, UUID, or service id for processes). */
+    String id();
+
+    /** The backend this VM belongs to. */
+    Backend backend();
+
+    /** Reads the current state from the backend. */
+    Mono<VmState> state();
+
+    /**
+     * Makes the VM run: boots it when stopped, resumes it when paused or suspended. Completes when the
+     * backend reports it running (readiness of the guest's service is checked separately by
+     * {@link ReadinessCheck}s). Signals {@link BackendException} on failure.
+     */
+    Mono<Void> start();
+
+    /**
+     * Stops the VM with the given mode. For {@link StopMode#SHUTDOWN} the VM gets {@code grace} to
+     * stop by itself before it is destroyed. Completes when the VM is stopped (or paused, for
+     * {@link StopMode#SUSPEND}).
+     */
+    Mono<Void> stop(StopMode mode, Duration grace);
+}
