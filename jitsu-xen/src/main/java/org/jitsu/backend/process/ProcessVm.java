@@ -35,6 +35,8 @@ final class ProcessVm implements Vm {
     /** Upper bound for waiting on the kernel (exec past setsid, a SIGSTOP taking effect). */
     private static final long KERNEL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** How often an adopted process (not our child) is checked for exit while we wait for it. */
+    private static final Duration EXIT_POLL = Duration.ofMillis(20);
     private static final int LOG_TAIL_BYTES = 2048;
     private static final int LOG_TAIL_LINES = 5;
 
@@ -272,10 +274,13 @@ final class ProcessVm implements Vm {
     }
 
     private void exited(Tracked t) {
+        boolean superseded;
         synchronized (this) {
+            // A start that noticed the death first may already run a successor: then this is old news.
+            superseded = tracked != null && tracked != t;
             forget(t);
         }
-        if (t.stopRequested) {
+        if (t.stopRequested || superseded) {
             return;
         }
         OptionalInt status = t.child.isPresent() ? OptionalInt.of(t.child.get().exitValue()) : OptionalInt.empty();
@@ -326,8 +331,8 @@ final class ProcessVm implements Vm {
     }
 
     private Mono<Void> awaitStopped(Tracked t, StopMode mode, Duration grace) {
-        Mono<ProcessHandle> exit = Mono.fromFuture(t.handle::onExit, true);
-        Mono<ProcessHandle> gone = mode == StopMode.SHUTDOWN
+        Mono<Void> exit = exitOf(t);
+        Mono<Void> gone = mode == StopMode.SHUTDOWN
                 ? exit.timeout(grace, Mono.defer(() -> backend.blocking(() -> {
                     LOG.info("{}: process {} still running after {}; killing it", id, t.pid(), grace);
                     signal(t, LibC.SIGKILL);
@@ -341,6 +346,23 @@ final class ProcessVm implements Vm {
             LOG.info("{}: process {} stopped ({})", id, t.pid(), mode.configName());
             return Boolean.TRUE;
         })).then();
+    }
+
+    /**
+     * Completes when the process is gone. For our children the JDK's reaper tells; an adopted process
+     * is not our child, and the JDK polls it slowly (and never sees a zombie nobody reaps), so
+     * {@code /proc} is polled on the timer too.
+     */
+    private Mono<Void> exitOf(Tracked t) {
+        Mono<Void> reaped = Mono.fromFuture(t.handle::onExit, true).then();
+        if (t.child.isPresent()) {
+            return reaped;
+        }
+        Mono<Void> vanished = backend.blocking(() -> !alive(t))
+                .filter(Boolean::booleanValue)
+                .repeatWhenEmpty(Integer.MAX_VALUE, polls -> polls.concatMap(n -> Mono.delay(EXIT_POLL, backend.timer())))
+                .then();
+        return Mono.firstWithSignal(reaped, vanished);
     }
 
     // ---- signals

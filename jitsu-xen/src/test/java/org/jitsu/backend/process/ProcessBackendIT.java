@@ -44,6 +44,8 @@ class ProcessBackendIT {
     private Path stateDir;
     private Scheduler realTimer;
     private final List<Backend> backends = new ArrayList<>();
+    /** Processes started for a test that are not descendants of this JVM (re-parented). */
+    private final List<Long> orphans = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -55,6 +57,7 @@ class ProcessBackendIT {
     void tearDown() {
         backends.forEach(Backend::close);
         TestProcesses.killDescendants();
+        orphans.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         realTimer.dispose();
     }
 
@@ -259,6 +262,27 @@ class ProcessBackendIT {
     }
 
     @Test
+    void adoptsAndStopsAProcessThatIsNotItsChild() throws Exception {
+        // sh starts sleep in the background and exits: sleep is re-parented, no longer our child.
+        Process sh = new ProcessBuilder("sh", "-c", "sleep 1000 >/dev/null 2>&1 </dev/null & echo $!")
+                .redirectErrorStream(true).start();
+        long pid = Long.parseLong(new String(sh.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
+        orphans.add(pid);
+        assertThat(sh.waitFor()).isZero();
+        ProcessHandle orphan = ProcessHandle.of(pid).orElseThrow();
+        assertThat(ProcessHandle.current().children().anyMatch(h -> h.pid() == pid)).isFalse();
+        new PidFile(pid, orphan.info().startInstant().orElseThrow()).write(pidFile("orphan"));
+
+        Backend b = backend(realTimer);
+        Vm vm = b.define("orphan", spec(List.of("sleep", "1000")));
+        assertThat(state(vm)).isEqualTo(VmState.RUNNING);
+        StepVerifier.create(vm.stop(StopMode.SHUTDOWN, Duration.ofSeconds(30))).expectComplete().verify(TIMEOUT);
+        assertThat(alive(pid)).isFalse();
+        assertThat(pidFile("orphan")).doesNotExist();
+        assertThat(state(vm)).isEqualTo(VmState.STOPPED);
+    }
+
+    @Test
     void aPidfileOfADeadProcessIsStale() throws Exception {
         Backend b = backend(realTimer);
         Vm vm = b.define("ghost", spec(List.of("sleep", "1000")));
@@ -335,8 +359,7 @@ class ProcessBackendIT {
         Vm other = b.define("other", spec(List.of("sleep", "1000")));
         StepVerifier.create(vm.start().then(other.start())).expectComplete().verify(TIMEOUT);
         long otherPid = pidOf("other");
-        // Events are ordered per backend thread pool only loosely, so stop ours, then crash the other:
-        // the first event seen must be the other's.
+        // Stop one (no event expected), then kill the other from outside: the first event must be the other's.
         StepVerifier.create(b.events().take(1))
                 .expectSubscription()
                 .then(() -> {
