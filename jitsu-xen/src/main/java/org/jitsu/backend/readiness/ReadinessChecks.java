@@ -19,7 +19,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class ReadinessChecks {
     /** Per-attempt bound for a connect or an HTTP exchange. */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
 
     private static final String KINDS = "backend, tcp, http, delay";
     private static final String EXPECTED_ITEM =
