@@ -1,10 +1,13 @@
 package org.jitsu.backend.process;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import org.jitsu.backend.Backend;
+import org.jitsu.backend.BackendException;
 import org.jitsu.backend.Vm;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.spi.ConfigException;
@@ -62,6 +65,25 @@ final class LocalProcessBackend implements Backend {
         }
         ProcessSpec parsed = ProcessSpec.parse(serviceId, spec, stateDir, inheritedPath);
         return new ProcessVm(this, serviceId, parsed, stateDir.resolve("pids").resolve(serviceId + ".pid"));
+    }
+
+    /** Creates the state directory (pidfiles, logs); errors when it cannot be created or written. */
+    @Override
+    public Mono<Void> ready() {
+        return blocking(() -> {
+            for (String sub : new String[] {"pids", "logs"}) {
+                Path dir = stateDir.resolve(sub);
+                try {
+                    Files.createDirectories(dir);
+                } catch (IOException e) {
+                    throw new BackendException(name, "state-io", "cannot create " + dir + ": " + e, e);
+                }
+                if (!Files.isWritable(dir)) {
+                    throw new BackendException(name, "state-io", "cannot write to " + dir);
+                }
+            }
+            return Boolean.TRUE;
+        }).then();
     }
 
     @Override

@@ -21,8 +21,14 @@ import org.jitsu.backend.spi.Settings;
  *       are kept; default {@code <server state dir>/<backend name>}.
  * </ul>
  *
- * <p>Service spec ({@code services[i].process}): {@code command} (argv list, required),
- * {@code directory}, {@code environment} (mapping), {@code log} (file, appended).
+ * <p>Service spec ({@code services[i].process}): {@code command} (argv list, required; a single string
+ * is one argv element, never split by a shell; a name without a slash is looked up on PATH when the
+ * service is defined), {@code directory} (working directory), {@code environment} (mapping added to
+ * Jitsu's environment), {@code log} (file that stdout and stderr are appended to; relative paths are
+ * taken from the state dir; default {@code logs/ID.log}).
+ *
+ * <p>{@link Backend#ready()} creates the state directory. Processes found through their pidfiles are
+ * adopted on first use (when pid and start time match); stale pidfiles are removed.
  */
 public final class ProcessBackendFactory implements BackendFactory {
     /** The config type this factory handles. */

@@ -3,11 +3,15 @@ package org.jitsu.backend.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.jitsu.backend.Backend;
+import org.jitsu.backend.BackendException;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.backend.spi.ConfigException;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 
 /** Validation of backend settings and service specs: every error names its key. */
 class ProcessConfigTest {
@@ -61,6 +66,25 @@ class ProcessConfigTest {
         assertThatThrownBy(() -> backend(Map.of("colour", "red")))
                 .isInstanceOf(ConfigException.class)
                 .extracting(ProcessConfigTest::keyOf).isEqualTo("backends.local.colour");
+    }
+
+    @Test
+    void readyCreatesTheStateDirectory() {
+        Backend b = backend(Map.of());
+        StepVerifier.create(b.ready()).expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(stateDir.resolve("local/pids")).isDirectory();
+        assertThat(stateDir.resolve("local/logs")).isDirectory();
+    }
+
+    @Test
+    void readyFailsWhenTheStateDirectoryCannotBeCreated() throws IOException {
+        Path file = Files.writeString(stateDir.resolve("not-a-dir"), "x");
+        Backend b = backend(Map.of("state-dir", file.toString()));
+        StepVerifier.create(b.ready())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BackendException.class)
+                        .hasMessageContaining(file.toString())
+                        .extracting(x -> ((BackendException) x).code()).isEqualTo("state-io"))
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
