@@ -1,0 +1,285 @@
+package org.jitsu.backend.readiness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jitsu.backend.Backend;
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.Vm;
+import org.jitsu.backend.VmState;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.backend.spi.Settings;
+import org.jitsu.backend.testing.TestProcesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class ReadinessChecksTest {
+    private static final String ADDRESS = "127.0.3.200";
+    private final Scheduler realTimer = Schedulers.newParallel("readiness-test", 1);
+    private HttpServer httpServer;
+    private volatile String redirectTo = "/";
+
+    @AfterEach
+    void tearDown() {
+        if (httpServer != null) {
+            httpServer.stop(0);
+        }
+        realTimer.dispose();
+    }
+
+    private static Settings item(String key, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(key, value);
+        return Settings.of("services[0].readiness[1]", m);
+    }
+
+    private static ReadinessCheck parse(String key, Object value, Scheduler timer) {
+        return ReadinessChecks.parse(item(key, value), timer);
+    }
+
+    // ---- config errors name the key
+
+    @Test
+    void httpWithHostNameIsRejectedWithoutLookup() {
+        assertThatThrownBy(() -> parse("http", "http://localhost:8080/", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("services[0].readiness[1].http: http://localhost:8080/")
+                .hasMessageContaining("IP address literal")
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].http");
+    }
+
+    @Test
+    void httpMustBeAnHttpUrl() {
+        assertThatThrownBy(() -> parse("http", "ftp://127.0.0.1/", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].http");
+        assertThatThrownBy(() -> parse("http", "127.0.0.1:80", realTimer)).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void badDelayIsRejected() {
+        assertThatThrownBy(() -> parse("delay", "soon", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("services[0].readiness[1].delay: soon (expected: a duration");
+        assertThatThrownBy(() -> parse("delay", 100, realTimer))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].delay");
+    }
+
+    @Test
+    void backendAcceptsOnlyRunning() {
+        assertThatThrownBy(() -> parse("backend", "up", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("services[0].readiness[1].backend: up (expected: running)");
+    }
+
+    @Test
+    void tcpNeedsAddressAndPort() {
+        assertThatThrownBy(() -> parse("tcp", "127.0.0.2", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].tcp");
+        assertThatThrownBy(() -> parse("tcp", "example.org:80", realTimer)).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void itemNeedsExactlyOneKnownKey() {
+        Map<String, Object> two = new LinkedHashMap<>();
+        two.put("tcp", "127.0.0.2:80");
+        two.put("delay", "1s");
+        assertThatThrownBy(() -> ReadinessChecks.parse(Settings.of("services[0].readiness[1]", two), realTimer))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1]");
+        assertThatThrownBy(() -> parse("grpc", "127.0.0.2:80", realTimer))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].grpc");
+    }
+
+    @Test
+    void describeSaysWhatIsChecked() {
+        assertThat(parse("http", "http://127.0.0.2:8080/health", realTimer).describe())
+                .isEqualTo("http GET http://127.0.0.2:8080/health");
+        assertThat(parse("tcp", "[::1]:53", realTimer).describe()).isEqualTo("tcp connect 0:0:0:0:0:0:0:1:53");
+        assertThat(parse("delay", "100ms", realTimer).describe()).isEqualTo("delay 100ms");
+        assertThat(parse("backend", "running", realTimer).describe()).isEqualTo("backend running");
+    }
+
+    // ---- behaviour
+
+    @Test
+    void backoffStartsAt2msAndDoublesUpTo100ms() {
+        assertThat(Retry.backoff(0)).isEqualTo(Duration.ofMillis(2));
+        assertThat(Retry.backoff(1)).isEqualTo(Duration.ofMillis(4));
+        assertThat(Retry.backoff(5)).isEqualTo(Duration.ofMillis(64));
+        assertThat(Retry.backoff(6)).isEqualTo(Duration.ofMillis(100));
+        assertThat(Retry.backoff(1000)).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void delayWaitsOnTheTimer() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        ReadinessCheck check = parse("delay", "100ms", vts);
+        StepVerifier.withVirtualTime(() -> check.await(new ScriptedVm()), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(99))
+                .thenAwait(Duration.ofMillis(1))
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void backendRunningPollsWithBackoffUntilRunning() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        ScriptedVm vm = new ScriptedVm(VmState.STARTING, VmState.STARTING, VmState.STARTING, VmState.RUNNING);
+        ReadinessCheck check = parse("backend", "running", vts);
+        // Attempts at 0, 2, 6 and 14 ms of virtual time.
+        StepVerifier.withVirtualTime(() -> check.await(vm), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(13))
+                .then(() -> assertThat(vm.calls.get()).isEqualTo(3))
+                .thenAwait(Duration.ofMillis(1))
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        assertThat(vm.calls.get()).isEqualTo(4);
+    }
+
+    @Test
+    void backendRunningKeepsPollingWhileStopped() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        ScriptedVm vm = new ScriptedVm(VmState.STOPPED);
+        StepVerifier.withVirtualTime(() -> parse("backend", "running", vts).await(vm), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofSeconds(10))
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+        // 7 attempts in the first 226 ms, then one per 100 ms.
+        assertThat(vm.calls.get()).isBetween(100, 110);
+    }
+
+    @Test
+    void tcpSucceedsOnceAListenerAppears() throws IOException {
+        int port = TestProcesses.freePort(ADDRESS);
+        ReadinessCheck check = parse("tcp", ADDRESS + ":" + port, realTimer);
+        ServerSocket[] listener = new ServerSocket[1];
+        try {
+            StepVerifier.create(check.await(new ScriptedVm()))
+                    .expectSubscription()
+                    .then(() -> {
+                        try {
+                            listener[0] = new ServerSocket();
+                            listener[0].bind(new InetSocketAddress(InetAddress.getByAddress(TestProcesses.literal(ADDRESS)), port));
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(5));
+        } finally {
+            if (listener[0] != null) {
+                listener[0].close();
+            }
+        }
+    }
+
+    @Test
+    void tcpAttemptFailsWhenNothingListens() throws IOException {
+        int port = TestProcesses.freePort(ADDRESS);
+        TcpCheck check = (TcpCheck) parse("tcp", ADDRESS + ":" + port, realTimer);
+        StepVerifier.create(check.connectOnce()).expectError(IOException.class).verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void httpRetriesThroughNon2xx() throws IOException {
+        AtomicInteger requests = startHttpServer(3, 503);
+        ReadinessCheck check = parse("http", "http://" + ADDRESS + ":" + httpServer.getAddress().getPort() + "/health",
+                realTimer);
+        StepVerifier.create(check.await(new ScriptedVm())).expectComplete().verify(Duration.ofSeconds(10));
+        // Three 503s were answered before the 200 (an attempt that timed out under load may add one).
+        assertThat(requests.get()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void httpDoesNotFollowRedirects() throws IOException {
+        AtomicInteger requests = startHttpServer(Integer.MAX_VALUE, 302);
+        String base = "http://" + ADDRESS + ":" + httpServer.getAddress().getPort();
+        AtomicInteger redirected = new AtomicInteger();
+        httpServer.createContext("/elsewhere", exchange -> {
+            redirected.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        redirectTo = base + "/elsewhere";
+        // A generous per-attempt timeout: this test makes a single attempt on a possibly cold JVM.
+        HttpCheck check = new HttpCheck(java.net.URI.create(base + "/"), Duration.ofSeconds(10), realTimer);
+        StepVerifier.create(check.getOnce()).expectNext(false).expectComplete().verify(Duration.ofSeconds(15));
+        assertThat(requests.get()).isEqualTo(1);
+        assertThat(redirected.get()).isZero();
+    }
+
+    /** A server on ADDRESS answering {@code failStatus} to the first {@code failures} requests, then 200. */
+    private AtomicInteger startHttpServer(int failures, int failStatus) throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        httpServer = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(TestProcesses.literal(ADDRESS)), 0), 16);
+        httpServer.createContext("/", exchange -> {
+            int n = requests.incrementAndGet();
+            if (n <= failures) {
+                exchange.getResponseHeaders().add("Location", redirectTo);
+                exchange.sendResponseHeaders(failStatus, -1);
+            } else {
+                exchange.sendResponseHeaders(200, -1);
+            }
+            exchange.close();
+        });
+        httpServer.start();
+        return requests;
+    }
+
+    /** A VM whose state() answers from a script (the last entry repeats). */
+    private static final class ScriptedVm implements Vm {
+        final VmState[] script;
+        final AtomicInteger calls = new AtomicInteger();
+
+        ScriptedVm(VmState... script) {
+            this.script = script.length == 0 ? new VmState[] {VmState.RUNNING} : script;
+        }
+
+        @Override
+        public String id() {
+            return "scripted";
+        }
+
+        @Override
+        public Backend backend() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Mono<VmState> state() {
+            return Mono.fromSupplier(() -> script[Math.min(calls.getAndIncrement(), script.length - 1)]);
+        }
+
+        @Override
+        public Mono<Void> start() {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> stop(StopMode mode, Duration grace) {
+            return Mono.empty();
+        }
+    }
+}
