@@ -23,7 +23,7 @@ import reactor.core.scheduler.Scheduler;
 public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
 
     static Builder builder() {
-        throw new UnsupportedOperationException("pipeline not built yet");
+        return new PipelineBuilder();
     }
 
     /**
