@@ -183,7 +183,10 @@ final class ServiceRuntime {
     private void launch(Boot b, Mono<Void> before) {
         Mono<Void> work = before
                 .then(b.ticket.whenGranted())
-                .then(Mono.defer(() -> def.vm().start()));
+                .then(Mono.defer(() -> {
+                    b.vmStarted = true;
+                    return def.vm().start();
+                }));
         for (ReadinessCheck check : def.readiness()) {
             work = work.then(Mono.defer(() -> check.await(def.vm())));
         }
@@ -206,7 +209,11 @@ final class ServiceRuntime {
                 lastBootMillis = took;
             } else {
                 failures++;
-                if (state != State.STOPPING) {
+                if (state != State.STOPPING && !b.vmStarted) {
+                    // failed before the VM was touched (timed out in the queue): nothing to clean up
+                    state = State.STOPPED;
+                    since = now;
+                } else if (state != State.STOPPING) {
                     // the VM may be half started: destroy it before anyone boots it again
                     state = State.STOPPING;
                     since = now;
@@ -387,6 +394,7 @@ final class ServiceRuntime {
         final long startedAt;
         final Sinks.One<Outcome> result = Sinks.one();
         int waiters; // guarded by the runtime's lock
+        volatile boolean vmStarted;
 
         Boot(BootGate.Ticket ticket, long startedAt) {
             this.ticket = ticket;

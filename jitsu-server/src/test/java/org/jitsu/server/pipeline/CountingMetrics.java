@@ -3,6 +3,7 @@ package org.jitsu.server.pipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsu.backend.StopMode;
 
@@ -17,6 +18,8 @@ final class CountingMetrics implements PipelineMetrics {
     final AtomicInteger rejected = new AtomicInteger();
     final List<String> stops = new CopyOnWriteArrayList<>();
     volatile int maxRunning;
+    /** One permit per query that started or joined a boot: tests wait on it with a timeout. */
+    final Semaphore bootQueries = new Semaphore(0);
 
     @Override
     public void warmHit(String serviceId) {
@@ -26,11 +29,13 @@ final class CountingMetrics implements PipelineMetrics {
     @Override
     public void joinedBoot(String serviceId) {
         joined.incrementAndGet();
+        bootQueries.release();
     }
 
     @Override
     public void bootStarted(String serviceId) {
         started.incrementAndGet();
+        bootQueries.release();
     }
 
     @Override
