@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
@@ -30,6 +31,7 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
     private final Scheduler timer;
     private final Duration idleCheckInterval;
     private final Disposable.Composite running = Disposables.composite();
+    private final AtomicBoolean started = new AtomicBoolean();
 
     DefaultOnDemandPipeline(List<ZoneDefinition> zones, List<ServiceDefinition> definitions, BootLimits limits,
                             Duration idleCheckInterval, Scheduler timer, PipelineMetrics metrics) {
@@ -55,6 +57,10 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
     @Override
     public Mono<Void> start() {
         return Mono.defer(() -> {
+            if (!started.compareAndSet(false, true)) {
+                return Mono.empty(); // already started: nothing to do twice
+            }
+            // events first, so that no crash between the state read and the subscription is missed
             subscribeToEvents();
             return Flux.fromIterable(services.values())
                     .flatMap(s -> Mono.defer(() -> s.definition().vm().state())

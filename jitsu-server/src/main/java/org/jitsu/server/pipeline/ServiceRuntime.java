@@ -172,7 +172,7 @@ final class ServiceRuntime {
         }
         Boot joined = b;
         return b.result.asMono()
-                .map(outcome -> outcome.ok() ? (Answer) found : outcome.failure())
+                .map(failure -> failure.isEmpty() ? (Answer) found : failure.get())
                 .doOnCancel(() -> leaveWaiter(joined));
     }
 
@@ -226,7 +226,7 @@ final class ServiceRuntime {
         if (error == null) {
             metrics.bootSucceeded(id, Duration.ofMillis(took));
             log.info("service {}: booted in {} ms", id, took);
-            b.result.tryEmitValue(Outcome.OK);
+            b.result.tryEmitValue(Optional.empty());
             return;
         }
         boolean timedOut = error instanceof TimeoutException;
@@ -237,7 +237,7 @@ final class ServiceRuntime {
         } else {
             log.warn("service {}: boot failed after {} ms: {}", id, took, cause, error);
         }
-        b.result.tryEmitValue(new Outcome(false, new Answer.ServerFailure("boot of service " + id + " " + cause)));
+        b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, "failed-boot", destroyDone, -1);
         }
@@ -383,16 +383,12 @@ final class ServiceRuntime {
         return error.toString();
     }
 
-    /** The outcome every waiter of a boot gets. */
-    private record Outcome(boolean ok, Answer.ServerFailure failure) {
-        static final Outcome OK = new Outcome(true, new Answer.ServerFailure("unused"));
-    }
-
     /** One boot in flight, shared by all queries that wait for it. */
     private static final class Boot {
         final BootGate.Ticket ticket;
         final long startedAt;
-        final Sinks.One<Outcome> result = Sinks.one();
+        /** What every waiter gets: empty when the service is ready, else the failure to answer. */
+        final Sinks.One<Optional<Answer.ServerFailure>> result = Sinks.one();
         int waiters; // guarded by the runtime's lock
         volatile boolean vmStarted;
 

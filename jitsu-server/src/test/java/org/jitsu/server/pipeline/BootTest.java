@@ -341,4 +341,66 @@ class BootTest {
         assertThat(vm.starts()).isEqualTo(1);
         assertThat(state("web")).isEqualTo(State.RUNNING);
     }
+
+    @Test
+    void statusReportsTheBootOnVirtualTime() {
+        FakeVm vm = backend.vm("web").startWith(Mono.delay(Duration.ofSeconds(2), timer).then());
+        pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
+        timer.advanceTimeBy(Duration.ofSeconds(1));
+
+        TestSubscriber<Answer> waiter = subscribe(pipeline.resolve(query("web.example.test", RecordType.A)));
+        ServiceStatus booting = pipeline.service("web").orElseThrow();
+        assertThat(booting.state()).isEqualTo(State.BOOTING);
+        assertThat(booting.since()).isEqualTo(java.time.Instant.ofEpochMilli(1_000));
+        assertThat(booting.lastQuery()).contains(java.time.Instant.ofEpochMilli(1_000));
+
+        timer.advanceTimeBy(Duration.ofSeconds(2));
+        assertFound(single(waiter));
+        ServiceStatus running = pipeline.service("web").orElseThrow();
+        assertThat(running.state()).isEqualTo(State.RUNNING);
+        assertThat(running.since()).isEqualTo(java.time.Instant.ofEpochMilli(3_000));
+        assertThat(running.boots()).isEqualTo(1);
+        assertThat(running.failures()).isZero();
+        assertThat(running.lastBootMillis()).contains(2_000L);
+        assertThat(pipeline.services()).extracting(ServiceStatus::id).containsExactly("web");
+        assertThat(pipeline.service("nope")).isEmpty();
+        assertThat(metrics.succeeded).hasValue(1);
+    }
+
+    @Test
+    void anUnexpectedExceptionIsAServerFailureWithItsStackTraceLogged() {
+        FakeVm vm = backend.vm("web");
+        ReadinessCheck broken = v -> {
+            throw new IllegalStateException("bug in a check");
+        };
+        pipeline(BootLimits.DEFAULT, new Service("web", vm).readiness(broken).build());
+        try (LogCapture logs = new LogCapture(ServiceRuntime.class)) {
+            assertThat(resolve(pipeline, query("web.example.test", RecordType.A)))
+                    .isInstanceOfSatisfying(Answer.ServerFailure.class,
+                            f -> assertThat(f.reason()).contains("bug in a check"));
+            assertThat(logs.events()).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getThrowableProxy()).isNotNull();
+            });
+        }
+        assertThat(vm.stops()).containsExactly(StopMode.DESTROY);
+    }
+
+    @Test
+    void aQueryDuringTheDestroyOfAFailedBootWaitsAndBootsAgain() {
+        FakeVm vm = backend.vm("web").startWith(Mono.error(new BackendException("web", "boom", "boom")));
+        Sinks.Empty<Void> destroyed = Sinks.empty();
+        vm.stopWith(destroyed.asMono());
+        pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
+        Query q = query("web.example.test", RecordType.A);
+
+        assertThat(resolve(pipeline, q)).isInstanceOf(Answer.ServerFailure.class);
+        assertThat(state("web")).isEqualTo(State.STOPPING);
+        vm.startWith(Mono.empty());
+        TestSubscriber<Answer> next = subscribe(pipeline.resolve(q));
+        assertThat(vm.starts()).as("not while the half-started VM is being destroyed").isEqualTo(1);
+        destroyed.tryEmitEmpty();
+        assertFound(single(next));
+        assertThat(vm.starts()).isEqualTo(2);
+    }
 }
