@@ -37,7 +37,7 @@ final class NameNode {
     private final Answer.Found[] running;
     private final Mono<Answer>[] runningMono;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // arrays of Mono<Answer>: no generic array creation in Java
     NameNode(Optional<ServiceRuntime> service, Answer[] fixed, Answer.Found[] running) {
         if (fixed.length != SLOTS || running.length != SLOTS) {
             throw new IllegalArgumentException("expected " + SLOTS + " slots");
