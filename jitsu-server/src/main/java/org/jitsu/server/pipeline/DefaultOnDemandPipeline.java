@@ -76,7 +76,7 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
     }
 
     private void subscribeToEvents() {
-        // per backend, the runtimes by VM id; backends are compared by identity
+        // per distinct backend (by equals: identity unless a backend says otherwise), the runtimes by VM id
         Map<Backend, Map<String, List<ServiceRuntime>>> byBackend = new LinkedHashMap<>();
         for (ServiceRuntime s : services.values()) {
             byBackend.computeIfAbsent(s.definition().vm().backend(), b -> new LinkedHashMap<>())

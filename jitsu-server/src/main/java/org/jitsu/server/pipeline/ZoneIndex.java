@@ -116,9 +116,14 @@ final class ZoneIndex {
             }
         }
 
+        Map<DomainName, Answer> noDataByApex = new HashMap<>();
+        for (ZoneDefinition zone : zones) {
+            noDataByApex.put(zone.apex(), new Answer.NoData(zone.soa().forNegativeAnswer()));
+        }
         Map<DomainName, NameNode> nodes = new HashMap<>();
         for (Map.Entry<DomainName, Pending> e : pending.entrySet()) {
-            nodes.put(e.getKey(), e.getValue().toNode(hostRecords));
+            Pending p = e.getValue();
+            nodes.put(e.getKey(), p.toNode(hostRecords, noDataByApex.get(p.zone.apex())));
         }
         Map<DomainName, Mono<Answer>> nx = new HashMap<>();
         for (ZoneDefinition zone : zones) {
@@ -167,14 +172,13 @@ final class ZoneIndex {
             this.zone = zone;
         }
 
-        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords) {
+        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData) {
             List<ResourceRecord> glue = new ArrayList<>();
             if (!ns.isEmpty()) {
                 for (ResourceRecord r : ns) {
                     glue.addAll(hostRecords.getOrDefault(((ResourceRecord.Ns) r).nameserver(), List.of()));
                 }
             }
-            Answer noData = new Answer.NoData(zone.soa().forNegativeAnswer());
             Answer[] fixed = new Answer[NameNode.SLOTS];
             Answer.Found[] running = new Answer.Found[NameNode.SLOTS];
             for (int slot = 0; slot < NameNode.SLOTS; slot++) {
