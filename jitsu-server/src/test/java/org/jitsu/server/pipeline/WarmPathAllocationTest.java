@@ -56,8 +56,8 @@ class WarmPathAllocationTest {
         int found = 0;
         for (int i = 0; i < QUERIES; i++) {
             Mono<Answer> answer = pipeline.resolve(queries.get(i & 3));
-            // a prebuilt Mono.just hands out its value from block() without subscribing
-            if (answer.block() instanceof Answer.Found) {
+            // a prebuilt Mono.just hands out its value from block(timeout) without subscribing
+            if (answer.block(VERIFY_TIMEOUT) instanceof Answer.Found) {
                 found++;
             }
         }
