@@ -22,8 +22,12 @@ import reactor.core.scheduler.Scheduler;
  */
 public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
 
+    /**
+     * A builder with the defaults: no zones, no services, {@link BootLimits#DEFAULT}, idle checks every
+     * 5 s, {@code Schedulers.parallel()} as timer, {@link PipelineMetrics#NOOP}.
+     */
     static Builder builder() {
-        throw new UnsupportedOperationException("pipeline not built yet");
+        return new PipelineBuilder();
     }
 
     /**
@@ -42,7 +46,12 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
     @Override
     void close();
 
-    /** Configures an {@link OnDemandPipeline}. */
+    /**
+     * Configures an {@link OnDemandPipeline}. {@link #build()} validates everything once and throws
+     * {@link IllegalArgumentException} naming the offender: a zone defined twice, a service id or a
+     * name used twice (also a service name that is a static host), a service name in no zone, a
+     * non-positive boot or idle timeout.
+     */
     interface Builder {
         Builder zones(List<ZoneDefinition> zones);
 

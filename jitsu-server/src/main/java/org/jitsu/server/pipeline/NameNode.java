@@ -1,0 +1,73 @@
+package org.jitsu.server.pipeline;
+
+import java.util.Optional;
+import reactor.core.publisher.Mono;
+
+/**
+ * Everything the pipeline answers for one name of a zone, prebuilt: per question type, either a fixed
+ * answer (static records, NoData) or, for the types a service answers, the answer to give once the
+ * service runs. Immutable; resolving allocates nothing when the service is running.
+ */
+final class NameNode {
+    static final int SLOT_A = 0;
+    static final int SLOT_NS = 1;
+    static final int SLOT_SOA = 2;
+    static final int SLOT_AAAA = 3;
+    static final int SLOT_ANY = 4;
+    static final int SLOT_OTHER = 5;
+    static final int SLOTS = 6;
+
+    /** The slot of a question type; every type without its own slot shares {@link #SLOT_OTHER}. */
+    static int slot(int type) {
+        switch (type) {
+            case RecordType.A: return SLOT_A;
+            case RecordType.NS: return SLOT_NS;
+            case RecordType.SOA: return SLOT_SOA;
+            case RecordType.AAAA: return SLOT_AAAA;
+            case RecordType.ANY: return SLOT_ANY;
+            default: return SLOT_OTHER;
+        }
+    }
+
+    private final Optional<ServiceRuntime> service;
+    // per slot: the answer when no running service is needed (the service's answers are absent here)
+    private final Mono<Answer>[] fixed;
+    // per slot: the answer once the service runs, as a value and as a ready Mono; null when the
+    // service has no records of that type (then fixed[slot] applies, and the query only counts as traffic)
+    private final Answer.Found[] running;
+    private final Mono<Answer>[] runningMono;
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // arrays of Mono<Answer>: no generic array creation in Java
+    NameNode(Optional<ServiceRuntime> service, Answer[] fixed, Answer.Found[] running) {
+        if (fixed.length != SLOTS || running.length != SLOTS) {
+            throw new IllegalArgumentException("expected " + SLOTS + " slots");
+        }
+        this.service = service;
+        this.fixed = new Mono[SLOTS];
+        this.running = running.clone();
+        this.runningMono = new Mono[SLOTS];
+        for (int i = 0; i < SLOTS; i++) {
+            this.fixed[i] = fixed[i] == null ? null : Mono.just(fixed[i]);
+            this.runningMono[i] = running[i] == null ? null : Mono.just(running[i]);
+            if (this.fixed[i] == null && this.runningMono[i] == null) {
+                throw new IllegalArgumentException("slot " + i + " has no answer");
+            }
+            if (running[i] != null && service.isEmpty()) {
+                throw new IllegalArgumentException("slot " + i + " needs a service");
+            }
+        }
+    }
+
+    Mono<Answer> resolve(int type) {
+        int slot = slot(type);
+        if (service.isPresent()) {
+            ServiceRuntime s = service.get();
+            Answer.Found found = running[slot];
+            if (found != null) {
+                return s.answer(runningMono[slot], found);
+            }
+            s.touch();
+        }
+        return fixed[slot];
+    }
+}

@@ -1,0 +1,400 @@
+package org.jitsu.server.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jitsu.backend.BackendException;
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.VmEvent;
+import org.jitsu.backend.VmState;
+import org.jitsu.server.pipeline.ServiceStatus.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The runtime state machine of one service: STOPPED → BOOTING → RUNNING → STOPPING → STOPPED, and
+ * SUSPENDED → BOOTING.
+ *
+ * <p>Thread-safe. The warm path ({@link #answer} while RUNNING) is two volatile reads and one
+ * volatile write, with no lock and no allocation. Every transition happens under this object's lock;
+ * signals to waiters, backend calls and logging happen after the lock is released.
+ *
+ * <p>The warm path and the idle check pair up like Dekker's protocol: a query writes
+ * {@code lastQuery} and then re-reads {@code state}; the idle check writes {@code state = STOPPING}
+ * and then reads {@code lastQuery}. With volatile fields at least one of them sees the other's write,
+ * so a query never gets the address of a service whose stop has begun: either the check sees the
+ * fresh query and backs off, or the query sees STOPPING and waits for the stop and a new boot.
+ */
+final class ServiceRuntime {
+    private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
+
+    /** Extra time a stop gets on top of its grace before we give up waiting for the backend. */
+    static final Duration STOP_MARGIN = Duration.ofSeconds(30);
+
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final ServiceDefinition def;
+    private final Scheduler timer;
+    private final BootGate gate;
+    private final BootLimits limits;
+    private final PipelineMetrics metrics;
+    private final String id;
+    private final long idleTimeoutMillis;
+
+    private volatile State state = State.STOPPED;
+    private volatile long lastQuery = NEVER;
+
+    // guarded by this
+    private long since;
+    private long idleFrom;
+    private Boot boot;
+    private Sinks.Empty<Void> stopDone;
+    private long boots;
+    private long failures;
+    private long lastBootMillis = -1;
+
+    ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics) {
+        this.def = def;
+        this.timer = timer;
+        this.gate = gate;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.id = def.id();
+        this.idleTimeoutMillis = def.idleTimeout().toMillis();
+        this.since = now();
+    }
+
+    String id() {
+        return id;
+    }
+
+    ServiceDefinition definition() {
+        return def;
+    }
+
+    /**
+     * Answers a query that needs the service running: {@code warm} at once when it runs, otherwise
+     * {@code found} once a (shared) boot succeeds, or a {@link Answer.ServerFailure}.
+     */
+    Mono<Answer> answer(Mono<Answer> warm, Answer.Found found) {
+        if (state == State.RUNNING) {
+            lastQuery = now();
+            if (state == State.RUNNING) {
+                metrics.warmHit(id);
+                return warm;
+            }
+        }
+        return cold(warm, found, true);
+    }
+
+    /**
+     * Counts a query that does not need the service's records as traffic: refreshes the idle clock
+     * of a running service, starts a boot of a stopped one in the background. Never waits.
+     */
+    void touch() {
+        if (state == State.RUNNING) {
+            lastQuery = now();
+            if (state == State.RUNNING) {
+                return;
+            }
+        }
+        cold(Mono.empty(), null, false);
+    }
+
+    private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits) {
+        long now = now();
+        lastQuery = now;
+        Boot b;
+        boolean created = false;
+        Mono<Void> before = Mono.empty();
+        synchronized (this) {
+            switch (state) {
+                case RUNNING:
+                    b = null;
+                    break;
+                case BOOTING:
+                    b = boot;
+                    break;
+                case STOPPING:
+                    b = boot;
+                    if (b == null) {
+                        before = stopDone.asMono();
+                        created = true;
+                    }
+                    break;
+                default:
+                    b = null;
+                    created = true;
+                    break;
+            }
+            if (created) {
+                Optional<BootGate.Ticket> ticket = gate.tryEnter();
+                if (ticket.isEmpty()) {
+                    metrics.bootRejected(id);
+                    return waits ? Mono.just(new Answer.ServerFailure("boot queue full (maxQueued="
+                            + limits.maxQueued() + "), service " + id)) : Mono.empty();
+                }
+                b = new Boot(ticket.get(), now);
+                boot = b;
+                if (state != State.STOPPING) {
+                    state = State.BOOTING;
+                    since = now;
+                }
+            }
+            if (b != null && waits) {
+                if (b.waiters >= limits.maxWaitersPerBoot()) {
+                    return Mono.just(new Answer.ServerFailure("too many queries waiting for service " + id
+                            + " (maxWaitersPerBoot=" + limits.maxWaitersPerBoot() + ")"));
+                }
+                b.waiters++;
+            }
+        }
+        if (b == null) {
+            if (waits) {
+                metrics.warmHit(id);
+            }
+            return warm;
+        }
+        if (created) {
+            metrics.bootStarted(id);
+            launch(b, before);
+        } else if (waits) {
+            metrics.joinedBoot(id);
+        }
+        if (!waits) {
+            return Mono.empty();
+        }
+        Boot joined = b;
+        return b.result.asMono()
+                .map(failure -> failure.isEmpty() ? (Answer) found : failure.get())
+                .doOnCancel(() -> leaveWaiter(joined));
+    }
+
+    private synchronized void leaveWaiter(Boot b) {
+        b.waiters--;
+    }
+
+    private void launch(Boot b, Mono<Void> before) {
+        Mono<Void> work = before
+                .then(b.ticket.whenGranted())
+                .then(Mono.defer(() -> {
+                    b.vmStarted = true;
+                    return def.vm().start();
+                }));
+        for (ReadinessCheck check : def.readiness()) {
+            work = work.then(Mono.defer(() -> check.await(def.vm())));
+        }
+        work.timeout(def.bootTimeout(), timer)
+                .doFinally(signal -> gate.leave(b.ticket))
+                .subscribe(null, error -> bootFinished(b, error), () -> bootFinished(b, null));
+    }
+
+    private void bootFinished(Boot b, Throwable error) {
+        long now = now();
+        long took = now - b.startedAt;
+        Sinks.Empty<Void> destroyDone = null;
+        synchronized (this) {
+            boot = null;
+            if (error == null) {
+                state = State.RUNNING;
+                since = now;
+                idleFrom = now;
+                boots++;
+                lastBootMillis = took;
+            } else {
+                failures++;
+                if (state != State.STOPPING && !b.vmStarted) {
+                    // failed before the VM was touched (timed out in the queue): nothing to clean up
+                    state = State.STOPPED;
+                    since = now;
+                } else if (state != State.STOPPING) {
+                    // the VM may be half started: destroy it before anyone boots it again
+                    state = State.STOPPING;
+                    since = now;
+                    destroyDone = Sinks.empty();
+                    stopDone = destroyDone;
+                }
+                // else: the boot timed out while a stop was still running; that stop decides the state
+            }
+        }
+        if (error == null) {
+            metrics.bootSucceeded(id, Duration.ofMillis(took));
+            log.info("service {}: booted in {} ms", id, took);
+            b.result.tryEmitValue(Optional.empty());
+            return;
+        }
+        boolean timedOut = error instanceof TimeoutException;
+        String cause = timedOut ? "timed out after " + def.bootTimeout().toMillis() + " ms" : describe(error);
+        metrics.bootFailed(id, timedOut, Duration.ofMillis(took));
+        if (timedOut || error instanceof BackendException) {
+            log.warn("service {}: boot failed after {} ms: {}", id, took, cause);
+        } else {
+            log.warn("service {}: boot failed after {} ms: {}", id, took, cause, error);
+        }
+        b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
+        if (destroyDone != null) {
+            stopVm(StopMode.DESTROY, Duration.ZERO, "failed-boot", destroyDone, -1);
+        }
+    }
+
+    /** One idle check: stops the service when it has had no query for its idle timeout. */
+    void idleCheck() {
+        long now = now();
+        long idle;
+        Sinks.Empty<Void> done;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.STOPPING; // written before lastQuery is read: see the class comment
+            idle = now - Math.max(lastQuery, idleFrom);
+            if (idle < idleTimeoutMillis) {
+                state = State.RUNNING;
+                return;
+            }
+            since = now;
+            done = Sinks.empty();
+            stopDone = done;
+        }
+        stopVm(def.stopMode(), def.stopGrace(), "idle", done, idle);
+    }
+
+    private void stopVm(StopMode mode, Duration grace, String reason, Sinks.Empty<Void> done, long idleMillis) {
+        long t0 = now();
+        String idle = idleMillis < 0 ? "" : ", idle " + idleMillis + " ms";
+        Mono.defer(() -> def.vm().stop(mode, grace))
+                .timeout(grace.plus(STOP_MARGIN), timer)
+                .subscribe(null, error -> {
+                    log.warn("service {}: stop ({}, {}{}) failed after {} ms: {}", id, mode.configName(), reason,
+                            idle, now() - t0, describe(error));
+                    if ("failed-boot".equals(reason)) {
+                        stopFinished(done, State.STOPPED);
+                        return;
+                    }
+                    Mono.defer(() -> def.vm().state())
+                            .timeout(STOP_MARGIN, timer)
+                            .defaultIfEmpty(VmState.UNKNOWN)
+                            .onErrorReturn(VmState.UNKNOWN)
+                            .subscribe(vmState -> stopFinished(done, afterFailedStop(vmState)));
+                }, () -> {
+                    log.info("service {}: stopped ({}, {}{}) in {} ms: ok", id, mode.configName(), reason, idle,
+                            now() - t0);
+                    metrics.stopped(id, mode, reason);
+                    stopFinished(done, mode == StopMode.SUSPEND ? State.SUSPENDED : State.STOPPED);
+                });
+    }
+
+    /** After a failed stop: STOPPED only when the VM is known not to run; otherwise retry next tick. */
+    private static State afterFailedStop(VmState vmState) {
+        switch (vmState) {
+            case STOPPED:
+            case CRASHED:
+                return State.STOPPED;
+            case PAUSED:
+                return State.SUSPENDED;
+            default:
+                return State.RUNNING;
+        }
+    }
+
+    private void stopFinished(Sinks.Empty<Void> done, State target) {
+        long now = now();
+        synchronized (this) {
+            if (stopDone == done) {
+                stopDone = null;
+            }
+            since = now;
+            // a query that came during the stop has a boot waiting for this signal
+            state = boot != null ? State.BOOTING : target;
+        }
+        done.tryEmitEmpty();
+    }
+
+    /** A state change the backend saw: a running service whose VM died is marked stopped. */
+    void onEvent(VmEvent event) {
+        State next;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return; // a boot or stop in flight decides
+            }
+            switch (event.state()) {
+                case STOPPED:
+                case CRASHED:
+                    next = State.STOPPED;
+                    break;
+                case PAUSED:
+                    next = State.SUSPENDED;
+                    break;
+                default:
+                    return;
+            }
+            state = next;
+            since = now();
+        }
+        log.info("service {}: VM {} reported {} ({}); now {}", id, event.vmId(), event.state(), event.detail(), next);
+    }
+
+    /** At start-up: takes over a VM found running (with a full idle period) or paused. */
+    void adopt(VmState vmState) {
+        State next;
+        synchronized (this) {
+            if (state != State.STOPPED || boot != null) {
+                return;
+            }
+            if (vmState == VmState.RUNNING) {
+                next = State.RUNNING;
+                idleFrom = now();
+            } else if (vmState == VmState.PAUSED) {
+                next = State.SUSPENDED;
+            } else {
+                return;
+            }
+            state = next;
+            since = now();
+        }
+        log.info("service {}: VM {} found {} at start-up; now {}", id, def.vm().id(), vmState, next);
+    }
+
+    synchronized ServiceStatus status() {
+        long last = lastQuery;
+        return new ServiceStatus(id, state, Instant.ofEpochMilli(since),
+                last == NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)), boots, failures,
+                lastBootMillis < 0 ? Optional.empty() : Optional.of(lastBootMillis));
+    }
+
+    private long now() {
+        return timer.now(TimeUnit.MILLISECONDS);
+    }
+
+    private static String describe(Throwable error) {
+        if (error instanceof BackendException) {
+            BackendException be = (BackendException) error;
+            return be.getMessage() + " [" + be.code() + "]";
+        }
+        if (error instanceof TimeoutException) {
+            return "timed out";
+        }
+        return error.toString();
+    }
+
+    /** One boot in flight, shared by all queries that wait for it. */
+    private static final class Boot {
+        final BootGate.Ticket ticket;
+        final long startedAt;
+        /** What every waiter gets: empty when the service is ready, else the failure to answer. */
+        final Sinks.One<Optional<Answer.ServerFailure>> result = Sinks.one();
+        int waiters; // guarded by the runtime's lock
+        volatile boolean vmStarted;
+
+        Boot(BootGate.Ticket ticket, long startedAt) {
+            this.ticket = ticket;
+            this.startedAt = startedAt;
+        }
+    }
+}
