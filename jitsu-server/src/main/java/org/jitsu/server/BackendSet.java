@@ -30,8 +30,9 @@ final class BackendSet implements AutoCloseable {
     }
 
     /**
-     * Creates every configured backend through the factory of its type. Each gets its own state
-     * directory, {@code STATE-DIR/NAME}. If one fails, those already created are closed.
+     * Creates every configured backend through the factory of its type. All get the configured state
+     * directory; each keeps its files under its own name there (the process backend uses
+     * {@code STATE-DIR/NAME}). If one fails, those already created are closed.
      */
     static BackendSet create(JitsuConfig config, Collection<? extends BackendFactory> factories, Scheduler timer) {
         Map<String, BackendFactory> byType = new LinkedHashMap<>();
@@ -51,7 +52,7 @@ final class BackendSet implements AutoCloseable {
                     throw new ConfigException("backends." + b.name() + ".type", b.type(), byType.isEmpty()
                             ? "a backend type, but none is installed" : "one of " + new TreeSet<>(byType.keySet()));
                 }
-                BackendContext context = new BackendContext(config.stateDir().resolve(b.name()), timer);
+                BackendContext context = new BackendContext(config.stateDir(), timer);
                 created.put(b.name(), factory.create(b.name(), b.settings(), context));
             }
             return set;

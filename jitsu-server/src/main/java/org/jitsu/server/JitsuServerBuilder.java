@@ -131,7 +131,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
 
     private String listenDescription() {
         List<String> addresses = new ArrayList<>();
-        config.listen().addresses().forEach(a -> addresses.add(a.getHostAddress()));
+        config.listen().addresses().forEach(a -> addresses.add(Addresses.format(a)));
         return String.join(", ", addresses) + " port " + config.listen().port();
     }
 

@@ -184,8 +184,7 @@ public final class Main {
     private static String addresses(List<InetSocketAddress> addresses) {
         List<String> out = new ArrayList<>();
         for (InetSocketAddress a : addresses) {
-            String host = a.getAddress().getHostAddress();
-            out.add((host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort());
+            out.add(Addresses.format(a));
         }
         return String.join(", ", out);
     }
@@ -196,7 +195,7 @@ public final class Main {
         }
         return services.stream().map(s -> s.id() + " ("
                         + s.names().stream().map(n -> n.text()).collect(Collectors.joining(", ")) + " -> "
-                        + s.addresses().stream().map(a -> a.getHostAddress()).collect(Collectors.joining(", ")) + ")")
+                        + s.addresses().stream().map(Addresses::format).collect(Collectors.joining(", ")) + ")")
                 .collect(Collectors.joining(", "));
     }
 

@@ -77,8 +77,8 @@ class JitsuServerTest {
         FakeBackend two = factory.created.get(1);
         assertThat(one.settings.path()).isEqualTo("backends.one");
         assertThat(one.settings.keys()).containsExactly("flavour");
-        assertThat(one.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state/one"));
-        assertThat(two.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state/two"));
+        assertThat(one.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
+        assertThat(two.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
         assertThat(one.context.timer()).isSameAs(timer);
 
         assertThat(one.defined).containsOnlyKeys("a");
