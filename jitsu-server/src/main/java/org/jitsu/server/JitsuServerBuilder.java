@@ -1,0 +1,163 @@
+package org.jitsu.server;
+
+import java.net.BindException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+import org.jitsu.backend.readiness.ReadinessChecks;
+import org.jitsu.backend.spi.BackendFactory;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.pipeline.OnDemandPipeline;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** Assembles a {@link JitsuServer}: backends, service definitions, pipeline, DNS front end, in that order. */
+final class JitsuServerBuilder implements JitsuServer.Builder {
+    private final JitsuConfig config;
+    private Scheduler timer = Schedulers.parallel();
+    private Supplier<Collection<? extends BackendFactory>> factories = JitsuServerBuilder::installedFactories;
+    private ReadinessParser readiness = ReadinessChecks::parse;
+    private Duration startTimeout = Duration.ofSeconds(30);
+
+    JitsuServerBuilder(JitsuConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public JitsuServer.Builder timer(Scheduler timer) {
+        this.timer = Objects.requireNonNull(timer, "timer");
+        return this;
+    }
+
+    @Override
+    public JitsuServer.Builder backendFactories(Collection<? extends BackendFactory> factories) {
+        List<BackendFactory> copy = List.copyOf(factories);
+        this.factories = () -> copy;
+        return this;
+    }
+
+    @Override
+    public JitsuServer.Builder readinessParser(ReadinessParser parser) {
+        this.readiness = Objects.requireNonNull(parser, "parser");
+        return this;
+    }
+
+    @Override
+    public JitsuServer.Builder startTimeout(Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("startTimeout: " + timeout + " (expected: > 0)");
+        }
+        this.startTimeout = timeout;
+        return this;
+    }
+
+    @Override
+    public void validate() {
+        try (BackendSet backends = BackendSet.create(config, factories.get(), timer)) {
+            ServiceAssembly.define(config, backends, readiness, timer);
+        }
+    }
+
+    @Override
+    public JitsuServer start() {
+        BackendSet backends = BackendSet.create(config, factories.get(), timer);
+        OnDemandPipeline pipeline = null;
+        try {
+            List<ServiceDefinition> services = ServiceAssembly.define(config, backends, readiness, timer);
+            await(backends.ready(), "the backends to be ready", false);
+            pipeline = OnDemandPipeline.builder()
+                    .zones(config.zones())
+                    .services(services)
+                    .bootLimits(config.bootLimits())
+                    .idleCheckInterval(config.idleCheckInterval())
+                    .timer(timer)
+                    .build();
+            await(pipeline.start(), "the pipeline to start", false);
+            DnsServer dns = await(DnsServer.builder()
+                    .listen(config.listen())
+                    .forward(config.forward())
+                    .pipeline(pipeline)
+                    .bind(), "the DNS listeners to be bound", true);
+            return new RunningJitsuServer(config, dns, pipeline, backends, services);
+        } catch (RuntimeException e) {
+            if (pipeline != null) {
+                pipeline.close();
+            }
+            backends.close();
+            throw e;
+        }
+    }
+
+    /** Blocks on a start step; errors become a {@link JitsuStartException} (config errors pass unchanged). */
+    private <T> T await(Mono<T> step, String what, boolean binding) {
+        Throwable failure;
+        try {
+            T value = step.block(startTimeout);
+            if (value != null || !binding) {
+                return value;
+            }
+            failure = new IllegalStateException("completed without a value");
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Timeout on blocking read")) {
+                throw new JitsuStartException("timed out after " + startTimeout.toSeconds() + " s waiting for " + what,
+                        e, false);
+            }
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = Exceptions.unwrap(e);
+        }
+        if (failure instanceof ConfigException) {
+            throw (ConfigException) failure;
+        }
+        boolean bind = binding && isBindFailure(failure);
+        String reason = rootMessage(failure);
+        String message = bind
+                ? "cannot listen on " + listenDescription() + ": " + reason
+                : "failed waiting for " + what + ": " + reason;
+        throw new JitsuStartException(message, failure, bind);
+    }
+
+    private String listenDescription() {
+        List<String> addresses = new ArrayList<>();
+        config.listen().addresses().forEach(a -> addresses.add(Addresses.format(a)));
+        return String.join(", ", addresses) + " port " + config.listen().port();
+    }
+
+    static boolean isBindFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+            if (c instanceof BindException || m.contains("address already in use") || m.contains("bind(")
+                    || m.contains("cannot assign requested address")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
+    }
+
+    private static Collection<BackendFactory> installedFactories() {
+        List<BackendFactory> out = new ArrayList<>();
+        ServiceLoader.load(BackendFactory.class).forEach(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,241 @@
+package org.jitsu.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.config.ServiceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line: {@code serve [--config FILE]} runs the server in the foreground until SIGTERM or
+ * SIGINT; {@code check [--config FILE]} validates a config; {@code --help}; {@code --version}.
+ *
+ * <p>Exit status: 0 success; 1 the server could not start (e.g. port in use); 2 usage or config error.
+ * Errors are one line on stderr: {@code jitsu: FILE: services[0].backend: x (expected: ...)}.
+ */
+public final class Main {
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** The server could not start with a valid config (port in use, backend not ready). */
+    public static final int EXIT_START_FAILED = 1;
+    /** Bad command line or bad config. */
+    public static final int EXIT_USAGE = 2;
+
+    static final String DEFAULT_CONFIG = "config/jitsu.yml";
+    static final String USAGE = String.join("\n",
+            "Usage: jitsu serve [--config FILE]   run the DNS server in the foreground (default " + DEFAULT_CONFIG + ")",
+            "       jitsu check [--config FILE]   validate a config file, start nothing",
+            "       jitsu --help | --version",
+            "Exit status: 0 ok, 1 cannot start (e.g. port in use), 2 usage or config error.");
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Function<JitsuConfig, JitsuServer.Builder> builders;
+    private volatile boolean served;
+
+    Main(PrintStream out, PrintStream err, Function<JitsuConfig, JitsuServer.Builder> builders) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+        this.builders = Objects.requireNonNull(builders, "builders");
+    }
+
+    public static void main(String[] args) {
+        Main main = new Main(System.out, System.err, JitsuServer::builder);
+        int code = main.run(args);
+        if (!main.served) {
+            // After a served run the JVM is already shutting down (a signal): exiting again would block.
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command line and returns the exit status ({@code serve} returns only after a signal). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return new Main(out, err, JitsuServer::builder).run(args);
+    }
+
+    int run(String... args) {
+        Optional<Command> command;
+        try {
+            command = Command.parse(List.of(args));
+        } catch (IllegalArgumentException e) {
+            err.println("jitsu: " + e.getMessage());
+            err.println(USAGE);
+            return EXIT_USAGE;
+        }
+        if (command.isEmpty()) {
+            out.println(USAGE);
+            return EXIT_OK;
+        }
+        Command c = command.get();
+        switch (c.name()) {
+            case "version":
+                out.println("jitsu " + version());
+                return EXIT_OK;
+            case "check":
+                return check(c.config());
+            default:
+                return serve(c.config());
+        }
+    }
+
+    private int check(String file) {
+        Optional<JitsuConfig> config = load(file);
+        if (config.isEmpty()) {
+            return EXIT_USAGE;
+        }
+        try {
+            builders.apply(config.get()).validate();
+        } catch (ConfigException e) {
+            err.println("jitsu: " + file + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        out.println(file + ": ok (" + count(config.get().zones().size(), "zone") + ", "
+                + count(config.get().services().size(), "service") + ")");
+        return EXIT_OK;
+    }
+
+    private int serve(String file) {
+        Optional<JitsuConfig> loaded = load(file);
+        if (loaded.isEmpty()) {
+            return EXIT_USAGE;
+        }
+        JitsuConfig config = loaded.get();
+        JitsuServer server;
+        try {
+            server = builders.apply(config).start();
+        } catch (ConfigException e) {
+            err.println("jitsu: " + file + ": " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (JitsuStartException e) {
+            err.println("jitsu: " + e.getMessage());
+            return EXIT_START_FAILED;
+        } catch (RuntimeException e) {
+            err.println("jitsu: cannot start: " + JitsuServerBuilder.rootMessage(e));
+            log.debug("start failed", e);
+            return EXIT_START_FAILED;
+        }
+        log.info("jitsu {} listening on {} (udp, tcp); {}; services: {}", version(), addresses(server.udpAddresses()),
+                count(config.zones().size(), "zone"), describe(config.services()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        served = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping");
+            server.close();
+            log.info("stopped");
+            stopped.countDown();
+        }, "jitsu-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return EXIT_OK;
+    }
+
+    private Optional<JitsuConfig> load(String file) {
+        try {
+            return Optional.of(JitsuConfig.load(Path.of(file)));
+        } catch (ConfigException e) {
+            err.println("jitsu: " + file + ": " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            err.println("jitsu: " + file + ": no such file");
+        } catch (IOException | RuntimeException e) {
+            err.println("jitsu: " + file + ": cannot read: " + e);
+        }
+        return Optional.empty();
+    }
+
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isEmpty() && !v.startsWith("$")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot read version.properties", e);
+        }
+        return "(unknown version)";
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+
+    private static String addresses(List<InetSocketAddress> addresses) {
+        List<String> out = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            out.add(Addresses.format(a));
+        }
+        return String.join(", ", out);
+    }
+
+    private static String describe(List<ServiceConfig> services) {
+        if (services.isEmpty()) {
+            return "none";
+        }
+        return services.stream().map(s -> s.id() + " ("
+                        + s.names().stream().map(n -> n.text()).collect(Collectors.joining(", ")) + " -> "
+                        + s.addresses().stream().map(Addresses::format).collect(Collectors.joining(", ")) + ")")
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A parsed command line: {@code serve}, {@code check} or {@code version}, with the config file. */
+    record Command(String name, String config) {
+        /** Empty for {@code --help}. */
+        static Optional<Command> parse(List<String> args) {
+            if (args.isEmpty()) {
+                throw new IllegalArgumentException("missing command");
+            }
+            if (args.contains("--help") || args.contains("-h") || args.get(0).equals("help")) {
+                return Optional.empty();
+            }
+            String first = args.get(0);
+            if (first.equals("--version") || first.equals("version")) {
+                if (args.size() > 1) {
+                    throw new IllegalArgumentException("unexpected argument: " + args.get(1));
+                }
+                return Optional.of(new Command("version", DEFAULT_CONFIG));
+            }
+            if (!first.equals("serve") && !first.equals("check")) {
+                throw new IllegalArgumentException("unknown command: " + first);
+            }
+            String config = DEFAULT_CONFIG;
+            for (int i = 1; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.equals("--config") || a.equals("-c")) {
+                    if (i + 1 >= args.size() || args.get(i + 1).isEmpty()) {
+                        throw new IllegalArgumentException(a + " needs a file name");
+                    }
+                    config = args.get(++i);
+                } else if (a.startsWith("--config=") && a.length() > "--config=".length()) {
+                    config = a.substring("--config=".length());
+                } else if (a.startsWith("-")) {
+                    throw new IllegalArgumentException("unknown option: " + a);
+                } else {
+                    throw new IllegalArgumentException("unexpected argument: " + a);
+                }
+            }
+            return Optional.of(new Command(first, config));
+        }
+    }
+}

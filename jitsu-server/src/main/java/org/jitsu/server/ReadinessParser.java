@@ -1,0 +1,17 @@
+package org.jitsu.server;
+
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.spi.Settings;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Turns one item of a service's {@code readiness:} list into a check; the default is
+ * {@code org.jitsu.backend.readiness.ReadinessChecks::parse}.
+ */
+@FunctionalInterface
+public interface ReadinessParser {
+    /**
+     * @throws org.jitsu.backend.spi.ConfigException naming the item's key when it is invalid
+     */
+    ReadinessCheck parse(Settings item, Scheduler timer);
+}

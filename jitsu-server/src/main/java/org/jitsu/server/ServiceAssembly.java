@@ -1,0 +1,35 @@
+package org.jitsu.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jitsu.backend.Backend;
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.Vm;
+import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import reactor.core.scheduler.Scheduler;
+
+/** Turns service configs into {@link ServiceDefinition}s: defines each VM on its backend, parses readiness. */
+final class ServiceAssembly {
+    private ServiceAssembly() {
+    }
+
+    static List<ServiceDefinition> define(JitsuConfig config, BackendSet backends, ReadinessParser readiness,
+                                          Scheduler timer) {
+        List<ServiceDefinition> out = new ArrayList<>();
+        for (ServiceConfig s : config.services()) {
+            Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
+                    s.path() + ".backend: " + s.backend() + " was validated but not created"));
+            Vm vm = backend.define(s.id(), s.spec());
+            List<ReadinessCheck> checks = new ArrayList<>();
+            for (Settings item : s.readiness()) {
+                checks.add(readiness.parse(item, timer));
+            }
+            out.add(new ServiceDefinition(s.id(), s.names(), s.addresses(), s.ttl(), vm, checks, s.bootTimeout(),
+                    s.idleTimeout(), s.stopMode(), s.stopGrace()));
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,90 @@
+package org.jitsu.server.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jitsu.server.dns.ForwardSettings;
+import org.jitsu.server.dns.ListenSettings;
+import org.jitsu.server.pipeline.BootLimits;
+import org.jitsu.server.pipeline.ZoneDefinition;
+
+/**
+ * The whole server configuration, read from one YAML file, validated once and immutable. Every problem
+ * is a {@link org.jitsu.backend.spi.ConfigException} naming the key path, the value and what was
+ * expected. Settings that need live objects (backends, VMs, readiness checks) are kept as validated
+ * data; {@link org.jitsu.server.JitsuServer} turns them into objects.
+ *
+ * @param source where the config came from (a file name), for messages
+ * @param listen where the DNS front end listens
+ * @param forward forwarding of out-of-zone names; empty means none (REFUSED)
+ * @param defaultTtl {@code dns.ttl}: default TTL of service records, seconds
+ * @param zones the zones served, in config order
+ * @param bootLimits {@code boot.max-concurrent}, {@code boot.max-queued}, {@code boot.max-waiters}
+ * @param defaultBootTimeout {@code boot.timeout}: default boot timeout of services
+ * @param idleCheckInterval {@code idle.check-interval}: period of the idle check
+ * @param stateDir {@code state-dir}: where backends keep logs and pid files (relative to the working directory)
+ * @param backends the backends, in config order
+ * @param services the services, in config order
+ */
+public record JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                          List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                          Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                          List<ServiceConfig> services) {
+    public JitsuConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(forward, "forward");
+        zones = List.copyOf(zones);
+        Objects.requireNonNull(bootLimits, "bootLimits");
+        Objects.requireNonNull(defaultBootTimeout, "defaultBootTimeout");
+        Objects.requireNonNull(idleCheckInterval, "idleCheckInterval");
+        Objects.requireNonNull(stateDir, "stateDir");
+        backends = List.copyOf(backends);
+        services = List.copyOf(services);
+    }
+
+    /**
+     * Reads and validates a config file.
+     *
+     * @throws IOException when the file cannot be read
+     * @throws org.jitsu.backend.spi.ConfigException when the content is invalid
+     */
+    public static JitsuConfig load(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Parses and validates a config given as text. SOA serials default to the current time.
+     *
+     * @param yaml the YAML document
+     * @param sourceName where it came from, for messages
+     * @throws org.jitsu.backend.spi.ConfigException when it is invalid
+     */
+    public static JitsuConfig parse(String yaml, String sourceName) {
+        return parse(yaml, sourceName, Clock.systemUTC());
+    }
+
+    /** As {@link #parse(String, String)}, with the clock that supplies default SOA serials. */
+    public static JitsuConfig parse(String yaml, String sourceName, Clock clock) {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        return ConfigParser.parse(YamlDocuments.parse(yaml), sourceName, clock.instant());
+    }
+
+    /** The backend with this name. */
+    public Optional<BackendConfig> backend(String name) {
+        return backends.stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+
+    /** The service with this id. */
+    public Optional<ServiceConfig> service(String id) {
+        return services.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,45 @@
+package org.jitsu.server.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.pipeline.DomainName;
+
+/**
+ * One entry of {@code services:}, validated, before any backend exists. The backend section and the
+ * readiness items stay {@link Settings}: the server turns them into a VM and readiness checks once the
+ * backends are created.
+ *
+ * @param id the unique service id
+ * @param path the entry's path in the config ({@code services[2]}), for errors found later
+ * @param names the names it answers for, each inside a configured zone, unique across services
+ * @param addresses its IPv4 and IPv6 addresses
+ * @param ttl TTL of its address records, seconds
+ * @param backend the name of its backend (a key of {@code backends:})
+ * @param spec the section named after the backend's type ({@code services[2].process}); empty when absent
+ * @param readiness the readiness items, in order, each a one-key mapping with its path
+ * @param bootTimeout bound on start plus readiness
+ * @param idleTimeout stop after this long without a query
+ * @param stopMode how to stop it when idle
+ * @param stopGrace for {@link StopMode#SHUTDOWN}, time before it is destroyed
+ */
+public record ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
+                            String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
+                            Duration idleTimeout, StopMode stopMode, Duration stopGrace) {
+    public ServiceConfig {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(path, "path");
+        names = List.copyOf(names);
+        addresses = List.copyOf(addresses);
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(spec, "spec");
+        readiness = List.copyOf(readiness);
+        Objects.requireNonNull(bootTimeout, "bootTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(stopMode, "stopMode");
+        Objects.requireNonNull(stopGrace, "stopGrace");
+    }
+}

@@ -1,0 +1,126 @@
+package org.jitsu.server.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.pipeline.ZoneDefinition;
+
+/** Reads {@code services:} and checks ids, names and backend references across services. */
+final class ServiceParser {
+    private static final String[] KEYS = {"id", "names", "addresses", "ttl", "backend", "readiness", "boot-timeout",
+        "idle-timeout", "stop"};
+
+    private ServiceParser() {
+    }
+
+    static List<ServiceConfig> services(Settings root, List<ZoneDefinition> zones, List<BackendConfig> backends,
+                                        long defaultTtl, Duration defaultBootTimeout) {
+        List<Settings> items = root.children("services");
+        if (!items.isEmpty() && backends.isEmpty()) {
+            throw new ConfigException("backends", null, "a mapping of backend names to settings, such as local: {type: process}");
+        }
+        Map<String, String> ids = new HashMap<>();
+        Map<DomainName, String> owners = new HashMap<>();
+        List<ServiceConfig> out = new ArrayList<>();
+        for (Settings s : items) {
+            ServiceConfig service = service(s, zones, backends, defaultTtl, defaultBootTimeout);
+            String first = ids.putIfAbsent(service.id(), s.path());
+            if (first != null) {
+                throw new ConfigException(s.keyPath("id"), service.id(), "an id no other service has (" + first + " has it)");
+            }
+            for (int i = 0; i < service.names().size(); i++) {
+                DomainName name = service.names().get(i);
+                String owner = owners.putIfAbsent(name, s.path());
+                if (owner != null) {
+                    throw new ConfigException(s.keyPath("names") + "[" + i + "]", name.text(),
+                            "a name no other service has (" + owner + " has it)");
+                }
+            }
+            out.add(service);
+        }
+        return List.copyOf(out);
+    }
+
+    private static ServiceConfig service(Settings s, List<ZoneDefinition> zones, List<BackendConfig> backends,
+                                         long defaultTtl, Duration defaultBootTimeout) {
+        String id = s.string("id");
+        if (!ConfigParser.ID.matcher(id).matches()) {
+            throw new ConfigException(s.keyPath("id"), id, ConfigParser.ID_EXPECTED);
+        }
+        String backendName = s.string("backend");
+        BackendConfig backend = backends.stream().filter(b -> b.name().equals(backendName)).findFirst()
+                .orElseThrow(() -> new ConfigException(s.keyPath("backend"), backendName, "one of the backends: "
+                        + backends.stream().map(BackendConfig::name).collect(Collectors.joining(", "))));
+        String[] allowed = java.util.Arrays.copyOf(KEYS, KEYS.length + 1);
+        allowed[KEYS.length] = backend.type();
+        s.allowOnly(allowed);
+
+        List<DomainName> names = ConfigParser.names(s, "names", true);
+        for (int i = 0; i < names.size(); i++) {
+            checkName(s.keyPath("names") + "[" + i + "]", names.get(i), zones);
+        }
+        if (!s.has("addresses")) {
+            throw new ConfigException(s.keyPath("addresses"), null, "at least one IPv4 or IPv6 address literal");
+        }
+        List<InetAddress> addresses = s.addresses("addresses");
+        if (addresses.isEmpty()) {
+            throw new ConfigException(s.keyPath("addresses"), "[]", "at least one IPv4 or IPv6 address literal");
+        }
+        ConfigParser.unique(s.keyPath("addresses"), addresses);
+        long ttl = s.integer("ttl", defaultTtl, 0, ConfigParser.MAX_TTL);
+        Duration bootTimeout = s.positiveDuration("boot-timeout", defaultBootTimeout);
+        Duration idleTimeout = idleTimeout(s, ttl);
+        Settings stop = s.child("stop").allowOnly("mode", "grace");
+        StopMode mode = stop.enumValue("mode", StopMode.class, StopMode.DESTROY);
+        Duration grace = stop.positiveDuration("grace", Duration.ofSeconds(5));
+        return new ServiceConfig(id, s.path(), names, addresses, ttl, backend.name(), s.child(backend.type()),
+                readiness(s), bootTimeout, idleTimeout, mode, grace);
+    }
+
+    private static void checkName(String key, DomainName name, List<ZoneDefinition> zones) {
+        Optional<ZoneDefinition> zone = zones.stream().filter(z -> name.isSubdomainOf(z.apex())).findFirst();
+        if (zone.isEmpty()) {
+            throw new ConfigException(key, name.text(), "a name inside one of the zones: "
+                    + zones.stream().map(z -> z.apex().text()).collect(Collectors.joining(", ")));
+        }
+        for (ZoneDefinition z : zones) {
+            if (z.hosts().containsKey(name)) {
+                throw new ConfigException(key, name.text(), "a name that is not a static host of zone " + z.apex().text());
+            }
+        }
+    }
+
+    private static Duration idleTimeout(Settings s, long ttl) {
+        if (s.has("idle-timeout") || ttl == 0) {
+            if (!s.has("idle-timeout")) {
+                throw new ConfigException(s.keyPath("idle-timeout"), null,
+                        "a duration greater than 0 (required when ttl is 0; the default is 2 x ttl)");
+            }
+            return s.positiveDuration("idle-timeout", Duration.ZERO);
+        }
+        return Duration.ofSeconds(2 * ttl);
+    }
+
+    private static List<Settings> readiness(Settings s) {
+        if (!s.has("readiness")) {
+            return List.of(Settings.of(s.keyPath("readiness") + "[0]", Map.of("backend", "running")));
+        }
+        List<Settings> items = s.children("readiness");
+        for (Settings item : items) {
+            if (item.keys().size() != 1) {
+                throw new ConfigException(item.path(), item.keys().isEmpty() ? "{}" : String.join(", ", item.keys()),
+                        "a mapping with exactly one key, such as http: http://127.0.0.2:8080/");
+            }
+        }
+        return items;
+    }
+}

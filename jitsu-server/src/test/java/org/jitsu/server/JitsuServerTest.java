@@ -1,0 +1,283 @@
+package org.jitsu.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jitsu.backend.Backend;
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.Vm;
+import org.jitsu.backend.VmEvent;
+import org.jitsu.backend.VmState;
+import org.jitsu.backend.spi.BackendContext;
+import org.jitsu.backend.spi.BackendFactory;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.config.JitsuConfig;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** The assembly up to the pipeline, with fake backends (the pipeline and front end are covered by the ITs). */
+class JitsuServerTest {
+    static final String CONFIG = String.join("\n",
+            "zones: [{name: example.test, nameservers: [ns1.example.test]}]",
+            "state-dir: /tmp/jitsu-test-state",
+            "backends:",
+            "  one: {type: fake, flavour: plain}",
+            "  two: {type: fake}",
+            "services:",
+            "  - id: a",
+            "    names: [a.example.test]",
+            "    addresses: [127.0.0.2]",
+            "    backend: one",
+            "    fake: {command: run-a}",
+            "    readiness: [{delay: 1ms}, {http: \"http://127.0.0.2/\"}]",
+            "  - id: b",
+            "    names: [b.example.test]",
+            "    addresses: [127.0.0.3]",
+            "    backend: two",
+            "");
+
+    private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
+    private final FakeFactory factory = new FakeFactory("fake");
+    private final List<String> parsedReadiness = new CopyOnWriteArrayList<>();
+
+    private JitsuServer.Builder builder(String yaml) {
+        return JitsuServer.builder(JitsuConfig.parse(yaml, "test.yml"))
+                .timer(timer)
+                .backendFactories(List.of(factory, new FakeFactory("other")))
+                .readinessParser(this::parseReadiness)
+                .startTimeout(Duration.ofSeconds(5));
+    }
+
+    private ReadinessCheck parseReadiness(Settings item, Scheduler s) {
+        assertThat(s).isSameAs(timer);
+        if (item.has("broken")) {
+            throw new ConfigException(item.keyPath("broken"), item.raw("broken").orElse(""), "a working check");
+        }
+        parsedReadiness.add(item.path() + "=" + item.keys());
+        return vm -> Mono.empty();
+    }
+
+    @Test
+    void validateCreatesBackendsByTypeDefinesEveryVmAndClosesThem() {
+        builder(CONFIG).validate();
+
+        assertThat(factory.created).extracting(b -> b.name).containsExactly("one", "two");
+        FakeBackend one = factory.created.get(0);
+        FakeBackend two = factory.created.get(1);
+        assertThat(one.settings.path()).isEqualTo("backends.one");
+        assertThat(one.settings.keys()).containsExactly("flavour");
+        assertThat(one.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
+        assertThat(two.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
+        assertThat(one.context.timer()).isSameAs(timer);
+
+        assertThat(one.defined).containsOnlyKeys("a");
+        assertThat(one.defined.get("a").path()).isEqualTo("services[0].fake");
+        assertThat(one.defined.get("a").string("command")).isEqualTo("run-a");
+        assertThat(two.defined).containsOnlyKeys("b");
+        assertThat(two.defined.get("b").keys()).isEmpty();
+        assertThat(two.defined.get("b").path()).isEqualTo("services[1].fake");
+
+        assertThat(parsedReadiness).containsExactly(
+                "services[0].readiness[0]=[delay]",
+                "services[0].readiness[1]=[http]",
+                "services[1].readiness[0]=[backend]");
+        assertThat(one.closed).isTrue();
+        assertThat(two.closed).isTrue();
+        assertThat(one.readyCalls + two.readyCalls).as("validate starts nothing").isZero();
+    }
+
+    @Test
+    void unknownBackendTypeNamesTheKey() {
+        String yaml = CONFIG.replace("two: {type: fake}", "two: {type: libvirt}");
+        assertThatThrownBy(() -> builder(yaml).validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("backends.two.type: libvirt (expected: one of [fake, other])");
+        assertThat(factory.created).hasSize(1);
+        assertThat(factory.created.get(0).closed).as("backends created before the error are closed").isTrue();
+    }
+
+    @Test
+    void noInstalledFactoryIsAClearError() {
+        assertThatThrownBy(() -> JitsuServer.builder(JitsuConfig.parse(CONFIG, "t")).backendFactories(List.of())
+                .validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("backends.one.type: fake (expected: a backend type, but none is installed");
+    }
+
+    @Test
+    void invalidServiceSpecFromTheBackendClosesEveryBackend() {
+        String yaml = CONFIG.replace("fake: {command: run-a}", "fake: {command: \"\"}");
+        assertThatThrownBy(() -> builder(yaml).validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("services[0].fake.command: ");
+        assertThat(factory.created).allMatch(b -> b.closed);
+    }
+
+    @Test
+    void invalidReadinessItemClosesEveryBackend() {
+        String yaml = CONFIG.replace("{delay: 1ms}", "{broken: yes}");
+        assertThatThrownBy(() -> builder(yaml).validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("services[0].readiness[0].broken: ");
+        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+    }
+
+    @Test
+    void invalidBackendSettingsNameTheKey() {
+        String yaml = CONFIG.replace("flavour: plain", "flavour: sour");
+        assertThatThrownBy(() -> builder(yaml).validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("backends.one.flavour: sour");
+    }
+
+    @Test
+    void twoFactoriesForOneTypeAreRejected() {
+        assertThatThrownBy(() -> JitsuServer.builder(JitsuConfig.parse(CONFIG, "t"))
+                .backendFactories(List.of(factory, new FakeFactory("fake"))).validate())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("two backend factories for type fake");
+    }
+
+    @Test
+    void startFailsCleanlyWhenABackendIsNotReady() {
+        factory.readyError = new IllegalStateException("connection refused");
+        assertThatThrownBy(() -> builder(CONFIG).start())
+                .isInstanceOf(JitsuStartException.class)
+                .hasMessage("failed waiting for the backends to be ready: connection refused")
+                .satisfies(e -> assertThat(((JitsuStartException) e).isBindFailure()).isFalse());
+        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+    }
+
+    @Test
+    void bindFailuresAreRecognised() {
+        assertThat(JitsuServerBuilder.isBindFailure(new java.net.BindException("Address already in use"))).isTrue();
+        assertThat(JitsuServerBuilder.isBindFailure(new RuntimeException("x",
+                new java.io.IOException("bind(..) failed: Address already in use")))).isTrue();
+        assertThat(JitsuServerBuilder.isBindFailure(new IllegalStateException("no route"))).isFalse();
+        assertThat(JitsuServerBuilder.rootMessage(new RuntimeException("outer", new IllegalStateException("inner"))))
+                .isEqualTo("inner");
+    }
+
+    // ---- fakes: state per instance
+
+    /** Creates {@link FakeBackend}s and remembers them. */
+    static final class FakeFactory implements BackendFactory {
+        final String type;
+        final List<FakeBackend> created = new CopyOnWriteArrayList<>();
+        volatile RuntimeException readyError;
+
+        FakeFactory(String type) {
+            this.type = type;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public Backend create(String name, Settings settings, BackendContext context) {
+            settings.allowOnly("flavour");
+            String flavour = settings.string("flavour", "plain");
+            if (!flavour.equals("plain")) {
+                throw new ConfigException(settings.keyPath("flavour"), flavour, "plain");
+            }
+            FakeBackend b = new FakeBackend(name, type, settings, context, readyError);
+            created.add(b);
+            return b;
+        }
+    }
+
+    /** Records what the assembly asked of it. */
+    static final class FakeBackend implements Backend {
+        final String name;
+        final String type;
+        final Settings settings;
+        final BackendContext context;
+        final RuntimeException readyError;
+        final Map<String, Settings> defined = new ConcurrentHashMap<>();
+        volatile boolean closed;
+        volatile int readyCalls;
+
+        FakeBackend(String name, String type, Settings settings, BackendContext context, RuntimeException readyError) {
+            this.name = name;
+            this.type = type;
+            this.settings = settings;
+            this.context = context;
+            this.readyError = readyError;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public Vm define(String serviceId, Settings spec) {
+            spec.allowOnly("command");
+            if (spec.has("command")) {
+                spec.string("command");
+            }
+            defined.put(serviceId, spec);
+            FakeBackend self = this;
+            return new Vm() {
+                @Override
+                public String id() {
+                    return serviceId;
+                }
+
+                @Override
+                public Backend backend() {
+                    return self;
+                }
+
+                @Override
+                public Mono<VmState> state() {
+                    return Mono.just(VmState.STOPPED);
+                }
+
+                @Override
+                public Mono<Void> start() {
+                    return Mono.empty();
+                }
+
+                @Override
+                public Mono<Void> stop(StopMode mode, Duration grace) {
+                    return Mono.empty();
+                }
+            };
+        }
+
+        @Override
+        public Flux<VmEvent> events() {
+            return Flux.never();
+        }
+
+        @Override
+        public Mono<Void> ready() {
+            readyCalls++;
+            return readyError == null ? Mono.empty() : Mono.error(readyError);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package org.jitsu.server.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.server.JitsuServer;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a real {@link JitsuServer} for a test class: writes the config to a temporary directory, starts
+ * the server on 127.0.0.1 with an ephemeral port, and after the class stops the services' VMs it
+ * started and closes it. The config given is completed with {@code listen:} and {@code state-dir:};
+ * it must not set them.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final JitsuServerExtension jitsu = JitsuServerExtension.builder()
+ *         .file("www/index.html", "hello")
+ *         .config(dir -> "zones: ...")
+ *         .build();
+ * }</pre>
+ */
+public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCallback {
+    private static final Logger log = LoggerFactory.getLogger(JitsuServerExtension.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Map<String, String> files;
+    private final Function<Path, String> config;
+    private Path dir;
+    private JitsuServer server;
+
+    private JitsuServerExtension(Map<String, String> files, Function<Path, String> config) {
+        this.files = Map.copyOf(files);
+        this.config = config;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A free TCP port on {@code address}, found by binding port 0 (for a service the test will start).
+     * Another process may take it before it is used; on loopback addresses of our own that is unlikely.
+     */
+    public static int freePort(String address) {
+        InetAddress a = IpLiteral.parse(address).orElseThrow(() -> new IllegalArgumentException(address));
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(a, 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("jitsu-it-");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
+        }
+        String yaml = "listen: {addresses: [127.0.0.1], port: 0}\n"
+                + "state-dir: \"" + dir.resolve("run") + "\"\n"
+                + config.apply(dir);
+        Path file = Files.writeString(dir.resolve("jitsu.yml"), yaml, StandardCharsets.UTF_8);
+        server = JitsuServer.start(JitsuConfig.load(file));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            if (server != null) {
+                // The server leaves VMs as they are; stop the ones it started for this test.
+                for (ServiceDefinition s : server.services()) {
+                    try {
+                        s.vm().stop(StopMode.DESTROY, Duration.ZERO).block(STOP_TIMEOUT);
+                    } catch (RuntimeException e) {
+                        log.warn("stopping {} after the test failed: {}", s.id(), e.toString());
+                    }
+                }
+                server.close();
+            }
+        } finally {
+            server = null;
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /** The running server. */
+    public JitsuServer server() {
+        return Objects.requireNonNull(server, "server not started");
+    }
+
+    /** The DNS port (UDP and TCP) on 127.0.0.1. */
+    public int port() {
+        return server().udpAddresses().get(0).getPort();
+    }
+
+    /** The temporary directory holding the config and the state dir. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** {@code dig @127.0.0.1 -p PORT ARGS...} against the server. */
+    public DnsTools.Result dig(String... args) {
+        return DnsTools.dig("127.0.0.1", port(), args);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.warn("cannot delete {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", root, e.toString());
+        }
+    }
+
+    /** Configures a {@link JitsuServerExtension}. */
+    public static final class Builder {
+        private final Map<String, String> files = new LinkedHashMap<>();
+        private Function<Path, String> config;
+
+        private Builder() {
+        }
+
+        /** A file written into the temporary directory before the server starts. */
+        public Builder file(String relativePath, String content) {
+            files.put(relativePath, content);
+            return this;
+        }
+
+        /** The config, given the temporary directory; without {@code listen:} and {@code state-dir:}. */
+        public Builder config(Function<Path, String> config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        public JitsuServerExtension build() {
+            return new JitsuServerExtension(files, Objects.requireNonNull(config, "config not set"));
+        }
+    }
+}
