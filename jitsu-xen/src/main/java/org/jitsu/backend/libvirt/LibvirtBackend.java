@@ -41,7 +41,7 @@ final class LibvirtBackend implements Backend {
         this.settings = settings;
         this.context = context;
         this.libvirt = Schedulers.newBoundedElastic(settings.threads(), QUEUED_CALLS, "jitsu-libvirt-" + name, 60, true);
-        this.connection = new LibvirtConnection(name, settings, libvirt, context.timer(), this::onLifecycle);
+        this.connection = new LibvirtConnection(name, settings, libvirt, context.timer(), this::onLifecycle, this::resync);
     }
 
     @Override
@@ -104,6 +104,18 @@ final class LibvirtBackend implements Backend {
         }
         if (r.isFailure() && r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
             LOG.debug("backend {}: event {} not delivered: {}", name, event, r);
+        }
+    }
+
+    /**
+     * After a re-open, events missed while the connection was down are lost: report every VM's
+     * current state once, so that a domain that stopped meanwhile is known to be down.
+     */
+    private void resync() {
+        for (LibvirtVm vm : vms) {
+            vm.state().subscribe(
+                    s -> emit(new VmEvent(vm.id(), s, "connection re-opened")),
+                    e -> LOG.debug("backend {}: state of {} after re-open: {}", name, vm.id(), e.toString()));
         }
     }
 

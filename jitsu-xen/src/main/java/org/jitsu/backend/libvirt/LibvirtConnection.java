@@ -2,6 +2,8 @@ package org.jitsu.backend.libvirt;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jitsu.backend.BackendException;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
@@ -19,7 +21,11 @@ import reactor.core.scheduler.Scheduler;
  * <p>The connection is opened on first use (or by {@link org.jitsu.backend.Backend#ready()}). When it
  * is lost (a connection error code, or {@code virConnectIsAlive} false after a failure, or libvirt's
  * close callback after a keepalive timeout), it is dropped and re-opened on the timer with exponential
- * back-off; meanwhile calls fail at once with code {@value LibvirtErrors#CONNECTION_LOST}.
+ * back-off; meanwhile calls fail at once with code {@value LibvirtErrors#CONNECTION_LOST}. After a
+ * re-open, {@code onReopened} runs (on the backend's scheduler) so that the backend can re-read states.
+ *
+ * <p>Calls hold a read lock while they use a connection and closing one takes the write lock, so a
+ * connection is never closed under a call that is still inside libvirt.
  */
 final class LibvirtConnection {
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtConnection.class);
@@ -40,6 +46,8 @@ final class LibvirtConnection {
     private final Scheduler libvirt;
     private final Scheduler timer;
     private final LifecycleListener listener;
+    private final Runnable onReopened;
+    private final ReadWriteLock inUse = new ReentrantReadWriteLock();
 
     private final Object lock = new Object();
     private Connect current; // guarded by lock
@@ -50,8 +58,9 @@ final class LibvirtConnection {
     private long opens; // guarded by lock
 
     LibvirtConnection(String backendName, LibvirtSettings settings, Scheduler libvirt, Scheduler timer,
-            LifecycleListener listener) {
+            LifecycleListener listener, Runnable onReopened) {
         this.backendName = backendName;
+        this.onReopened = onReopened;
         this.settings = settings;
         this.libvirt = libvirt;
         this.timer = timer;
@@ -61,17 +70,27 @@ final class LibvirtConnection {
     /** Runs {@code call} on the backend's scheduler; errors are {@link BackendException}s about {@code vmId}. */
     <T> Mono<T> call(String vmId, String operation, Call<T> call) {
         return Mono.fromCallable(() -> {
-            Connect c = connection(vmId, operation);
+            Connect c;
+            LibvirtException failure;
+            boolean dead;
+            inUse.readLock().lock();
             try {
-                return call.apply(c);
-            } catch (LibvirtException e) {
-                if (LibvirtErrors.isConnectionError(e) || !alive(c)) {
-                    markLost(c, e.toString());
-                    throw new BackendException(vmId, LibvirtErrors.CONNECTION_LOST,
-                            operation + " failed: connection to " + settings.uri() + " lost (" + LibvirtErrors.code(e) + ")", e);
+                c = connection(vmId, operation);
+                try {
+                    return call.apply(c);
+                } catch (LibvirtException e) {
+                    failure = e;
+                    dead = LibvirtErrors.isConnectionError(e) || !alive(c);
                 }
-                throw LibvirtErrors.translate(vmId, operation, e);
+            } finally {
+                inUse.readLock().unlock();
             }
+            if (dead) {
+                markLost(c, failure.toString());
+                throw new BackendException(vmId, LibvirtErrors.CONNECTION_LOST, operation + " failed: connection to "
+                        + settings.uri() + " lost (" + LibvirtErrors.code(failure) + ")", failure);
+            }
+            throw LibvirtErrors.translate(vmId, operation, failure);
         }).subscribeOn(libvirt);
     }
 
@@ -136,7 +155,7 @@ final class LibvirtConnection {
         try {
             c.addLifecycleListener(listener);
         } catch (LibvirtException e) {
-            dispose(c);
+            disposeNow(c); // never used by anyone else
             throw e;
         }
         if (settings.remote()) {
@@ -204,12 +223,23 @@ final class LibvirtConnection {
             } catch (LibvirtException e) {
                 LOG.warn("backend {}: re-opening {} failed ({}); retrying", backendName, settings.uri(), LibvirtErrors.code(e));
                 scheduleRetry();
+                return;
             }
+        }
+        onReopened.run();
+    }
+
+    /** Best effort: the connection may already be dead. Waits for calls still using it. */
+    private void dispose(Connect c) {
+        inUse.writeLock().lock();
+        try {
+            disposeNow(c);
+        } finally {
+            inUse.writeLock().unlock();
         }
     }
 
-    /** Best effort: the connection may already be dead. */
-    private void dispose(Connect c) {
+    private void disposeNow(Connect c) {
         try {
             c.removeLifecycleListener(listener);
         } catch (LibvirtException | RuntimeException e) {

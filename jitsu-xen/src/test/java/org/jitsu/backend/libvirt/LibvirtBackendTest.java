@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
+import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -100,8 +101,8 @@ class LibvirtBackendTest {
         open(TestNode.write(dir, TestNode.domain("web", 1)));
         LibvirtVm vm = backend.define("web", TestNode.spec(0, Map.of("domain", "web")));
 
-        StepVerifier.create(backend.events().filter(e -> e.vmId().equals("web")).next())
-                .then(() -> vm.stop(StopMode.DESTROY, Duration.ofSeconds(1)).subscribe())
+        Flux<VmEvent> events = backend.events().filter(e -> e.vmId().equals("web"));
+        StepVerifier.create(TestEvents.first(events, vm.stop(StopMode.DESTROY, Duration.ofSeconds(1))))
                 .expectNext(new VmEvent("web", VmState.STOPPED, "stopped (destroyed)"))
                 .expectComplete().verify(T);
         StepVerifier.create(vm.state()).expectNext(VmState.STOPPED).expectComplete().verify(T);
@@ -114,8 +115,8 @@ class LibvirtBackendTest {
         open(TestNode.write(dir, TestNode.domain("web", 1)));
         LibvirtVm vm = backend.define("web", TestNode.spec(0, Map.of("domain", "web")));
 
-        StepVerifier.create(backend.events().filter(e -> e.state() == VmState.STOPPED).next())
-                .then(() -> vm.stop(StopMode.SHUTDOWN, Duration.ofSeconds(30)).subscribe())
+        Flux<VmEvent> stopped = backend.events().filter(e -> e.state() == VmState.STOPPED);
+        StepVerifier.create(TestEvents.first(stopped, vm.stop(StopMode.SHUTDOWN, Duration.ofSeconds(30))))
                 .expectNext(new VmEvent("web", VmState.STOPPED, "stopped (shutdown)"))
                 .expectComplete().verify(T);
         StepVerifier.create(vm.state()).expectNext(VmState.STOPPED).expectComplete().verify(T);
@@ -136,10 +137,13 @@ class LibvirtBackendTest {
         open(TestNode.write(dir, TestNode.domain("web", 1)));
         LibvirtVm vm = backend.define("web", TestNode.spec(0, Map.of("domain", "web")));
 
-        StepVerifier.create(backend.events().filter(e -> e.vmId().equals("web")).take(2))
-                .then(() -> vm.stop(StopMode.SUSPEND, Duration.ZERO).then(vm.start()).subscribe())
-                .expectNextMatches(e -> e.state() == VmState.PAUSED && e.detail().startsWith("suspended"))
-                .expectNextMatches(e -> e.state() == VmState.RUNNING && e.detail().startsWith("resumed"))
+        Flux<VmEvent> events = backend.events().filter(e -> e.vmId().equals("web"));
+        StepVerifier.create(TestEvents.take(events, 2, vm.stop(StopMode.SUSPEND, Duration.ZERO).then(vm.start())))
+                .assertNext(list -> {
+                    assertThat(list).extracting(VmEvent::state).containsExactly(VmState.PAUSED, VmState.RUNNING);
+                    assertThat(list.get(0).detail()).startsWith("suspended");
+                    assertThat(list.get(1).detail()).startsWith("resumed");
+                })
                 .expectComplete().verify(T);
 
         StepVerifier.create(vm.stop(StopMode.SUSPEND, Duration.ZERO).then(vm.state()))
@@ -152,8 +156,8 @@ class LibvirtBackendTest {
         open(TestNode.write(dir, TestNode.domain("web", 1)));
         LibvirtVm vm = backend.define("web", TestNode.spec(0, Map.of("domain", "web")));
 
-        StepVerifier.create(backend.events().filter(e -> e.vmId().equals("web")).next())
-                .then(() -> vm.stop(StopMode.SAVE, Duration.ZERO).subscribe())
+        Flux<VmEvent> events = backend.events().filter(e -> e.vmId().equals("web"));
+        StepVerifier.create(TestEvents.first(events, vm.stop(StopMode.SAVE, Duration.ZERO)))
                 .expectNext(new VmEvent("web", VmState.PAUSED, "stopped (saved)"))
                 .expectComplete().verify(T);
         StepVerifier.create(vm.state()).expectNext(VmState.PAUSED).expectComplete().verify(T);
@@ -190,8 +194,7 @@ class LibvirtBackendTest {
         String uuid = domain("old").getUUIDString().toUpperCase(java.util.Locale.ROOT);
         LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", uuid)));
         assertThat(vm.id()).isEqualTo(uuid.toLowerCase(java.util.Locale.ROOT));
-        StepVerifier.create(backend.events().next())
-                .then(() -> vm.stop(StopMode.DESTROY, Duration.ZERO).subscribe())
+        StepVerifier.create(TestEvents.first(backend.events(), vm.stop(StopMode.DESTROY, Duration.ZERO)))
                 .expectNext(new VmEvent(vm.id(), VmState.STOPPED, "stopped (destroyed)"))
                 .expectComplete().verify(T);
     }
