@@ -102,7 +102,7 @@ final class LibvirtBackend implements Backend {
         synchronized (events) {
             r = events.tryEmitNext(event);
         }
-        if (r.isFailure() && r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+        if (r.isFailure() && r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER && r != Sinks.EmitResult.FAIL_TERMINATED) {
             LOG.debug("backend {}: event {} not delivered: {}", name, event, r);
         }
     }

@@ -138,7 +138,8 @@ final class LibvirtConnection {
                         operation + " failed: connection to " + settings.uri() + " lost, re-opening");
             }
             try {
-                current = open();
+                // First use: concurrent first callers wait here for this one open.
+                installed(open());
                 return current;
             } catch (LibvirtException e) {
                 lost = true;
@@ -149,6 +150,15 @@ final class LibvirtConnection {
     }
 
     /** Called with the lock held. */
+    private void installed(Connect c) {
+        current = c;
+        opens++;
+        failures = 0;
+        lost = false;
+        LOG.info("backend {}: connected to {}", backendName, settings.uri());
+    }
+
+    /** Opens a connection and registers the event listener (and keepalive and close callback when remote). */
     private Connect open() throws LibvirtException {
         LibvirtRuntime.ensureStarted();
         Connect c = new Connect(settings.uri(), false);
@@ -165,18 +175,21 @@ final class LibvirtConnection {
                 LOG.debug("backend {}: keepalive not available on {}: {}", backendName, settings.uri(), LibvirtErrors.code(e));
             }
             try {
-                c.registerCloseListener((conn, reason) ->
-                        // On the event loop thread: never block here.
-                        libvirt.schedule(() -> markLost(c, "closed by libvirt: " + reason)));
+                c.registerCloseListener((conn, reason) -> onClosedByLibvirt(c, String.valueOf(reason)));
             } catch (LibvirtException e) {
                 LOG.debug("backend {}: no close callback on {}: {}", backendName, settings.uri(), LibvirtErrors.code(e));
             }
         }
-        opens++;
-        failures = 0;
-        lost = false;
-        LOG.info("backend {}: connected to {}", backendName, settings.uri());
         return c;
+    }
+
+    /** On the event loop thread (keepalive timeout, EOF): never block here. */
+    private void onClosedByLibvirt(Connect c, String reason) {
+        try {
+            libvirt.schedule(() -> markLost(c, "closed by libvirt: " + reason));
+        } catch (RuntimeException e) {
+            LOG.debug("backend {}: connection closed ({}) while shutting down", backendName, reason);
+        }
     }
 
     private boolean alive(Connect c) {
@@ -213,18 +226,31 @@ final class LibvirtConnection {
                 .subscribe(t -> reopen(), e -> LOG.error("backend {}: re-open task failed: {}", backendName, e.toString()));
     }
 
+    /** Re-opens outside the lock, so that calls keep failing fast while libvirt connects. */
     private void reopen() {
         synchronized (lock) {
             if (closed || current != null) {
                 return;
             }
-            try {
-                current = open();
-            } catch (LibvirtException e) {
-                LOG.warn("backend {}: re-opening {} failed ({}); retrying", backendName, settings.uri(), LibvirtErrors.code(e));
-                scheduleRetry();
+        }
+        Connect c;
+        try {
+            c = open();
+        } catch (LibvirtException e) {
+            LOG.warn("backend {}: re-opening {} failed ({}); retrying", backendName, settings.uri(), LibvirtErrors.code(e));
+            synchronized (lock) {
+                if (!closed) {
+                    scheduleRetry();
+                }
+            }
+            return;
+        }
+        synchronized (lock) {
+            if (closed || current != null) {
+                disposeNow(c); // nobody else has seen it
                 return;
             }
+            installed(c);
         }
         onReopened.run();
     }

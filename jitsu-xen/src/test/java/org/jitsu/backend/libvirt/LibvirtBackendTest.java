@@ -187,6 +187,48 @@ class LibvirtBackendTest {
         StepVerifier.create(vm.state()).expectNext(expected).expectComplete().verify(T);
     }
 
+    @ParameterizedTest(name = "start from libvirt state {0}")
+    @CsvSource({"1", "2", "3", "4", "5", "6"})
+    void startRunsTheDomainFromAnyState(int runstate) throws Exception {
+        open(TestNode.write(dir, TestNode.domain("old", runstate)));
+        LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", "old")));
+        StepVerifier.create(vm.start().then(vm.state())).expectNext(VmState.RUNNING).expectComplete().verify(T);
+    }
+
+    @Test
+    void startWakesAPmSuspendedDomain() throws Exception {
+        // The test driver has no virDomainPMWakeup: its refusal shows that start() takes the wake-up
+        // path (not create(), which would fail differently) and that the error keeps libvirt's code.
+        open(TestNode.write(dir, TestNode.domain("old", 7)));
+        LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", "old")));
+        StepVerifier.create(vm.start())
+                .expectErrorSatisfies(e -> {
+                    assertThat(((BackendException) e).code()).isEqualTo("VIR_ERR_NO_SUPPORT");
+                    assertThat(e.getMessage()).contains("virDomainPMWakeup");
+                })
+                .verify(T);
+    }
+
+    @ParameterizedTest(name = "{0} of a shut-off domain does nothing")
+    @CsvSource({"DESTROY", "SHUTDOWN", "SUSPEND", "SAVE"})
+    void stoppingAStoppedDomainIsANoOp(StopMode mode) throws Exception {
+        open(TestNode.write(dir, TestNode.domain("old", 5)));
+        LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", "old")));
+        StepVerifier.create(vm.stop(mode, Duration.ofSeconds(1)).then(vm.state())).expectNext(VmState.STOPPED)
+                .expectComplete().verify(T);
+        assertThat(domain("old").hasManagedSaveImage()).isZero();
+    }
+
+    @Test
+    void shutdownOfAPausedDomainDestroysIt() throws Exception {
+        open(TestNode.write(dir, TestNode.domain("old", 3)));
+        LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", "old")));
+        Flux<VmEvent> stopped = backend.events().filter(e -> e.state() == VmState.STOPPED);
+        StepVerifier.create(TestEvents.first(stopped, vm.stop(StopMode.SHUTDOWN, Duration.ofSeconds(30))))
+                .expectNext(new VmEvent("old", VmState.STOPPED, "stopped (destroyed)"))
+                .expectComplete().verify(T);
+    }
+
     @Test
     void findsDomainsByUuid() throws Exception {
         open(TestNode.write(dir, TestNode.domain("old", 1)));
