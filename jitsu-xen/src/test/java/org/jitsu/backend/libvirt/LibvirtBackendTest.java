@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.jitsu.backend.BackendException;
 import org.jitsu.backend.StopMode;
@@ -233,9 +234,9 @@ class LibvirtBackendTest {
     void findsDomainsByUuid() throws Exception {
         open(TestNode.write(dir, TestNode.domain("old", 1)));
         StepVerifier.create(backend.ready()).expectComplete().verify(T);
-        String uuid = domain("old").getUUIDString().toUpperCase(java.util.Locale.ROOT);
+        String uuid = domain("old").getUUIDString().toUpperCase(Locale.ROOT);
         LibvirtVm vm = backend.define("old", TestNode.spec(0, Map.of("domain", uuid)));
-        assertThat(vm.id()).isEqualTo(uuid.toLowerCase(java.util.Locale.ROOT));
+        assertThat(vm.id()).isEqualTo(uuid.toLowerCase(Locale.ROOT));
         StepVerifier.create(TestEvents.first(backend.events(), vm.stop(StopMode.DESTROY, Duration.ZERO)))
                 .expectNext(new VmEvent(vm.id(), VmState.STOPPED, "stopped (destroyed)"))
                 .expectComplete().verify(T);

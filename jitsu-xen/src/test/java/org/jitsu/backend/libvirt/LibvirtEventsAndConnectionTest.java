@@ -20,6 +20,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -40,7 +41,7 @@ class LibvirtEventsAndConnectionTest {
         }
     }
 
-    private LibvirtBackend open(String uri, reactor.core.scheduler.Scheduler timer) {
+    private LibvirtBackend open(String uri, Scheduler timer) {
         LibvirtBackend b = (LibvirtBackend) new LibvirtBackendFactory()
                 .create("lab", TestNode.backendSettings(uri), new BackendContext(dir, timer));
         cleanup.add(b::close);
@@ -50,7 +51,7 @@ class LibvirtEventsAndConnectionTest {
     @Test
     void domainDestroyedFromOutsideIsReportedStopped() throws Exception {
         // test:///default is shared by all connections of the process: a second Connect is "outside".
-        reactor.core.scheduler.Scheduler timer = Schedulers.newSingle("test-timer");
+        Scheduler timer = Schedulers.newSingle("test-timer");
         cleanup.add(timer::dispose);
         LibvirtBackend backend = open("test:///default", timer);
         StepVerifier.create(backend.ready()).expectComplete().verify(T);
@@ -90,7 +91,7 @@ class LibvirtEventsAndConnectionTest {
 
     @Test
     void fiftyServicesBootAtOnceOnOneConnection() throws Exception {
-        reactor.core.scheduler.Scheduler timer = Schedulers.newSingle("test-timer");
+        Scheduler timer = Schedulers.newSingle("test-timer");
         cleanup.add(timer::dispose);
         LibvirtBackend backend = open(TestNode.write(dir), timer);
         List<LibvirtVm> vms = new ArrayList<>();
@@ -141,7 +142,7 @@ class LibvirtEventsAndConnectionTest {
 
     @Test
     void unreachableUriFailsReadyWithLibvirtsCode() {
-        reactor.core.scheduler.Scheduler timer = Schedulers.newSingle("test-timer");
+        Scheduler timer = Schedulers.newSingle("test-timer");
         cleanup.add(timer::dispose);
         LibvirtBackend backend = open("test://" + dir.resolve("missing.xml"), timer);
         StepVerifier.create(backend.ready())

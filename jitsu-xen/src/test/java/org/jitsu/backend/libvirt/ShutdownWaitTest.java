@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The grace period after a shutdown request, in virtual time (the test driver shuts domains off at
@@ -19,7 +20,7 @@ class ShutdownWaitTest {
     void guestThatIgnoresShutdownIsGivenExactlyTheGracePeriod() {
         Sinks.Many<VmState> events = Sinks.many().multicast().directBestEffort();
         StepVerifier.withVirtualTime(() -> ShutdownWait.awaitOff(events.asFlux(), () -> Mono.just(VmState.RUNNING),
-                        Duration.ofSeconds(10), reactor.test.scheduler.VirtualTimeScheduler.get()))
+                        Duration.ofSeconds(10), VirtualTimeScheduler.get()))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(9_999))
                 .thenAwait(Duration.ofMillis(1))
@@ -32,7 +33,7 @@ class ShutdownWaitTest {
     void stoppedEventEndsTheWaitEarly() {
         Sinks.Many<VmState> events = Sinks.many().multicast().directBestEffort();
         StepVerifier.withVirtualTime(() -> ShutdownWait.awaitOff(events.asFlux(), () -> Mono.just(VmState.RUNNING),
-                        Duration.ofSeconds(10), reactor.test.scheduler.VirtualTimeScheduler.get()))
+                        Duration.ofSeconds(10), VirtualTimeScheduler.get()))
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(2))
                 .then(() -> events.tryEmitNext(VmState.STOPPING))
@@ -47,7 +48,7 @@ class ShutdownWaitTest {
         AtomicReference<VmState> state = new AtomicReference<>(VmState.RUNNING);
         StepVerifier.withVirtualTime(() -> ShutdownWait.awaitOff(Sinks.many().multicast().<VmState>directBestEffort().asFlux(),
                         () -> Mono.fromSupplier(state::get), Duration.ofSeconds(10),
-                        reactor.test.scheduler.VirtualTimeScheduler.get()))
+                        VirtualTimeScheduler.get()))
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(3))
                 .then(() -> state.set(VmState.STOPPED))
@@ -62,7 +63,7 @@ class ShutdownWaitTest {
         AtomicReference<Boolean> fail = new AtomicReference<>(true);
         StepVerifier.withVirtualTime(() -> ShutdownWait.awaitOff(Sinks.many().multicast().<VmState>directBestEffort().asFlux(),
                         () -> fail.get() ? Mono.error(new IllegalStateException("lost")) : Mono.just(VmState.STOPPED),
-                        Duration.ofSeconds(10), reactor.test.scheduler.VirtualTimeScheduler.get()))
+                        Duration.ofSeconds(10), VirtualTimeScheduler.get()))
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(2))
                 .then(() -> fail.set(false))
