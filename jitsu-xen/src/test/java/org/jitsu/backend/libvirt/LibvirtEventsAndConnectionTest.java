@@ -67,7 +67,10 @@ class LibvirtEventsAndConnectionTest {
             d.undefine();
         });
         LibvirtVm vm = backend.define("svc", TestNode.spec(0, Map.of("domain", name)));
-        StepVerifier.create(vm.start().then(vm.state())).expectNext(VmState.RUNNING).expectComplete().verify(T);
+        // Consume the event of our own start first: events arrive asynchronously, in order.
+        StepVerifier.create(TestEvents.first(backend.events(), vm.start()))
+                .expectNext(new VmEvent(name, VmState.RUNNING, "started (booted)"))
+                .expectComplete().verify(T);
 
         Mono<Boolean> destroyFromOutside = Mono.fromCallable(() -> {
             outside.domainLookupByName(name).destroy();
