@@ -1,0 +1,165 @@
+package org.jitsu.backend.libvirt;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.backend.spi.Settings;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+
+/**
+ * Renders a domain XML template: every {@code ${key}} is replaced by the XML-escaped value of
+ * {@code key} from the service's {@code vars:}. There is no escape syntax and no expression language:
+ * a placeholder is a key made of letters, digits, {@code -} and {@code _}.
+ *
+ * <p>Defaults: {@code name} is the service id; {@code mac} is a locally administered MAC address
+ * derived from the service id ({@code 02:xx:xx:xx:xx:xx}, stable across restarts). Every placeholder
+ * must have a value and every var must be used, else a {@link ConfigException} names the key.
+ */
+final class DomainTemplate {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9_-]*)}");
+
+    private DomainTemplate() {
+    }
+
+    static DomainSpec.Template load(String serviceId, Settings spec) {
+        String templateKey = spec.keyPath("template");
+        String file = spec.string("template");
+        String text;
+        try {
+            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(templateKey, file, "a readable domain XML file (" + e + ")");
+        }
+        Settings vars = spec.child("vars");
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("name", serviceId);
+        values.put("mac", macFor(serviceId));
+        for (String key : vars.keys()) {
+            Object v = vars.raw(key).orElse(null);
+            if (v == null || v instanceof Map || v instanceof List) {
+                throw new ConfigException(vars.keyPath(key), v, "a string or number for ${" + key + "}");
+            }
+            values.put(key, String.valueOf(v));
+        }
+        String xml = render(text, values, vars, templateKey, file);
+        return parse(xml, templateKey, file);
+    }
+
+    /** Substitutes {@code values}; {@code vars} is where user values came from (for error keys and unused vars). */
+    static String render(String text, Map<String, String> values, Settings vars, String templateKey, String file) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        Set<String> used = new LinkedHashSet<>();
+        while (m.find()) {
+            String key = m.group(1);
+            String value = values.get(key);
+            if (value == null) {
+                throw new ConfigException(vars.keyPath(key), null, "a value for ${" + key + "}, used in template " + file);
+            }
+            used.add(key);
+            m.appendReplacement(out, Matcher.quoteReplacement(escape(value)));
+        }
+        m.appendTail(out);
+        int stray = out.indexOf("${");
+        if (stray >= 0) {
+            String near = out.substring(stray, Math.min(out.length(), stray + 24));
+            throw new ConfigException(templateKey, file,
+                    "placeholders written ${key} (letters, digits, - and _); found " + near);
+        }
+        List<String> unused = new ArrayList<>();
+        for (String key : vars.keys()) {
+            if (!used.contains(key)) {
+                unused.add(key);
+            }
+        }
+        if (!unused.isEmpty()) {
+            String key = unused.get(0);
+            throw new ConfigException(vars.keyPath(key), vars.raw(key).orElse(null),
+                    "a variable that template " + file + " uses: " + String.join(", ", used));
+        }
+        return out.toString();
+    }
+
+    private static DomainSpec.Template parse(String xml, String templateKey, String file) {
+        Document doc;
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setNamespaceAware(true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setXIncludeAware(false);
+            f.setExpandEntityReferences(false);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(null);
+            doc = b.parse(new InputSource(new StringReader(xml)));
+        } catch (ParserConfigurationException | SAXException | IOException e) {
+            throw new ConfigException(templateKey, file, "a well-formed domain XML file (" + e.getMessage() + ")");
+        }
+        Element root = doc.getDocumentElement();
+        if (!"domain".equals(root.getLocalName()) || !root.hasAttribute("type")) {
+            throw new ConfigException(templateKey, file, "a libvirt domain XML file: <domain type='...'> at the root");
+        }
+        String name = childText(root, "name").orElseThrow(() ->
+                new ConfigException(templateKey, file, "a domain XML with a <name> (use <name>${name}</name>)"));
+        return new DomainSpec.Template(name, childText(root, "uuid"), xml);
+    }
+
+    private static Optional<String> childText(Element root, String tag) {
+        for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && tag.equals(e.getLocalName())) {
+                String t = e.getTextContent().trim();
+                return t.isEmpty() ? Optional.empty() : Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A stable, locally administered unicast MAC address for a service. */
+    static String macFor(String serviceId) {
+        byte[] h;
+        try {
+            h = MessageDigest.getInstance("SHA-256").digest(serviceId.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+        return String.format("02:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4]);
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&apos;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,250 @@
+package org.jitsu.backend.libvirt;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jitsu.backend.Backend;
+import org.jitsu.backend.BackendException;
+import org.jitsu.backend.StopMode;
+import org.jitsu.backend.Vm;
+import org.jitsu.backend.VmState;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A service's libvirt domain. Every operation looks the domain up afresh (by name or UUID), so a
+ * domain redefined or restarted from outside is found again; operations on one VM are serialized.
+ */
+final class LibvirtVm implements Vm {
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtVm.class);
+
+    private final LibvirtBackend backend;
+    private final DomainSpec spec;
+    private final Scheduler timer;
+    private final ReentrantLock serial = new ReentrantLock();
+
+    LibvirtVm(LibvirtBackend backend, DomainSpec spec, Scheduler timer) {
+        this.backend = backend;
+        this.spec = spec;
+        this.timer = timer;
+    }
+
+    @Override
+    public String id() {
+        return spec.id();
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    DomainSpec spec() {
+        return spec;
+    }
+
+    /**
+     * RUNNING for running and blocked (idle) domains, PAUSED for paused, PM-suspended and managed-saved
+     * ones, STOPPED for shut-off ones and for a template's domain that is not defined yet.
+     */
+    @Override
+    public Mono<VmState> state() {
+        return call("state", c -> {
+            Optional<Domain> d = lookup(c);
+            if (d.isEmpty()) {
+                if (spec.definition().isPresent()) {
+                    return VmState.STOPPED;
+                }
+                throw noDomain();
+            }
+            try {
+                return stateOf(d.get());
+            } finally {
+                free(d.get());
+            }
+        });
+    }
+
+    /**
+     * Defines the domain from the template when it does not exist, then boots it ({@code create},
+     * which also restores a managed save image), resumes it when paused, wakes it when PM-suspended.
+     */
+    @Override
+    public Mono<Void> start() {
+        return call("start", c -> {
+            Domain d = lookupOrDefine(c);
+            try {
+                switch (DomainStates.rawState(d)) {
+                    case DomainStates.RUNNING, DomainStates.BLOCKED -> { }
+                    case DomainStates.PAUSED -> d.resume();
+                    case DomainStates.PMSUSPENDED -> d.PMwakeup();
+                    case DomainStates.SHUTDOWN, DomainStates.CRASHED -> {
+                        // Shutting down or crashed-and-preserved: still active; boot it afresh.
+                        d.destroy();
+                        d.create();
+                    }
+                    default -> d.create();
+                }
+                if (DomainStates.rawState(d) == DomainStates.PAUSED) {
+                    d.resume(); // a managed save of a paused domain restores paused
+                }
+                return null;
+            } finally {
+                free(d);
+            }
+        }).then();
+    }
+
+    @Override
+    public Mono<Void> stop(StopMode mode, Duration grace) {
+        Objects.requireNonNull(mode, "mode");
+        return switch (mode) {
+            case DESTROY -> destroy();
+            case SUSPEND -> call("suspend", c -> onActive(c, d -> {
+                int raw = DomainStates.rawState(d);
+                if (raw == DomainStates.RUNNING || raw == DomainStates.BLOCKED) {
+                    d.suspend();
+                }
+            })).then();
+            case SAVE -> call("save", c -> onActive(c, Domain::managedSave)).then();
+            case SHUTDOWN -> shutdown(Objects.requireNonNull(grace, "grace"));
+        };
+    }
+
+    private Mono<Void> destroy() {
+        return call("destroy", c -> onActive(c, Domain::destroy)).then();
+    }
+
+    /** Asks the guest to shut down, waits up to {@code grace} for the domain to be off, then destroys it. */
+    private Mono<Void> shutdown(Duration grace) {
+        Mono<Boolean> requested = call("shutdown", c -> {
+            Optional<Domain> d = lookup(c);
+            if (d.isEmpty()) {
+                return false;
+            }
+            try {
+                int raw = DomainStates.rawState(d.get());
+                if (d.get().isActive() != 1) {
+                    return false;
+                }
+                if (raw == DomainStates.PAUSED || raw == DomainStates.PMSUSPENDED || raw == DomainStates.CRASHED) {
+                    d.get().destroy(); // a guest that cannot run cannot shut itself down
+                    return false;
+                }
+                try {
+                    d.get().shutdown();
+                } catch (LibvirtException e) {
+                    if (!LibvirtErrors.isOperationInvalid(e) || d.get().isActive() == 1) {
+                        throw e;
+                    }
+                    return false; // went off in the meantime
+                }
+                return true;
+            } finally {
+                free(d.get());
+            }
+        });
+        return requested.flatMap(waiting -> {
+            if (!waiting) {
+                return Mono.<Void>empty();
+            }
+            Mono<Boolean> off = ShutdownWait.awaitOff(
+                    backend.events().filter(e -> e.vmId().equals(id())).map(e -> e.state()),
+                    this::state, grace, timer);
+            return off.flatMap(stopped -> {
+                if (stopped) {
+                    return Mono.<Void>empty();
+                }
+                LOG.info("{}: still running {} after shutdown; destroying", id(), grace);
+                return destroy();
+            });
+        });
+    }
+
+    /** Runs {@code action} on the domain when it exists and is active; otherwise does nothing. */
+    private Object onActive(Connect c, DomainAction action) throws LibvirtException {
+        Optional<Domain> d = lookup(c);
+        if (d.isEmpty()) {
+            return null; // nothing to stop
+        }
+        try {
+            if (d.get().isActive() == 1) {
+                action.run(d.get());
+            }
+            return null;
+        } finally {
+            free(d.get());
+        }
+    }
+
+    @FunctionalInterface
+    private interface DomainAction {
+        void run(Domain d) throws LibvirtException;
+    }
+
+    private <T> Mono<T> call(String operation, LibvirtConnection.Call<T> call) {
+        return backend.connection().call(id(), operation, c -> {
+            serial.lock();
+            try {
+                return call.apply(c);
+            } finally {
+                serial.unlock();
+            }
+        });
+    }
+
+    private VmState stateOf(Domain d) throws LibvirtException {
+        int raw = DomainStates.rawState(d);
+        boolean saved = raw == DomainStates.SHUTOFF && d.hasManagedSaveImage() == 1;
+        return DomainStates.map(raw, saved);
+    }
+
+    private Domain lookupOrDefine(Connect c) throws LibvirtException {
+        Optional<Domain> d = lookup(c);
+        if (d.isPresent()) {
+            return d.get();
+        }
+        if (spec.definition().isEmpty()) {
+            throw noDomain();
+        }
+        LOG.info("{}: defining domain from template", id());
+        return c.domainDefineXML(spec.definition().get());
+    }
+
+    private Optional<Domain> lookup(Connect c) throws LibvirtException {
+        try {
+            if (spec instanceof DomainSpec.Existing e && e.byUuid()) {
+                return Optional.of(c.domainLookupByUUIDString(e.ref()));
+            }
+            return Optional.of(c.domainLookupByName(spec.id()));
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoDomain(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private BackendException noDomain() {
+        return new BackendException(id(), "VIR_ERR_NO_DOMAIN", "no domain " + id() + " on " + backend.settings().uri());
+    }
+
+    private void free(Domain d) {
+        try {
+            d.free();
+        } catch (LibvirtException e) {
+            LOG.debug("{}: freeing the domain handle failed: {}", id(), e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LibvirtVm[" + backend.name() + "/" + id() + "]";
+    }
+}
