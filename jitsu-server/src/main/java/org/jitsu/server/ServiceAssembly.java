@@ -5,6 +5,7 @@ import java.util.List;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
+import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
@@ -22,6 +23,13 @@ final class ServiceAssembly {
         for (ServiceConfig s : config.services()) {
             Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
                     s.path() + ".backend: " + s.backend() + " was validated but not created"));
+            if (!backend.stopModes().contains(s.stopMode())) {
+                List<String> modes = new ArrayList<>();
+                backend.stopModes().forEach(m -> modes.add(m.configName()));
+                throw new ConfigException(s.path() + ".stop.mode", s.stopMode().configName(), "one of "
+                        + String.join(", ", modes) + " (what backend " + backend.name() + " of type "
+                        + backend.type() + " supports)");
+            }
             Vm vm = backend.define(s.id(), s.spec());
             List<ReadinessCheck> checks = new ArrayList<>();
             for (Settings item : s.readiness()) {

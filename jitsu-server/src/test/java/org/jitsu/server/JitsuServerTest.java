@@ -125,6 +125,16 @@ class JitsuServerTest {
     }
 
     @Test
+    void aStopModeTheBackendDoesNotSupportNamesTheKey() {
+        String yaml = CONFIG.replace("    backend: two\n", "    backend: two\n    stop: {mode: save}\n");
+        assertThatThrownBy(() -> builder(yaml).validate())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("services[1].stop.mode: save (expected: one of destroy, shutdown, suspend"
+                        + " (what backend two of type fake supports))");
+        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+    }
+
+    @Test
     void invalidReadinessItemClosesEveryBackend() {
         String yaml = CONFIG.replace("{delay: 1ms}", "{broken: yes}");
         assertThatThrownBy(() -> builder(yaml).validate())

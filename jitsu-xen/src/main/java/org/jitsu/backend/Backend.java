@@ -1,5 +1,7 @@
 package org.jitsu.backend;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.jitsu.backend.spi.Settings;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,6 +39,14 @@ public interface Backend extends AutoCloseable {
     /** Releases the backend's resources. VMs are left as they are. */
     @Override
     void close();
+
+    /**
+     * The stop modes this backend supports; a service asking for another is rejected when the config
+     * is checked. By default destroy, shutdown and suspend.
+     */
+    default Set<StopMode> stopModes() {
+        return EnumSet.of(StopMode.DESTROY, StopMode.SHUTDOWN, StopMode.SUSPEND);
+    }
 
     /** Completes once the backend can take requests (connection open); errors if it cannot. */
     default Mono<Void> ready() {

@@ -1,11 +1,14 @@
 package org.jitsu.backend.libvirt;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsu.backend.Backend;
+import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
@@ -52,6 +55,12 @@ final class LibvirtBackend implements Backend {
     @Override
     public String type() {
         return LibvirtBackendFactory.TYPE;
+    }
+
+    /** libvirt supports every mode, managed save included. */
+    @Override
+    public Set<StopMode> stopModes() {
+        return EnumSet.allOf(StopMode.class);
     }
 
     @Override
