@@ -186,10 +186,16 @@ final class ServiceRuntime {
                 .then(Mono.defer(() -> {
                     b.vmStarted = true;
                     return def.vm().start();
-                }));
+                }))
+                .doOnSuccess(ignored -> b.vmRunning = true);
+        Mono<Void> ready = Mono.empty();
         for (ReadinessCheck check : def.readiness()) {
-            work = work.then(Mono.defer(() -> check.await(def.vm())));
+            ready = ready.then(Mono.defer(() -> check.await(def.vm())));
         }
+        // a VM that dies while its readiness is checked fails the boot at once, not at the timeout
+        Mono<Void> died = b.vmDied.asMono().flatMap(detail -> Mono.error(
+                new BackendException(def.vm().id(), "exited", "stopped while waiting for readiness: " + detail)));
+        work = work.then(Mono.firstWithSignal(ready, died));
         work.timeout(def.bootTimeout(), timer)
                 .doFinally(signal -> gate.leave(b.ticket))
                 .subscribe(null, error -> bootFinished(b, error), () -> bootFinished(b, null));
@@ -320,6 +326,11 @@ final class ServiceRuntime {
     void onEvent(VmEvent event) {
         State next;
         synchronized (this) {
+            if (state == State.BOOTING && boot != null && boot.vmRunning
+                    && (event.state() == VmState.STOPPED || event.state() == VmState.CRASHED)) {
+                boot.vmDied.tryEmitValue(event.state() + " (" + event.detail() + ")");
+                return; // the boot fails and cleans up
+            }
             if (state != State.RUNNING) {
                 return; // a boot or stop in flight decides
             }
@@ -391,6 +402,9 @@ final class ServiceRuntime {
         final Sinks.One<Optional<Answer.ServerFailure>> result = Sinks.one();
         int waiters; // guarded by the runtime's lock
         volatile boolean vmStarted;
+        /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
+        volatile boolean vmRunning;
+        final Sinks.One<String> vmDied = Sinks.one();
 
         Boot(BootGate.Ticket ticket, long startedAt) {
             this.ticket = ticket;

@@ -189,6 +189,23 @@ class LifecycleTest {
     }
 
     @Test
+    void aVmThatStopsWhileItsReadinessIsCheckedFailsTheBootAtOnce() {
+        start(new Service("web", vm).readiness(v -> Mono.never()).bootTimeout(Duration.ofSeconds(30)));
+        TestSubscriber<Answer> waiter = TestSubscriber.create();
+        pipeline.resolve(WEB_A).subscribe(waiter);
+        assertThat(vm.starts()).isEqualTo(1);
+        assertThat(waiter.getReceivedOnNext()).as("still waiting for readiness").isEmpty();
+
+        backend.emit("web", VmState.CRASHED, "exited with status 1");
+
+        // no virtual time passed: the failure did not wait for the 30 s boot timeout
+        assertThat(waiter.getReceivedOnNext()).singleElement().isInstanceOfSatisfying(Answer.ServerFailure.class,
+                f -> assertThat(f.reason()).contains("web", "exited with status 1"));
+        assertThat(vm.stops()).as("the half-started VM is destroyed").containsExactly(StopMode.DESTROY);
+        assertThat(pipeline.service("web").orElseThrow().failures()).isEqualTo(1);
+    }
+
+    @Test
     void aFailedStopKeepsTheServiceRunningWhileTheVmRunsAndRetriesOnTheNextTick() {
         vm.stopWith(Mono.error(new BackendException("web", "busy", "domain busy")));
         start(new Service("web", vm));
