@@ -40,7 +40,6 @@ final class DnsServerBuilder implements DnsServer.Builder {
     public Mono<DnsServer> bind() {
         Objects.requireNonNull(listen, "listen settings not set");
         Objects.requireNonNull(pipeline, "pipeline not set");
-        // The Netty implementation lands with the front end (see NettyDnsServer).
-        return Mono.error(new UnsupportedOperationException("DNS front end not built yet"));
+        return NettyDnsServer.bind(listen, forward, pipeline, metrics);
     }
 }

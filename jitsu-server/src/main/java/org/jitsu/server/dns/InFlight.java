@@ -1,0 +1,36 @@
+package org.jitsu.server.dns;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Counts queries between receipt and reply, so that shutdown can wait for them briefly. */
+final class InFlight {
+    private final AtomicInteger count = new AtomicInteger();
+    private final Sinks.Empty<Void> drained = Sinks.empty();
+    private volatile boolean closing;
+
+    void increment() {
+        count.incrementAndGet();
+    }
+
+    void decrement() {
+        if (count.decrementAndGet() == 0 && closing) {
+            drained.tryEmitEmpty();
+        }
+    }
+
+    int count() {
+        return count.get();
+    }
+
+    /** Completes when no query is in flight any more, or after {@code max}. */
+    Mono<Void> drain(Duration max) {
+        closing = true;
+        if (count.get() == 0) {
+            drained.tryEmitEmpty();
+        }
+        return drained.asMono().timeout(max, Mono.empty());
+    }
+}
