@@ -10,7 +10,8 @@ import org.jitsu.server.pipeline.ResourceRecord;
 /**
  * Writes DNS responses (RFC 1035 4.1) into a buffer: header, the client's question in the client's
  * letter case, records with name compression (4.1.4: owner names and NS/SOA rdata names), and an OPT
- * (RFC 6891) when the query had one. A response larger than the client's limit keeps header,
+ * (RFC 6891) when the query had one. Compression matches names case-insensitively (as DNS compares
+ * them), so a suffix may point into the question and take the client's letter case. A response larger than the client's limit keeps header,
  * question and OPT, drops every record and sets TC (RFC 2181 9).
  */
 final class ResponseEncoder {
