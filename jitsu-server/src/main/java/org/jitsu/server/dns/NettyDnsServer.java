@@ -216,11 +216,16 @@ final class NettyDnsServer implements DnsServer {
         for (Channel c : udp) {
             c.config().setAutoRead(false);
         }
-        return Flux.fromIterable(tcp).concatMap(c -> NettyFutures.done(c.close())).then()
-                .then(inFlight.drain(DRAIN))
-                .then(Flux.fromIterable(udp).concatMap(c -> NettyFutures.done(c.close())).then())
-                .then(NettyFutures.done(connections.close()))
-                .then(forwarder.map(Forwarder::close).orElse(Mono.empty()))
-                .then(NettyFutures.done(group.shutdownGracefully(10, 2000, TimeUnit.MILLISECONDS)));
+        // Each step deferred: nothing may start before the previous step completed.
+        return closeAll(tcp)
+                .then(Mono.defer(() -> inFlight.drain(DRAIN)))
+                .then(Mono.defer(() -> closeAll(udp)))
+                .then(Mono.defer(() -> NettyFutures.done(connections.close())))
+                .then(Mono.defer(() -> forwarder.map(Forwarder::close).orElse(Mono.empty())))
+                .then(Mono.defer(() -> NettyFutures.done(group.shutdownGracefully(10, 2000, TimeUnit.MILLISECONDS))));
+    }
+
+    private static Mono<Void> closeAll(List<Channel> channels) {
+        return Flux.fromIterable(channels).concatMap(c -> NettyFutures.done(c.close())).then();
     }
 }
