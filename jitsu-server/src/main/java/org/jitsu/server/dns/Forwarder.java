@@ -39,6 +39,8 @@ import reactor.core.publisher.MonoSink;
 final class Forwarder {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
     private static final int HEADER = QueryDecoder.HEADER_LENGTH;
+    /** Upstream queries in flight at most: ids are 16 bits, keep plenty free for fast random picks. */
+    private static final int MAX_PENDING = 32_768;
 
     private final ForwardSettings settings;
     private final EventLoopGroup group;
@@ -131,6 +133,11 @@ final class Forwarder {
     private Mono<byte[]> udp(InetSocketAddress upstream, WireRequest request, byte[] query) {
         Channel channel = channelFor(upstream);
         return Mono.create(sink -> {
+            if (pending.size() >= MAX_PENDING) {
+                log.debug("too many upstream queries in flight, not asking {}", upstream);
+                sink.success();
+                return;
+            }
             Pending p = new Pending(sink, upstream, request.question().orElseThrow());
             int id;
             do {

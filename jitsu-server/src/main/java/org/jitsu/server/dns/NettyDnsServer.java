@@ -207,6 +207,11 @@ final class NettyDnsServer implements DnsServer {
         return List.copyOf(out);
     }
 
+    /** UDP sockets bound (several per address with epoll and SO_REUSEPORT); for tests and logs. */
+    int udpSocketCount() {
+        return udp.size();
+    }
+
     @Override
     public Mono<Void> shutdown() {
         return shutdown;

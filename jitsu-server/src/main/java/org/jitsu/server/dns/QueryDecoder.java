@@ -80,10 +80,8 @@ final class QueryDecoder {
          * question; else validates and skips.
          */
         Optional<WireRequest.Question> name(boolean keep) {
-            byte[] wire = keep ? new byte[MAX_NAME] : null;
-            char[] text = keep ? new char[MAX_NAME] : null;
+            byte[] wire = new byte[MAX_NAME];
             int w = 0;
-            int t = 0;
             int p = pos;
             int lowest = pos;
             int after = -1;
@@ -93,10 +91,7 @@ final class QueryDecoder {
                     if (after < 0) {
                         after = p + 1;
                     }
-                    if (keep) {
-                        wire[w] = 0;
-                    }
-                    w++;
+                    wire[w++] = 0;
                     break;
                 }
                 int kind = len & 0xC0;
@@ -118,24 +113,15 @@ final class QueryDecoder {
                 if (w + 1 + len + 1 > MAX_NAME || p + 1 + len > limit) {
                     throw Malformed.INSTANCE;
                 }
-                if (keep) {
-                    wire[w] = (byte) len;
-                    if (t > 0) {
-                        text[t++] = '.';
-                    }
-                }
-                w++;
-                for (int i = 1; i <= len; i++) {
-                    byte c = buf.getByte(p + i);
+                wire[w++] = (byte) len;
+                buf.getBytes(p + 1, wire, w, len); // one access per label, then checks on the copy
+                for (int i = w; i < w + len; i++) {
+                    byte c = wire[i];
                     if (c < 0x21 || c > 0x7e || c == '.') {
                         throw Malformed.INSTANCE;
                     }
-                    if (keep) {
-                        wire[w] = c;
-                        text[t++] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-                    }
-                    w++;
                 }
+                w += len;
                 p += 1 + len;
             }
             pos = after;
@@ -144,14 +130,35 @@ final class QueryDecoder {
             }
             byte[] exact = new byte[w];
             System.arraycopy(wire, 0, exact, 0, w);
-            DomainName canonical = DomainName.ofCanonical(new String(text, 0, t));
             int qtype = u16();
             int qclass = u16();
-            return Optional.of(new WireRequest.Question(exact, canonical, qtype, qclass));
+            return Optional.of(new WireRequest.Question(exact, DomainName.ofCanonical(canonical(exact)), qtype, qclass));
         }
 
-        /** Skips one resource record, remembering an OPT. */
-        void record() {
+        /** The lower-case dotted text of a validated wire name (ASCII only: no IDN, no decoding). */
+        private static String canonical(byte[] wire) {
+            if (wire.length == 1) {
+                return "";
+            }
+            char[] text = new char[wire.length - 2];
+            int t = 0;
+            int p = 0;
+            while (wire[p] != 0) {
+                int len = wire[p];
+                if (t > 0) {
+                    text[t++] = '.';
+                }
+                for (int i = p + 1; i <= p + len; i++) {
+                    byte c = wire[i];
+                    text[t++] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+                }
+                p += 1 + len;
+            }
+            return new String(text, 0, t);
+        }
+
+        /** Skips one resource record, remembering an OPT (legal only in the additional section). */
+        void record(boolean additional) {
             int ownerAt = pos;
             name(false);
             boolean rootOwner = pos == ownerAt + 1;
@@ -164,8 +171,8 @@ final class QueryDecoder {
             }
             pos += rdlength;
             if (type == RecordType.OPT) {
-                if (edns.isPresent() || !rootOwner) {
-                    throw Malformed.INSTANCE; // RFC 6891 6.1.1: one OPT, owned by the root
+                if (edns.isPresent() || !rootOwner || !additional) {
+                    throw Malformed.INSTANCE; // RFC 6891 6.1.1: one OPT, owned by the root, in additional
                 }
                 int version = (int) (ttl >>> 16) & 0xff;
                 boolean dnssecOk = (ttl & 0x8000) != 0;
@@ -201,7 +208,7 @@ final class QueryDecoder {
             }
             s.question = s.name(true);
             for (int i = 0; i < ancount + nscount + arcount; i++) {
-                s.record();
+                s.record(i >= ancount + nscount);
             }
             if (s.pos != s.limit) {
                 throw Malformed.INSTANCE; // trailing bytes

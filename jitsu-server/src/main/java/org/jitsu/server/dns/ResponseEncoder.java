@@ -1,6 +1,7 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.jitsu.server.pipeline.DomainName;
@@ -167,6 +168,7 @@ final class ResponseEncoder {
     /** Writes a name, pointing at the longest suffix already written. */
     private void name(DomainName n) {
         String text = n.text();
+        byte[] ascii = null;
         int t = 0;
         while (t < text.length()) {
             String suffix = text.substring(t);
@@ -181,10 +183,11 @@ final class ResponseEncoder {
             }
             int dot = text.indexOf('.', t);
             int end = dot < 0 ? text.length() : dot;
-            out.writeByte(end - t);
-            for (int i = t; i < end; i++) {
-                out.writeByte(text.charAt(i));
+            if (ascii == null) {
+                ascii = text.getBytes(StandardCharsets.US_ASCII); // canonical names are ASCII
             }
+            out.writeByte(end - t);
+            out.writeBytes(ascii, t, end - t);
             t = end + 1;
         }
         out.writeByte(0);

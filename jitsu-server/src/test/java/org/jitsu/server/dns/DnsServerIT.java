@@ -25,10 +25,12 @@ import org.jitsu.server.pipeline.RecordType;
 import org.jitsu.server.pipeline.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Sinks;
 
 /** The real server on 127.0.0.1 and ::1, queried by real {@code dig} and {@code kdig} and raw sockets. */
+@ExtendWith(NettyLeakExtension.class)
 class DnsServerIT {
     private static final String WWW = "www.example.test";
     private static final TestAnswers ZONE = new TestAnswers()
@@ -79,6 +81,8 @@ class DnsServerIT {
         assertThat(SERVER.server().tcpAddresses()).extracting(InetSocketAddress::getPort)
                 .containsOnly(SERVER.port());
         assertThat(SERVER.port()).isPositive();
+        int perAddress = io.netty.channel.epoll.Epoll.isAvailable() ? 2 : 1; // 2 event loops in the settings
+        assertThat(((NettyDnsServer) SERVER.server()).udpSocketCount()).isEqualTo(2 * perAddress);
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.jitsu.server.pipeline.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * resolver): in-order fallback on timeout, SERVFAIL when all fail, REFUSED for clients not allowed,
  * TCP clients, and the TC-then-TCP path.
  */
+@ExtendWith(NettyLeakExtension.class)
 class ForwardingIT {
     private static final TestUpstream SILENT = TestUpstream.silent();
     private static final TestUpstream ANSWERING = TestUpstream.answering(198, 51, 100, 7);

@@ -12,9 +12,11 @@ import java.util.Optional;
 import org.jitsu.server.pipeline.Answer;
 import org.jitsu.server.testing.DnsTools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 /** Binding, bad settings and shutdown of the real server. */
+@ExtendWith(NettyLeakExtension.class)
 class LifecycleIT {
 
     private static DnsServer.Builder builder(ListenSettings listen) {

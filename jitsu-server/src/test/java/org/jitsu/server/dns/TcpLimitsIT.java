@@ -16,9 +16,11 @@ import org.jitsu.server.pipeline.Answer;
 import org.jitsu.server.pipeline.RecordType;
 import org.jitsu.server.pipeline.ResourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** TCP connection cap and idle timeout on the real server. */
+@ExtendWith(NettyLeakExtension.class)
 class TcpLimitsIT {
     private static final TestAnswers ZONE = new TestAnswers().put("www.example.test", RecordType.A,
             Answer.Found.of(List.of(new ResourceRecord.A(name("www.example.test"), 300, v4("192.0.2.10")))));

@@ -230,6 +230,8 @@ class UdpQueryHandlerTest {
                         .opt(1232, 0, false).opt(1232, 0, false).bytes(), true),
                 Arguments.of("OPT not owned by the root", QueryBytes.header(12, 0, 1, 0, 0, 1).name(WWW).u16(1).u16(1)
                         .name("x").u16(41).u16(1232).u32(0).u16(0).bytes(), true),
+                Arguments.of("OPT in the answer section", QueryBytes.header(17, 0, 1, 1, 0, 0).name(WWW).u16(1).u16(1)
+                        .opt(1232, 0, false).bytes(), true),
                 Arguments.of("trailing junk", QueryBytes.header(13, 0, 1, 0, 0, 0).name(WWW).u16(1).u16(1)
                         .raw(1, 2, 3).bytes(), true),
                 Arguments.of("ANCOUNT 1 without a record", QueryBytes.header(14, 0, 1, 1, 0, 0).name(WWW).u16(1).u16(1)
