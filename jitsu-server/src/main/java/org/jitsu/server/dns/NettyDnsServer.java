@@ -61,9 +61,14 @@ final class NettyDnsServer implements DnsServer {
     /** Validates the settings, starts the event loops and binds everything. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
                                 FrontEndMetrics metrics) {
+        return bind(listen, forward, pipeline, metrics, Transports.detect());
+    }
+
+    /** As {@link #bind(ListenSettings, Optional, QueryPipeline, FrontEndMetrics)} on the given transport. */
+    static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
+                                FrontEndMetrics metrics, Transports transports) {
         return Mono.defer(() -> {
             validate(listen);
-            Transports transports = Transports.detect();
             int threads = listen.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : listen.eventLoops();
             EventLoopGroup group = transports.newGroup(threads, "jitsu-dns");
             InFlight inFlight = new InFlight();
