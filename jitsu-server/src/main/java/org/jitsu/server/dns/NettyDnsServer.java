@@ -36,6 +36,8 @@ final class NettyDnsServer implements DnsServer {
     private static final Logger log = LoggerFactory.getLogger(NettyDnsServer.class);
     /** Largest TCP query accepted; a query has one question and maybe an OPT, far below this. */
     static final int MAX_TCP_QUERY = 4096;
+    /** Queries waiting for their reply on one TCP connection before it stops reading. */
+    static final int MAX_WAITING_PER_CONNECTION = 64;
     private static final int BIND_ATTEMPTS = 5;
     private static final Duration DRAIN = Duration.ofSeconds(2);
 
@@ -184,7 +186,7 @@ final class NettyDnsServer implements DnsServer {
                                     new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS),
                                     new TcpFrameDecoder(MAX_TCP_QUERY,
                                             () -> metrics.dropped(Transport.TCP, "bad tcp frame")),
-                                    new TcpQueryHandler(responder, inFlight));
+                                    new TcpQueryHandler(responder, inFlight, MAX_WAITING_PER_CONNECTION));
                         }
                     });
             return NettyFutures.channel(b.bind(new InetSocketAddress(address, port)));

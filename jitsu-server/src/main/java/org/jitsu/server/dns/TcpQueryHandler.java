@@ -17,20 +17,23 @@ import reactor.core.publisher.Mono;
 /**
  * Answers the DNS messages of one TCP connection (RFC 7766): pipelined queries are answered as their
  * replies complete, possibly out of order. Queries still waiting when the connection closes are
- * cancelled. An idle connection is closed unless a query is still waiting.
+ * cancelled. An idle connection is closed unless a query is still waiting. With {@code maxWaiting}
+ * queries waiting, the connection stops reading until one completes (backpressure on slow boots).
  */
 final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpQueryHandler.class);
 
     private final QueryResponder responder;
     private final InFlight inFlight;
+    private final int maxWaiting;
     private final Set<ReplySubscriber> waiting = ConcurrentHashMap.newKeySet();
     private boolean reading;
     private boolean needsFlush;
 
-    TcpQueryHandler(QueryResponder responder, InFlight inFlight) {
+    TcpQueryHandler(QueryResponder responder, InFlight inFlight, int maxWaiting) {
         this.responder = responder;
         this.inFlight = inFlight;
+        this.maxWaiting = maxWaiting;
     }
 
     @Override
@@ -51,6 +54,7 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
         self[0] = new ReplySubscriber(r -> deliver(ctx, r, start), () -> {
             waiting.remove(self[0]);
             inFlight.decrement();
+            resumeReading(ctx);
         });
         waiting.add(self[0]);
         reading = true;
@@ -59,8 +63,22 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
         } finally {
             reading = false;
         }
-        if (self[0].isDone()) {
-            waiting.remove(self[0]);
+        if (waiting.size() >= maxWaiting) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void resumeReading(ChannelHandlerContext ctx) {
+        if (ctx.executor().inEventLoop()) {
+            if (!ctx.channel().config().isAutoRead() && waiting.size() < maxWaiting && ctx.channel().isActive()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> resumeReading(ctx));
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop gone");
         }
     }
 

@@ -43,7 +43,7 @@ class TcpQueryHandlerTest {
         QueryResponder responder = new QueryResponder(zone.pipeline(), Optional.empty(), metrics, 1232);
         channel = new EmbeddedChannel(new TcpFrameDecoder(NettyDnsServer.MAX_TCP_QUERY,
                 () -> metrics.dropped(org.jitsu.server.pipeline.Transport.TCP, "bad tcp frame")),
-                new TcpQueryHandler(responder, inFlight)) {
+                new TcpQueryHandler(responder, inFlight, 2)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return CLIENT;
@@ -165,6 +165,21 @@ class TcpQueryHandlerTest {
         assertThat(boot.currentSubscriberCount()).isZero();
         boot.tryEmitValue(new Answer.ServerFailure("too late"));
         assertThat(next()).isEmpty();
+    }
+
+    @Test
+    void stopsReadingWhileTooManyQueriesWait() {
+        Sinks.One<Answer> other = Sinks.one();
+        zone.put("cold2.example.test", RecordType.A, other.asMono());
+        send(framed(QueryBytes.query(60, "cold.example.test", RecordType.A)));
+        assertThat(channel.config().isAutoRead()).isTrue();
+        send(framed(QueryBytes.query(61, "cold2.example.test", RecordType.A)));
+        assertThat(channel.config().isAutoRead()).isFalse();
+        other.tryEmitValue(new Answer.ServerFailure("x"));
+        assertThat(Wire.id(next().orElseThrow())).isEqualTo(61);
+        assertThat(channel.config().isAutoRead()).isTrue();
+        boot.tryEmitValue(new Answer.ServerFailure("y"));
+        assertThat(Wire.id(next().orElseThrow())).isEqualTo(60);
     }
 
     @Test
