@@ -47,7 +47,7 @@ final class Forwarder {
     private final Transports transports;
     private final FrontEndMetrics metrics;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random = idRandom();
     private final List<Channel> channels;
 
     /** An upstream query waiting for its answer. */
@@ -85,6 +85,21 @@ final class Forwarder {
                 .doOnNext(bound::add)
                 .then(Mono.just(forwarder))
                 .onErrorResume(e -> forwarder.close().then(Mono.error(e)));
+    }
+
+    /**
+     * A DRBG, seeded here (off the event loops): unlike the default NativePRNG it does not read
+     * /dev/urandom on every call, so drawing ids on an event loop does no file I/O.
+     */
+    private static SecureRandom idRandom() {
+        SecureRandom r;
+        try {
+            r = SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            r = new SecureRandom();
+        }
+        r.nextInt();
+        return r;
     }
 
     private static InetAddress anyLocal(boolean v6) {

@@ -135,11 +135,15 @@ final class TestUpstream implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException, IOException {
+    public void close() throws IOException {
         socket.close();
         if (tcp.isPresent()) {
             tcp.get().close();
         }
-        thread.join(5000);
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
