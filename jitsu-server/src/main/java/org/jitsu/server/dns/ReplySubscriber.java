@@ -8,8 +8,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 
 /**
- * Receives the reply to one query and hands it to the channel; {@code onDone} runs exactly once,
- * whether the reply came, the query was dropped, or the subscriber was cancelled (connection closed).
+ * Receives the reply to one query and hands it to the channel. {@code onDone} runs exactly once: when
+ * the channel calls {@link #done()} after writing the reply, or at once when there is no reply (the
+ * query was dropped, the Mono failed, or the subscriber was cancelled because the connection closed).
+ * So a query counts as in flight until its reply is really written.
  */
 final class ReplySubscriber implements CoreSubscriber<DnsReply> {
     private static final Logger log = LoggerFactory.getLogger(ReplySubscriber.class);
@@ -19,6 +21,7 @@ final class ReplySubscriber implements CoreSubscriber<DnsReply> {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile boolean cancelled;
+    private volatile boolean replied;
 
     ReplySubscriber(Consumer<DnsReply> deliver, Runnable onDone) {
         this.deliver = deliver;
@@ -37,9 +40,11 @@ final class ReplySubscriber implements CoreSubscriber<DnsReply> {
 
     @Override
     public void onNext(DnsReply reply) {
-        if (!cancelled) {
-            deliver.accept(reply);
+        if (cancelled) {
+            return;
         }
+        replied = true;
+        deliver.accept(reply);
     }
 
     @Override
@@ -50,7 +55,9 @@ final class ReplySubscriber implements CoreSubscriber<DnsReply> {
 
     @Override
     public void onComplete() {
-        finish();
+        if (!replied) {
+            finish();
+        }
     }
 
     /** Stops waiting for the reply. */
@@ -63,8 +70,9 @@ final class ReplySubscriber implements CoreSubscriber<DnsReply> {
         finish();
     }
 
-    boolean isDone() {
-        return done.get();
+    /** The reply was written (or could not be): the query is no longer in flight. */
+    void done() {
+        finish();
     }
 
     private void finish() {

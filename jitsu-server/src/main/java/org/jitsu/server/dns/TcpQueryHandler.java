@@ -44,14 +44,17 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         Mono<DnsReply> reply;
+        inFlight.increment(); // before the pipeline sees the query, so that shutdown waits for it
         try {
             reply = responder.respond(frame, (InetSocketAddress) ctx.channel().remoteAddress(), Transport.TCP);
+        } catch (RuntimeException e) {
+            inFlight.decrement();
+            throw e;
         } finally {
             frame.release();
         }
-        inFlight.increment();
         ReplySubscriber[] self = new ReplySubscriber[1];
-        self[0] = new ReplySubscriber(r -> deliver(ctx, r, start), () -> {
+        self[0] = new ReplySubscriber(r -> deliver(ctx, r, start, self[0]), () -> {
             waiting.remove(self[0]);
             inFlight.decrement();
             resumeReading(ctx);
@@ -82,23 +85,27 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void deliver(ChannelHandlerContext ctx, DnsReply reply, long start) {
+    private void deliver(ChannelHandlerContext ctx, DnsReply reply, long start, ReplySubscriber subscriber) {
         if (ctx.executor().inEventLoop()) {
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            ctx.write(responder.encodeTcp(ctx.alloc(), reply, start), ctx.voidPromise());
-            if (reading) {
-                needsFlush = true;
-            } else {
-                ctx.flush();
+            try {
+                if (ctx.channel().isActive()) {
+                    ctx.write(responder.encodeTcp(ctx.alloc(), reply, start), ctx.voidPromise());
+                    if (reading) {
+                        needsFlush = true;
+                    } else {
+                        ctx.flush();
+                    }
+                }
+            } finally {
+                subscriber.done();
             }
             return;
         }
         try {
-            ctx.executor().execute(() -> deliver(ctx, reply, start));
+            ctx.executor().execute(() -> deliver(ctx, reply, start, subscriber));
         } catch (RejectedExecutionException e) {
             log.debug("event loop gone, TCP reply dropped");
+            subscriber.done();
         }
     }
 

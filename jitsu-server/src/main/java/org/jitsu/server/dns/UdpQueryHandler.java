@@ -39,37 +39,45 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         Mono<DnsReply> reply;
+        inFlight.increment(); // before the pipeline sees the query, so that shutdown waits for it
         try {
             reply = responder.respond(packet.content(), sender, Transport.UDP);
+        } catch (RuntimeException e) {
+            inFlight.decrement();
+            throw e;
         } finally {
             packet.release();
         }
-        inFlight.increment();
+        ReplySubscriber[] self = new ReplySubscriber[1];
+        self[0] = new ReplySubscriber(r -> deliver(ctx, r, sender, start, self[0]), inFlight::decrement);
         reading = true;
         try {
-            reply.subscribe(new ReplySubscriber(r -> deliver(ctx, r, sender, start), inFlight::decrement));
+            reply.subscribe(self[0]);
         } finally {
             reading = false;
         }
     }
 
-    private void deliver(ChannelHandlerContext ctx, DnsReply reply, InetSocketAddress sender, long start) {
+    private void deliver(ChannelHandlerContext ctx, DnsReply reply, InetSocketAddress sender, long start,
+                         ReplySubscriber subscriber) {
         if (ctx.executor().inEventLoop()) {
-            write(ctx, reply, sender, start);
-            if (reading) {
-                needsFlush = true;
-            } else {
-                ctx.flush();
+            try {
+                write(ctx, reply, sender, start);
+                if (reading) {
+                    needsFlush = true;
+                } else {
+                    ctx.flush();
+                }
+            } finally {
+                subscriber.done();
             }
             return;
         }
         try {
-            ctx.executor().execute(() -> {
-                write(ctx, reply, sender, start);
-                ctx.flush();
-            });
+            ctx.executor().execute(() -> deliver(ctx, reply, sender, start, subscriber));
         } catch (RejectedExecutionException e) {
             log.debug("event loop gone, reply to {} dropped", sender);
+            subscriber.done();
         }
     }
 
