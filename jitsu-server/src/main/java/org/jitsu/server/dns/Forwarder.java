@@ -5,14 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -43,12 +39,11 @@ final class Forwarder {
     private static final int MAX_PENDING = 32_768;
 
     private final ForwardSettings settings;
-    private final EventLoopGroup group;
-    private final Transports transports;
     private final FrontEndMetrics metrics;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
-    private final SecureRandom random = idRandom();
+    private final SecureRandom random;
     private final List<Channel> channels;
+    private final UpstreamTcpClient tcpClient;
 
     /** An upstream query waiting for its answer. */
     private record Pending(MonoSink<byte[]> sink, InetSocketAddress upstream, WireRequest.Question question) {
@@ -57,10 +52,10 @@ final class Forwarder {
     private Forwarder(ForwardSettings settings, EventLoopGroup group, Transports transports,
                       FrontEndMetrics metrics, List<Channel> channels) {
         this.settings = settings;
-        this.group = group;
-        this.transports = transports;
+        this.random = idRandom();
         this.metrics = metrics;
         this.channels = channels;
+        this.tcpClient = new UpstreamTcpClient(group, transports, settings.timeout(), random);
     }
 
     /** Binds the upstream sockets (one per address family the upstreams use) on wildcard, ephemeral ports. */
@@ -139,7 +134,7 @@ final class Forwarder {
         return udp(upstream, request, query).flatMap(bytes -> {
             boolean truncated = (bytes[2] & 0x02) != 0;
             if (truncated && transport == Transport.TCP) {
-                return tcp(upstream, request, query);
+                return tcpClient.ask(upstream, request.question().orElseThrow(), query);
             }
             return Mono.just(bytes);
         });
@@ -178,67 +173,6 @@ final class Forwarder {
         });
     }
 
-    private Mono<byte[]> tcp(InetSocketAddress upstream, WireRequest request, byte[] query) {
-        return Mono.create(sink -> {
-            int id = random.nextInt(0x10000);
-            WireRequest.Question question = request.question().orElseThrow();
-            Bootstrap b = new Bootstrap().group(group)
-                    .channelFactory(transports.client())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, settings.timeout().toMillis()))
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new TcpFrameDecoder(0xffff, () -> { }),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            ByteBuf buf = (ByteBuf) msg;
-                                            try {
-                                                if (matches(buf, id, question)) {
-                                                    sink.success(ByteBufUtil.getBytes(buf));
-                                                    ctx.close();
-                                                }
-                                            } finally {
-                                                buf.release();
-                                            }
-                                        }
-
-                                        @Override
-                                        public void channelInactive(ChannelHandlerContext ctx) {
-                                            sink.success();
-                                        }
-
-                                        @Override
-                                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                            log.debug("upstream {} over TCP: {}", upstream, cause.toString());
-                                            ctx.close();
-                                        }
-                                    });
-                        }
-                    });
-            ChannelFuture connect = b.connect(upstream);
-            Channel channel = connect.channel();
-            ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
-                sink.success();
-                channel.close();
-            }, settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            sink.onDispose(() -> {
-                timer.cancel(false);
-                channel.close();
-            });
-            connect.addListener(f -> {
-                if (!f.isSuccess()) {
-                    sink.success();
-                    return;
-                }
-                ByteBuf out = channel.alloc().buffer(2 + query.length);
-                out.writeShort(query.length);
-                out.writeBytes(withId(query, id));
-                channel.writeAndFlush(out);
-            });
-        });
-    }
-
     private Channel channelFor(InetSocketAddress upstream) {
         boolean v4 = upstream.getAddress() instanceof Inet4Address;
         for (Channel c : channels) {
@@ -250,7 +184,7 @@ final class Forwarder {
         throw new IllegalStateException("no upstream socket for " + upstream);
     }
 
-    private static byte[] withId(byte[] query, int id) {
+    static byte[] withId(byte[] query, int id) {
         byte[] copy = query.clone();
         copy[0] = (byte) (id >>> 8);
         copy[1] = (byte) id;

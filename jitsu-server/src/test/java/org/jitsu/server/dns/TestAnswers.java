@@ -12,7 +12,6 @@ import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.pipeline.Answer;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.QueryPipeline;
-import org.jitsu.server.pipeline.RecordType;
 import org.jitsu.server.pipeline.ResourceRecord;
 import reactor.core.publisher.Mono;
 
