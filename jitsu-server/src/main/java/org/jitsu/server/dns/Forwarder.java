@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,13 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jitsu.server.pipeline.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Relays queries for names outside our zones to upstream resolvers, tried in order with a timeout per
@@ -44,25 +46,30 @@ final class Forwarder {
     private final SecureRandom random;
     private final List<Channel> channels;
     private final UpstreamTcpClient tcpClient;
+    private final Scheduler clock;
 
     /** An upstream query waiting for its answer. */
     private record Pending(MonoSink<byte[]> sink, InetSocketAddress upstream, WireRequest.Question question) {
     }
 
     private Forwarder(ForwardSettings settings, EventLoopGroup group, Transports transports,
-                      FrontEndMetrics metrics, List<Channel> channels) {
+                      FrontEndMetrics metrics, Scheduler clock, List<Channel> channels) {
         this.settings = settings;
+        this.clock = clock;
         this.random = idRandom();
         this.metrics = metrics;
         this.channels = channels;
-        this.tcpClient = new UpstreamTcpClient(group, transports, settings.timeout(), random);
+        this.tcpClient = new UpstreamTcpClient(group, transports, settings.timeout(), random, clock);
     }
 
-    /** Binds the upstream sockets (one per address family the upstreams use) on wildcard, ephemeral ports. */
+    /**
+     * Binds the upstream sockets (one per address family the upstreams use) on wildcard, ephemeral
+     * ports. Attempt timeouts run on {@code clock} (virtual time in tests).
+     */
     static Mono<Forwarder> start(ForwardSettings settings, EventLoopGroup group, Transports transports,
-                                 FrontEndMetrics metrics) {
-        List<Channel> bound = new ArrayList<>();
-        Forwarder forwarder = new Forwarder(settings, group, transports, metrics, bound);
+                                 FrontEndMetrics metrics, Scheduler clock) {
+        List<Channel> bound = new CopyOnWriteArrayList<>();
+        Forwarder forwarder = new Forwarder(settings, group, transports, metrics, clock, bound);
         boolean v4 = settings.upstreams().stream().anyMatch(u -> u.getAddress() instanceof Inet4Address);
         boolean v6 = settings.upstreams().stream().anyMatch(u -> !(u.getAddress() instanceof Inet4Address));
         List<InetSocketAddress> wildcards = new ArrayList<>();
@@ -154,14 +161,14 @@ final class Forwarder {
                 id = random.nextInt(0x10000);
             } while (pending.putIfAbsent(id, p) != null);
             int key = id;
-            ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            Disposable timer = clock.schedule(() -> {
                 if (pending.remove(key, p)) {
                     sink.success();
                 }
             }, settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
             sink.onDispose(() -> {
                 pending.remove(key, p);
-                timer.cancel(false);
+                timer.dispose();
             });
             ByteBuf out = Unpooled.wrappedBuffer(withId(query, id));
             channel.writeAndFlush(new DatagramPacket(out, upstream)).addListener(f -> {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 /** Counts queries between receipt and reply, so that shutdown can wait for them briefly. */
 final class InFlight {
@@ -25,12 +26,12 @@ final class InFlight {
         return count.get();
     }
 
-    /** Completes when no query is in flight any more, or after {@code max}. */
-    Mono<Void> drain(Duration max) {
+    /** Completes when no query is in flight any more, or after {@code max} on {@code clock}. */
+    Mono<Void> drain(Duration max, Scheduler clock) {
         closing = true;
         if (count.get() == 0) {
             drained.tryEmitEmpty();
         }
-        return drained.asMono().timeout(max, Mono.empty());
+        return drained.asMono().timeout(max, Mono.empty(), clock);
     }
 }

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The Netty implementation of {@link DnsServer}: owns its event loops, UDP sockets (with epoll, one
@@ -47,28 +48,30 @@ final class NettyDnsServer implements DnsServer {
     private final ChannelGroup connections;
     private final Optional<Forwarder> forwarder;
     private final InFlight inFlight;
+    private final Scheduler clock;
     private final Mono<Void> shutdown;
 
     private NettyDnsServer(EventLoopGroup group, List<Channel> udp, List<Channel> tcp, ChannelGroup connections,
-                           Optional<Forwarder> forwarder, InFlight inFlight) {
+                           Optional<Forwarder> forwarder, InFlight inFlight, Scheduler clock) {
         this.group = group;
         this.udp = List.copyOf(udp);
         this.tcp = List.copyOf(tcp);
         this.connections = connections;
         this.forwarder = forwarder;
         this.inFlight = inFlight;
+        this.clock = clock;
         this.shutdown = Mono.defer(this::doShutdown).cache();
     }
 
     /** Validates the settings, starts the event loops and binds everything. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
-                                FrontEndMetrics metrics) {
-        return bind(listen, forward, pipeline, metrics, Transports.detect());
+                                FrontEndMetrics metrics, Scheduler clock) {
+        return bind(listen, forward, pipeline, metrics, clock, Transports.detect());
     }
 
-    /** As {@link #bind(ListenSettings, Optional, QueryPipeline, FrontEndMetrics)} on the given transport. */
+    /** As {@link #bind(ListenSettings, Optional, QueryPipeline, FrontEndMetrics, Scheduler)} on a given transport. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
-                                FrontEndMetrics metrics, Transports transports) {
+                                FrontEndMetrics metrics, Scheduler clock, Transports transports) {
         return Mono.defer(() -> {
             validate(listen);
             int threads = listen.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : listen.eventLoops();
@@ -76,7 +79,7 @@ final class NettyDnsServer implements DnsServer {
             InFlight inFlight = new InFlight();
             ChannelGroup connections = new DefaultChannelGroup("jitsu-dns-tcp", GlobalEventExecutor.INSTANCE);
             Mono<Optional<Forwarder>> fwd = forward.isPresent()
-                    ? Forwarder.start(forward.get(), group, transports, metrics).map(Optional::of)
+                    ? Forwarder.start(forward.get(), group, transports, metrics, clock).map(Optional::of)
                     : Mono.just(Optional.empty());
             return fwd.flatMap(f -> {
                 QueryResponder responder = new QueryResponder(pipeline, f, metrics, listen.maxUdpPayload());
@@ -86,7 +89,8 @@ final class NettyDnsServer implements DnsServer {
                         ? binder.bindAll(0).retry(BIND_ATTEMPTS - 1)
                         : binder.bindAll(listen.port());
                 return bound
-                        .map(b -> (DnsServer) new NettyDnsServer(group, b.udp(), b.tcp(), connections, f, inFlight))
+                        .map(b -> (DnsServer) new NettyDnsServer(group, b.udp(), b.tcp(), connections, f, inFlight,
+                                clock))
                         .onErrorResume(e -> f.map(Forwarder::close).orElse(Mono.empty()).then(Mono.error(e)));
             }).onErrorResume(e -> NettyFutures.done(group.shutdownGracefully(0, 1, TimeUnit.SECONDS))
                     .then(Mono.error(e)));
@@ -230,7 +234,7 @@ final class NettyDnsServer implements DnsServer {
         }
         // Each step deferred: nothing may start before the previous step completed.
         return closeAll(tcp)
-                .then(Mono.defer(() -> inFlight.drain(DRAIN)))
+                .then(Mono.defer(() -> inFlight.drain(DRAIN, clock)))
                 .then(Mono.defer(() -> closeAll(udp)))
                 .then(Mono.defer(() -> NettyFutures.done(connections.close())))
                 .then(Mono.defer(() -> forwarder.map(Forwarder::close).orElse(Mono.empty())))

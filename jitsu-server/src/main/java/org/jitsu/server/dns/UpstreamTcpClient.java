@@ -11,14 +11,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Asks an upstream over TCP (RFC 7766) when its UDP answer was truncated: one short-lived connection
@@ -31,8 +32,11 @@ final class UpstreamTcpClient {
     private final Transports transports;
     private final Duration timeout;
     private final SecureRandom random;
+    private final Scheduler clock;
 
-    UpstreamTcpClient(EventLoopGroup group, Transports transports, Duration timeout, SecureRandom random) {
+    UpstreamTcpClient(EventLoopGroup group, Transports transports, Duration timeout, SecureRandom random,
+                      Scheduler clock) {
+        this.clock = clock;
         this.group = group;
         this.transports = transports;
         this.timeout = timeout;
@@ -79,12 +83,12 @@ final class UpstreamTcpClient {
                     });
             ChannelFuture connect = b.connect(upstream);
             Channel channel = connect.channel();
-            ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            Disposable timer = clock.schedule(() -> {
                 sink.success();
                 channel.close();
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             sink.onDispose(() -> {
-                timer.cancel(false);
+                timer.dispose();
                 channel.close();
             });
             connect.addListener(f -> {

@@ -13,6 +13,7 @@ import org.jitsu.server.pipeline.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.scheduler.Schedulers;
 
 /** The NIO transport (used where epoll is not available), with one UDP socket per address. */
 @ExtendWith(NettyLeakExtension.class)
@@ -23,7 +24,7 @@ class NioFallbackIT {
         TestAnswers zone = new TestAnswers().put("www.example.test", RecordType.A, Answer.Found.of(List.of(
                 new ResourceRecord.A(name("www.example.test"), 300, v4("192.0.2.10")))));
         DnsServer server = NettyDnsServer.bind(DnsServerExtension.defaults(), Optional.empty(), zone.pipeline(),
-                FrontEndMetrics.NOOP, new Transports(false)).block(Duration.ofSeconds(10));
+                FrontEndMetrics.NOOP, Schedulers.parallel(), new Transports(false)).block(Duration.ofSeconds(10));
         assertThat(server).isNotNull();
         try {
             assertThat(((NettyDnsServer) server).udpSocketCount()).isEqualTo(2);

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +25,9 @@ final class TestUpstream implements AutoCloseable {
     private final Optional<ServerSocket> tcp;
     final AtomicInteger queries = new AtomicInteger();
     final AtomicInteger tcpQueries = new AtomicInteger();
+    /** One permit per UDP query received: tests wait on it with a timeout. */
+    final Semaphore received = new Semaphore(0);
+    final AtomicInteger lastId = new AtomicInteger(-1);
 
     private TestUpstream(byte[] address, boolean silent, boolean truncating) throws IOException {
         this.address = address;
@@ -98,6 +102,10 @@ final class TestUpstream implements AutoCloseable {
                 return; // closed
             }
             queries.incrementAndGet();
+            if (in.getLength() >= 2) {
+                lastId.set(Wire.u16(buf, 0));
+            }
+            received.release();
             if (silent || in.getLength() < 12) {
                 continue;
             }
