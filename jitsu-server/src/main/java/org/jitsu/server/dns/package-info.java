@@ -24,6 +24,10 @@
  *   <li>Compression matches names case-insensitively; owner names equal to the question point at the
  *       question and so carry the client's letter case.</li>
  *   <li>TCP queries larger than 4096 bytes, or of length zero, close the connection.</li>
+ *   <li>Listen on specific addresses: a UDP socket bound to a wildcard address answers from whatever
+ *       source address the kernel picks (no IP_PKTINFO handling).</li>
+ *   <li>Timeouts of forwarding attempts and the shutdown grace period run on the injected clock
+ *       ({@code DnsServer.Builder.clock}); TCP idle timeouts use Netty's {@code IdleStateHandler}.</li>
  *   <li>Forwarding: always UDP to the upstream first; if its answer has TC and the client came over
  *       TCP, the same upstream is asked again over TCP. UDP clients get the upstream's answer, or a TC
  *       answer (header and question only) when it exceeds their limit.</li>
