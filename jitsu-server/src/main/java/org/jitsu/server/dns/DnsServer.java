@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jitsu.server.pipeline.QueryPipeline;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The DNS front end: UDP and TCP listeners on Netty event loops that decode queries, hand them to a
@@ -52,6 +53,12 @@ public interface DnsServer extends AutoCloseable {
         Builder pipeline(QueryPipeline pipeline);
 
         Builder metrics(FrontEndMetrics metrics);
+
+        /**
+         * The clock for forwarding timeouts and the shutdown grace period; defaults to
+         * {@code Schedulers.parallel()}. Tests pass a virtual-time scheduler.
+         */
+        Builder clock(Scheduler clock);
 
         /** Binds every listener; errors if any address cannot be bound (nothing stays bound then). */
         Mono<DnsServer> bind();

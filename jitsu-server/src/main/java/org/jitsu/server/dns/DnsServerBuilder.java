@@ -4,6 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jitsu.server.pipeline.QueryPipeline;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** Collects the settings of a {@link DnsServer}. */
 final class DnsServerBuilder implements DnsServer.Builder {
@@ -11,6 +13,7 @@ final class DnsServerBuilder implements DnsServer.Builder {
     private Optional<ForwardSettings> forward = Optional.empty();
     private QueryPipeline pipeline;
     private FrontEndMetrics metrics = FrontEndMetrics.NOOP;
+    private Scheduler clock = Schedulers.parallel();
 
     @Override
     public DnsServer.Builder listen(ListenSettings settings) {
@@ -37,10 +40,15 @@ final class DnsServerBuilder implements DnsServer.Builder {
     }
 
     @Override
+    public DnsServer.Builder clock(Scheduler clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    @Override
     public Mono<DnsServer> bind() {
         Objects.requireNonNull(listen, "listen settings not set");
         Objects.requireNonNull(pipeline, "pipeline not set");
-        // The Netty implementation lands with the front end (see NettyDnsServer).
-        return Mono.error(new UnsupportedOperationException("DNS front end not built yet"));
+        return NettyDnsServer.bind(listen, forward, pipeline, metrics, clock);
     }
 }

@@ -1,0 +1,35 @@
+package org.jitsu.server.dns;
+
+import java.util.List;
+import org.jitsu.server.pipeline.ResourceRecord;
+
+/** A response waiting to be encoded: built by us, or relayed from an upstream resolver. */
+sealed interface DnsReply {
+
+    /** The request being answered. */
+    WireRequest request();
+
+    /**
+     * A response we build.
+     *
+     * @param rcode the response code, extended codes (BADVERS = 16) included
+     * @param authoritative the AA bit
+     */
+    record Built(WireRequest request, int rcode, boolean authoritative, List<ResourceRecord> answers,
+                 List<ResourceRecord> authority, List<ResourceRecord> additional) implements DnsReply {
+        public Built {
+            answers = List.copyOf(answers);
+            authority = List.copyOf(authority);
+            additional = List.copyOf(additional);
+        }
+
+        /** A response with no records. */
+        static Built error(WireRequest request, int rcode) {
+            return new Built(request, rcode, false, List.of(), List.of(), List.of());
+        }
+    }
+
+    /** An upstream's response, relayed with the client's id restored. */
+    record Relayed(WireRequest request, byte[] message) implements DnsReply {
+    }
+}

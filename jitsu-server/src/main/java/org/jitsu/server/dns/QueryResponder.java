@@ -1,0 +1,153 @@
+package org.jitsu.server.dns;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import org.jitsu.server.pipeline.Answer;
+import org.jitsu.server.pipeline.Query;
+import org.jitsu.server.pipeline.QueryPipeline;
+import org.jitsu.server.pipeline.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Transport-independent heart of the front end: decodes a query, asks the pipeline (or the
+ * forwarder), maps the {@link Answer} to a {@link DnsReply}, and encodes replies with metrics. Reads
+ * the packet only during {@link #respond}: the caller releases it right after.
+ */
+final class QueryResponder {
+    private static final Logger log = LoggerFactory.getLogger(QueryResponder.class);
+    static final int TCP_LIMIT = 0xffff;
+
+    private final QueryPipeline pipeline;
+    private final Optional<Forwarder> forwarder;
+    private final FrontEndMetrics metrics;
+    private final int maxUdpPayload;
+
+    QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
+                   int maxUdpPayload) {
+        this.pipeline = pipeline;
+        this.forwarder = forwarder;
+        this.metrics = metrics;
+        this.maxUdpPayload = maxUdpPayload;
+    }
+
+    FrontEndMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * The reply to {@code packet} (one DNS message), or empty when it is dropped. Never errors: a
+     * failing pipeline yields SERVFAIL. Does not release {@code packet}.
+     */
+    Mono<DnsReply> respond(ByteBuf packet, InetSocketAddress client, Transport transport) {
+        ParseResult parsed = QueryDecoder.decode(packet);
+        if (parsed instanceof ParseResult.Accept accept) {
+            WireRequest request = accept.request();
+            Optional<byte[]> raw = forwarder.filter(f -> f.allows(client.getAddress()))
+                    .map(f -> ByteBufUtil.getBytes(packet));
+            WireRequest.Question q = request.question().orElseThrow();
+            Mono<Answer> answer;
+            try {
+                answer = pipeline.resolve(new Query(q.name(), q.qtype(), client, transport));
+            } catch (RuntimeException e) {
+                answer = Mono.error(e);
+            }
+            return answer
+                    .flatMap(a -> toReply(request, a, raw, transport))
+                    .onErrorResume(e -> {
+                        log.debug("pipeline failed for {}: {}", q.name(), e.toString());
+                        return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+                    })
+                    .defaultIfEmpty(DnsReply.Built.error(request, Rcode.SERVFAIL));
+        }
+        if (parsed instanceof ParseResult.Reject reject) {
+            if (reject.malformed()) {
+                metrics.malformed(transport);
+            }
+            return Mono.just(reject.reply());
+        }
+        ParseResult.Drop drop = (ParseResult.Drop) parsed;
+        if (drop.malformed()) {
+            metrics.malformed(transport);
+        }
+        metrics.dropped(transport, drop.reason());
+        return Mono.empty();
+    }
+
+    private Mono<DnsReply> toReply(WireRequest request, Answer answer, Optional<byte[]> raw, Transport transport) {
+        if (answer instanceof Answer.Found f) {
+            return Mono.just(new DnsReply.Built(request, Rcode.NOERROR, true, f.answers(), f.authority(),
+                    f.additional()));
+        }
+        if (answer instanceof Answer.NoData n) {
+            return Mono.just(new DnsReply.Built(request, Rcode.NOERROR, true, List.of(),
+                    List.of(n.soa().forNegativeAnswer()), List.of()));
+        }
+        if (answer instanceof Answer.NxDomain n) {
+            return Mono.just(new DnsReply.Built(request, Rcode.NXDOMAIN, true, List.of(),
+                    List.of(n.soa().forNegativeAnswer()), List.of()));
+        }
+        if (answer instanceof Answer.NotAuthoritative) {
+            if (forwarder.isPresent() && raw.isPresent()) {
+                return forwarder.get().forward(request, raw.get(), transport);
+            }
+            return Mono.just(DnsReply.Built.error(request, Rcode.REFUSED));
+        }
+        if (answer instanceof Answer.Refused) {
+            return Mono.just(DnsReply.Built.error(request, Rcode.REFUSED));
+        }
+        return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+    }
+
+    /**
+     * Encodes {@code reply} for a UDP client (size limit from its EDNS) and records the answer.
+     */
+    ByteBuf encodeUdp(ByteBufAllocator alloc, DnsReply reply, long startNanos) {
+        return encode(alloc, reply, reply.request().udpLimit(maxUdpPayload), false, startNanos, Transport.UDP);
+    }
+
+    /** Encodes {@code reply} with its 2-byte TCP length prefix and records the answer. */
+    ByteBuf encodeTcp(ByteBufAllocator alloc, DnsReply reply, long startNanos) {
+        return encode(alloc, reply, TCP_LIMIT, true, startNanos, Transport.TCP);
+    }
+
+    private ByteBuf encode(ByteBufAllocator alloc, DnsReply reply, int limit, boolean prefix, long startNanos,
+                           Transport transport) {
+        ByteBuf out = alloc.buffer(prefix ? 514 : 512);
+        try {
+            int rcode = write(out, reply, limit, prefix);
+            metrics.answered(transport, reply.request().qtype(), rcode, System.nanoTime() - startNanos);
+            return out;
+        } catch (RuntimeException e) {
+            // Should not happen: answer SERVFAIL rather than leave the client waiting.
+            log.debug("encoding failed: {}", e.toString());
+            out.clear();
+            DnsReply failure = DnsReply.Built.error(reply.request(), Rcode.SERVFAIL);
+            try {
+                write(out, failure, limit, prefix);
+            } catch (RuntimeException again) {
+                out.release();
+                throw again;
+            }
+            metrics.answered(transport, reply.request().qtype(), Rcode.SERVFAIL, System.nanoTime() - startNanos);
+            return out;
+        }
+    }
+
+    private int write(ByteBuf out, DnsReply reply, int limit, boolean prefix) {
+        if (prefix) {
+            out.writeShort(0);
+        }
+        int start = out.writerIndex();
+        int rcode = ResponseEncoder.encode(out, reply, limit, maxUdpPayload);
+        if (prefix) {
+            out.setShort(start - 2, out.writerIndex() - start);
+        }
+        return rcode;
+    }
+}

@@ -1,0 +1,206 @@
+package org.jitsu.server.dns;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.pipeline.RecordType;
+import org.jitsu.server.pipeline.ResourceRecord;
+
+/**
+ * Writes DNS responses (RFC 1035 4.1) into a buffer: header, the client's question in the client's
+ * letter case, records with name compression (4.1.4: owner names and NS/SOA rdata names), and an OPT
+ * (RFC 6891) when the query had one. Compression matches names case-insensitively (as DNS compares
+ * them), so a suffix may point into the question and take the client's letter case. A response larger than the client's limit keeps header,
+ * question and OPT, drops every record and sets TC (RFC 2181 9).
+ */
+final class ResponseEncoder {
+    private static final int CLASS_IN = 1;
+    private static final int FLAG_QR = 0x8000;
+    private static final int FLAG_AA = 0x0400;
+    private static final int FLAG_TC = 0x0200;
+    private static final int FLAG_RD = 0x0100;
+    private static final int FLAG_CD = 0x0010;
+    private static final long MAX_TTL = 0x7fffffffL;
+    private static final int MAX_POINTER = 0x3fff;
+
+    private final ByteBuf out;
+    private final int base;
+    private final Map<String, Integer> names = new HashMap<>();
+
+    private ResponseEncoder(ByteBuf out) {
+        this.out = out;
+        this.base = out.writerIndex();
+    }
+
+    /**
+     * Appends {@code reply} to {@code out} (offsets are relative to its writer index on entry).
+     *
+     * @param limit the largest message the client takes (UDP limit, or 65,535 over TCP)
+     * @param ourPayload the UDP payload size we advertise in our OPT
+     * @return the response code sent, extended codes included
+     */
+    static int encode(ByteBuf out, DnsReply reply, int limit, int ourPayload) {
+        ResponseEncoder e = new ResponseEncoder(out);
+        if (reply instanceof DnsReply.Built b) {
+            return e.built(b, limit, ourPayload);
+        }
+        return e.relayed((DnsReply.Relayed) reply, limit, ourPayload);
+    }
+
+    private int built(DnsReply.Built b, int limit, int ourPayload) {
+        WireRequest req = b.request();
+        int flags = FLAG_QR | (req.opcode() << 11) | (b.authoritative() ? FLAG_AA : 0) | (req.rd() ? FLAG_RD : 0)
+                | (req.cd() ? FLAG_CD : 0) | (b.rcode() & 0xF);
+        header(req.id(), flags);
+        int qdcount = question(req);
+        int afterQuestion = out.writerIndex();
+        for (ResourceRecord r : b.answers()) {
+            record(r);
+        }
+        for (ResourceRecord r : b.authority()) {
+            record(r);
+        }
+        for (ResourceRecord r : b.additional()) {
+            record(r);
+        }
+        int arcount = b.additional().size();
+        if (req.edns().isPresent()) {
+            opt(b.rcode(), req.edns().get().dnssecOk(), ourPayload);
+            arcount++;
+        }
+        if (out.writerIndex() - base > limit) {
+            truncate(afterQuestion, b.rcode(), ourPayload, req);
+        } else {
+            counts(qdcount, b.answers().size(), b.authority().size(), arcount);
+        }
+        return b.rcode();
+    }
+
+    private int relayed(DnsReply.Relayed r, int limit, int ourPayload) {
+        byte[] m = r.message();
+        WireRequest req = r.request();
+        int flags = ((m[2] & 0xff) << 8) | (m[3] & 0xff);
+        if (m.length <= limit) {
+            out.writeBytes(m);
+            out.setShort(base, req.id());
+            return flags & 0xF;
+        }
+        header(req.id(), flags);
+        question(req);
+        truncate(out.writerIndex(), flags & 0xF, ourPayload, req);
+        return flags & 0xF;
+    }
+
+    private void truncate(int afterQuestion, int rcode, int ourPayload, WireRequest req) {
+        out.writerIndex(afterQuestion);
+        out.setShort(base + 2, out.getUnsignedShort(base + 2) | FLAG_TC);
+        int arcount = 0;
+        if (req.edns().isPresent()) {
+            opt(rcode, req.edns().get().dnssecOk(), ourPayload);
+            arcount = 1;
+        }
+        counts(req.question().isPresent() ? 1 : 0, 0, 0, arcount);
+    }
+
+    private void header(int id, int flags) {
+        out.writeShort(id);
+        out.writeShort(flags);
+        out.writeZero(8);
+    }
+
+    private void counts(int qd, int an, int ns, int ar) {
+        out.setShort(base + 4, qd);
+        out.setShort(base + 6, an);
+        out.setShort(base + 8, ns);
+        out.setShort(base + 10, ar);
+    }
+
+    /** Writes the question as the client sent it and remembers its suffixes for compression. */
+    private int question(WireRequest req) {
+        if (req.question().isEmpty()) {
+            return 0;
+        }
+        WireRequest.Question q = req.question().get();
+        int at = out.writerIndex() - base;
+        out.writeBytes(q.nameWire());
+        out.writeShort(q.qtype());
+        out.writeShort(q.qclass());
+        String text = q.name().text();
+        byte[] wire = q.nameWire();
+        int p = 0;
+        int t = 0;
+        while (wire[p] != 0) {
+            names.putIfAbsent(text.substring(t), at + p);
+            int len = wire[p];
+            p += 1 + len;
+            t += len + 1;
+        }
+        return 1;
+    }
+
+    private void record(ResourceRecord r) {
+        name(r.owner());
+        out.writeShort(r.type());
+        out.writeShort(CLASS_IN);
+        out.writeInt((int) Math.max(0, Math.min(MAX_TTL, r.ttl())));
+        int lengthAt = out.writerIndex();
+        out.writeShort(0);
+        if (r instanceof ResourceRecord.A a) {
+            out.writeBytes(a.address().getAddress());
+        } else if (r instanceof ResourceRecord.Aaaa a) {
+            out.writeBytes(a.address().getAddress());
+        } else if (r instanceof ResourceRecord.Ns ns) {
+            name(ns.nameserver());
+        } else if (r instanceof ResourceRecord.Soa soa) {
+            name(soa.mname());
+            name(soa.rname());
+            out.writeInt((int) soa.serial());
+            out.writeInt((int) soa.refresh());
+            out.writeInt((int) soa.retry());
+            out.writeInt((int) soa.expire());
+            out.writeInt((int) soa.minimum());
+        }
+        out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
+    }
+
+    /** Writes a name, pointing at the longest suffix already written. */
+    private void name(DomainName n) {
+        String text = n.text();
+        byte[] ascii = null;
+        int t = 0;
+        while (t < text.length()) {
+            String suffix = text.substring(t);
+            Integer at = names.get(suffix);
+            if (at != null) {
+                out.writeShort(0xC000 | at);
+                return;
+            }
+            int offset = out.writerIndex() - base;
+            if (offset <= MAX_POINTER) {
+                names.put(suffix, offset);
+            }
+            int dot = text.indexOf('.', t);
+            int end = dot < 0 ? text.length() : dot;
+            if (ascii == null) {
+                ascii = text.getBytes(StandardCharsets.US_ASCII); // canonical names are ASCII
+            }
+            out.writeByte(end - t);
+            out.writeBytes(ascii, t, end - t);
+            t = end + 1;
+        }
+        out.writeByte(0);
+    }
+
+    private void opt(int rcode, boolean dnssecOk, int ourPayload) {
+        out.writeByte(0);
+        out.writeShort(RecordType.OPT);
+        out.writeShort(ourPayload);
+        out.writeByte((rcode >>> 4) & 0xff);
+        out.writeByte(0);
+        out.writeShort(dnssecOk ? 0x8000 : 0);
+        out.writeShort(0);
+    }
+
+}

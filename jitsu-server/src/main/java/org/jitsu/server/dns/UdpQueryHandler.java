@@ -1,0 +1,102 @@
+package org.jitsu.server.dns;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import org.jitsu.server.pipeline.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Answers DNS queries arriving on one UDP socket. Replies that are ready while the socket is being
+ * read are written at once and flushed once per read burst; replies that come later (boots,
+ * forwarding) are written and flushed on this channel's event loop when they come.
+ */
+final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(UdpQueryHandler.class);
+
+    private final QueryResponder responder;
+    private final InFlight inFlight;
+    private boolean reading;
+    private boolean needsFlush;
+
+    UdpQueryHandler(QueryResponder responder, InFlight inFlight) {
+        this.responder = responder;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        long start = System.nanoTime();
+        InetSocketAddress sender = packet.sender();
+        Mono<DnsReply> reply;
+        inFlight.increment(); // before the pipeline sees the query, so that shutdown waits for it
+        try {
+            reply = responder.respond(packet.content(), sender, Transport.UDP);
+        } catch (RuntimeException e) {
+            inFlight.decrement();
+            throw e;
+        } finally {
+            packet.release();
+        }
+        ReplySubscriber[] self = new ReplySubscriber[1];
+        self[0] = new ReplySubscriber(r -> deliver(ctx, r, sender, start, self[0]), inFlight::decrement);
+        reading = true;
+        try {
+            reply.subscribe(self[0]);
+        } finally {
+            reading = false;
+        }
+    }
+
+    private void deliver(ChannelHandlerContext ctx, DnsReply reply, InetSocketAddress sender, long start,
+                         ReplySubscriber subscriber) {
+        if (ctx.executor().inEventLoop()) {
+            try {
+                write(ctx, reply, sender, start);
+                if (reading) {
+                    needsFlush = true;
+                } else {
+                    ctx.flush();
+                }
+            } finally {
+                subscriber.done();
+            }
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> deliver(ctx, reply, sender, start, subscriber));
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop gone, reply to {} dropped", sender);
+            subscriber.done();
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, DnsReply reply, InetSocketAddress sender, long start) {
+        ByteBuf out = responder.encodeUdp(ctx.alloc(), reply, start);
+        ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (needsFlush) {
+            needsFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("UDP socket {}: {}", ctx.channel().localAddress(), cause.toString());
+    }
+}

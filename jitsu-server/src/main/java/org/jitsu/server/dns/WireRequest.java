@@ -1,0 +1,41 @@
+package org.jitsu.server.dns;
+
+import java.util.Optional;
+import org.jitsu.server.pipeline.DomainName;
+
+/**
+ * What the front end keeps of a query to answer it: the header fields that are echoed, the question
+ * (when it could be read) and the EDNS OPT (when there was one). Copied out of the packet's buffer,
+ * so it outlives it.
+ */
+record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns) {
+
+    /**
+     * A question as the client sent it.
+     *
+     * @param nameWire the question name in wire form, uncompressed, in the client's letter case
+     * @param name the canonical (lower-case) name
+     */
+    record Question(byte[] nameWire, DomainName name, int qtype, int qclass) {
+    }
+
+    /**
+     * The client's OPT pseudo-record (RFC 6891).
+     *
+     * @param payloadSize the advertised UDP payload size, raised to 512 when smaller
+     * @param version the EDNS version
+     * @param dnssecOk the DO bit
+     */
+    record Edns(int payloadSize, int version, boolean dnssecOk) {
+    }
+
+    /** The largest UDP response this client takes: 512 without EDNS, else min(advertised, ours). */
+    int udpLimit(int ourMaxPayload) {
+        return edns.map(e -> Math.max(512, Math.min(e.payloadSize(), ourMaxPayload))).orElse(512);
+    }
+
+    /** The question type, or -1 when there is no question. */
+    int qtype() {
+        return question.map(Question::qtype).orElse(-1);
+    }
+}

@@ -1,0 +1,42 @@
+package org.jitsu.server.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Proves that {@link NettyLeakExtension} sees a leaked buffer (it relies on paranoid detection). */
+class NettyLeakExtensionTest {
+
+    @Test
+    void paranoidLeakDetectionIsOn() {
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @Test
+    void reportsALeakedBuffer() {
+        NettyLeakExtension.collectLeaks();
+        leakOne();
+        List<String> leaks = NettyLeakExtension.collectLeaks();
+        assertThat(leaks).isNotEmpty();
+        assertThat(leaks.get(0)).contains("LEAK");
+        assertThat(NettyLeakExtension.collectLeaks()).as("reports are consumed").isEmpty();
+    }
+
+    @Test
+    void reportsNothingWhenBuffersAreReleased() {
+        NettyLeakExtension.collectLeaks();
+        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(32);
+        b.writeLong(1);
+        b.release();
+        assertThat(NettyLeakExtension.collectLeaks()).isEmpty();
+    }
+
+    private static void leakOne() {
+        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(32);
+        b.writeLong(42);
+    }
+}
