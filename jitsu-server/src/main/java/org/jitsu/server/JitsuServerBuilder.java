@@ -87,6 +87,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .listen(config.listen())
                     .forward(config.forward())
                     .pipeline(pipeline)
+                    .clock(timer)
                     .bind(), "the DNS listeners to be bound", true);
             return new RunningJitsuServer(config, dns, pipeline, backends, services);
         } catch (RuntimeException e) {
