@@ -66,6 +66,15 @@ final class ConfigParser {
                 throw new ConfigException(s.keyPath("addresses"), "[]", "at least one IP address literal");
             }
             unique(s.keyPath("addresses"), addresses);
+            for (int i = 0; i < addresses.size(); i++) {
+                if (addresses.get(i).isAnyLocalAddress()) {
+                    // a UDP socket on a wildcard address may answer from another address than the one
+                    // the client asked (no IP_PKTINFO handling): clients would drop those answers
+                    throw new ConfigException(s.keyPath("addresses") + "[" + i + "]", s.strings("addresses").get(i),
+                            "a specific address such as 127.0.0.1 or 192.0.2.53 (wildcard addresses are not"
+                                    + " supported: list each address to serve on)");
+                }
+            }
         } else {
             addresses = List.of(Settings.parseAddress("listen.addresses", "127.0.0.1"),
                     Settings.parseAddress("listen.addresses", "::1"));

@@ -366,6 +366,13 @@ class JitsuConfigTest {
     }
 
     @Test
+    void wildcardListenAddressesAreRefused() {
+        assertThat(fails("listen: {addresses: [127.0.0.1, 0.0.0.0]}\n" + MINIMAL, "listen.addresses[1]"))
+                .hasMessageStartingWith("listen.addresses[1]: 0.0.0.0 (expected: a specific address");
+        fails("listen: {addresses: [\"::\"]}\n" + MINIMAL, "listen.addresses[0]");
+    }
+
+    @Test
     void missingRequired() {
         assertThat(fails("backends: {local: {type: process}}\n", "zones")).hasMessageContaining("missing");
         fails("zones: []\n", "zones");
