@@ -121,11 +121,13 @@ class ReadinessChecksTest {
     // ---- behaviour
 
     @Test
-    void backoffStartsAt2msAndDoublesUpTo100ms() {
-        assertThat(Retry.backoff(0)).isEqualTo(Duration.ofMillis(2));
-        assertThat(Retry.backoff(1)).isEqualTo(Duration.ofMillis(4));
-        assertThat(Retry.backoff(5)).isEqualTo(Duration.ofMillis(64));
-        assertThat(Retry.backoff(6)).isEqualTo(Duration.ofMillis(100));
+    void backoffPollsEveryMillisecondFirstThenDoublesFrom2msUpTo100ms() {
+        assertThat(Retry.backoff(0)).isEqualTo(Duration.ofMillis(1));
+        assertThat(Retry.backoff(19)).isEqualTo(Duration.ofMillis(1));
+        assertThat(Retry.backoff(20)).isEqualTo(Duration.ofMillis(2));
+        assertThat(Retry.backoff(21)).isEqualTo(Duration.ofMillis(4));
+        assertThat(Retry.backoff(25)).isEqualTo(Duration.ofMillis(64));
+        assertThat(Retry.backoff(26)).isEqualTo(Duration.ofMillis(100));
         assertThat(Retry.backoff(1000)).isEqualTo(Duration.ofMillis(100));
     }
 
@@ -146,10 +148,10 @@ class ReadinessChecksTest {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         ScriptedVm vm = new ScriptedVm(VmState.STARTING, VmState.STARTING, VmState.STARTING, VmState.RUNNING);
         ReadinessCheck check = parse("backend", "running", vts);
-        // Attempts at 0, 2, 6 and 14 ms of virtual time.
+        // Attempts at 0, 1, 2 and 3 ms of virtual time.
         StepVerifier.withVirtualTime(() -> check.await(vm), () -> vts, Long.MAX_VALUE)
                 .expectSubscription()
-                .expectNoEvent(Duration.ofMillis(13))
+                .expectNoEvent(Duration.ofMillis(2))
                 .then(() -> assertThat(vm.calls.get()).isEqualTo(3))
                 .thenAwait(Duration.ofMillis(1))
                 .expectComplete()
@@ -166,8 +168,8 @@ class ReadinessChecksTest {
                 .expectNoEvent(Duration.ofSeconds(10))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
-        // 7 attempts in the first 226 ms, then one per 100 ms.
-        assertThat(vm.calls.get()).isBetween(100, 110);
+        // 21 attempts in the first 20 ms, 6 more by 146 ms, then one per 100 ms.
+        assertThat(vm.calls.get()).isBetween(120, 130);
     }
 
     @Test
