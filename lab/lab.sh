@@ -122,7 +122,8 @@ start_daemons() {
     elif pid=$(foreign_pid /usr/sbin/virtlogd); then
         log "virtlogd runs (pid $pid, not started by this lab: left alone)"
     else
-        virtlogd -d -p "$STATE/virtlogd.pid"
+        # stdio away from the caller's pipes (a test that reads them would wait for the daemon's exit)
+        virtlogd -d -p "$STATE/virtlogd.pid" </dev/null >>"$STATE/virtlogd.out" 2>&1
         log "started virtlogd (pid $(<"$STATE/virtlogd.pid"))"
     fi
     if pid=$(pid_of "$STATE/libvirtd.pid" /usr/sbin/libvirtd); then
@@ -130,7 +131,7 @@ start_daemons() {
     elif pid=$(foreign_pid /usr/sbin/libvirtd); then
         log "libvirtd runs (pid $pid, not started by this lab: left alone)"
     else
-        libvirtd -d -p "$STATE/libvirtd.pid"
+        libvirtd -d -p "$STATE/libvirtd.pid" </dev/null >>"$STATE/libvirtd.out" 2>&1
         log "started libvirtd (pid $(<"$STATE/libvirtd.pid"))"
     fi
     local i
