@@ -10,11 +10,13 @@ exec 0</dev/console 1>/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 
+# shellcheck disable=SC2013 # one module name per line, no spaces
 for m in $(cat /etc/modules); do
     insmod "/lib/modules/$m.ko" || echo "jitsu-lab: insmod $m failed"
 done
 
 name=guest
+# shellcheck disable=SC2013 # the kernel command line is a list of words
 for arg in $(cat /proc/cmdline); do
     case $arg in
         jitsu.guest=*) name=${arg#jitsu.guest=} ;;

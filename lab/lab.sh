@@ -11,7 +11,8 @@
 # The guest is published at /var/lib/libvirt/jitsu-lab/ (libvirtd needs absolute paths).
 set -euo pipefail
 
-readonly REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO
 readonly STATE=${JITSU_LAB_STATE:-$REPO/run/lab}
 readonly GUEST=$STATE/guest
 readonly PUBLISHED=/var/lib/libvirt/jitsu-lab
@@ -171,7 +172,8 @@ module_closure() {
 }
 
 build_guest() {
-    if [[ -s $GUEST/vmlinuz && -s $GUEST/initrd.img && -e $GUEST/.complete ]]; then
+    # Rebuilt when lab/guest-init.sh changed since the last build.
+    if [[ -s $GUEST/vmlinuz && -s $GUEST/initrd.img && $GUEST/.complete -nt $REPO/lab/guest-init.sh ]]; then
         log "guest built: $GUEST ($(<"$GUEST/kernel-version"))"
         return 0
     fi
@@ -187,7 +189,10 @@ build_guest() {
     fi
     [[ -n $pkg ]] || die "no linux-image-*-cloud-amd64 package known to apt"
     log "kernel package $pkg (downloaded and extracted, not installed)"
-    (cd "$work" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+    if ! (cd "$work" && apt-get download -q "$pkg" >"$work/download.log" 2>&1); then
+        cat "$work/download.log" >&2
+        die "apt-get download $pkg failed"
+    fi
     local deb
     deb=$(find "$work" -maxdepth 1 -name "${pkg}_*.deb" -print -quit)
     [[ -n $deb ]] || die "apt-get download $pkg failed"

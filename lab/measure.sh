@@ -14,7 +14,8 @@
 # Prints one line per run and the medians. Everything it starts is stopped by PID or destroyed by name.
 set -euo pipefail
 
-readonly REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO
 readonly N=${1:-5}
 readonly URI=qemu:///system
 readonly GUEST=/var/lib/libvirt/jitsu-lab
@@ -107,8 +108,11 @@ for ((i = 1; i <= N; i++)); do
     wait_for "shut_off $ALONE" 60
 
     out=$(dig @127.0.0.1 -p "$DNS_PORT" +tries=1 +time=130 measure.example.test A)
-    grep -q 'status: NOERROR' <<<"$out" && grep -q "IN[[:space:]]*A[[:space:]]*$JITSU_LISTEN" <<<"$out" \
-        || { echo "measure: unexpected answer:" >&2; echo "$out" >&2; exit 1; }
+    if ! grep -q 'status: NOERROR' <<<"$out" || ! grep -q "IN[[:space:]]*A[[:space:]]*$JITSU_LISTEN" <<<"$out"; then
+        echo "measure: unexpected answer:" >&2
+        echo "$out" >&2
+        exit 1
+    fi
     http_ok "$JITSU_LISTEN" || { echo "measure: no HTTP 200 right after the answer" >&2; exit 1; }
     through+=("$(sed -n 's/^;; Query time: \([0-9]*\) msec$/\1/p' <<<"$out")")
     booted+=("$(grep -c 'service measurej: booted in' "$WORK/jitsu.log")")
