@@ -37,6 +37,7 @@ cat >/www/index.html <<PAGE
 <title>$name</title>
 <h1>jitsu lab guest $name</h1>
 <p>kernel $(uname -r), booted in $(cut -d' ' -f1 /proc/uptime) s</p>
+<p>boot id $(cat /proc/sys/kernel/random/boot_id)</p>
 PAGE
 httpd -p 80 -h /www
 echo "jitsu-lab: guest $name serves http on port 80 after $(cut -d' ' -f1 /proc/uptime) s"

@@ -8,7 +8,7 @@
 # Runs `./jitsu serve` (DNS on 127.0.0.1:5396, service resume, domain lab-resume forwarded to
 # 127.0.6.3:8080, idle timeout 3 s, idle check every 200 ms). Each cycle waits until Jitsu has logged
 # the idle stop, then times one dig (dig's "Query time") and checks that one curl right after the answer
-# gets HTTP 200. Everything it starts is stopped by PID or destroyed by name.
+# gets HTTP 200, and whether the guest was resumed (same boot id on its page) or booted afresh. Everything it starts is stopped by PID or destroyed by name.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,7 +53,7 @@ query_ms() {
         echo "$out" >&2
         exit 1
     fi
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$LISTEN:$PORT/") == 200 ]] \
+    [[ $(curl -s -o "$WORK/page" -w '%{http_code}' --max-time 5 "http://$LISTEN:$PORT/") == 200 ]] \
         || { echo "resume: no HTTP 200 right after the answer" >&2; exit 1; }
     sed -n 's/^;; Query time: \([0-9]*\) msec$/\1/p' <<<"$out"
 }
@@ -90,13 +90,18 @@ JITSU_PID=$!
 wait_for "grep -q 'listening on' '$WORK/jitsu.log' || ! kill -0 $JITSU_PID 2>/dev/null" 300
 kill -0 "$JITSU_PID" 2>/dev/null || { cat "$WORK/jitsu.log" >&2; exit 1; }
 
-echo "cold boot: $(query_ms) ms"
+# The guest's page carries its kernel's boot id: the same id after a stop means it was resumed, not booted.
+boot_id() { sed -n 's/.*boot id \([0-9a-f-]*\).*/\1/p' "$WORK/page"; }
+
+echo "cold boot: $(query_ms) ms (guest boot id $(boot_id))"
+first=$(boot_id)
 times=()
 for ((i = 1; i <= N; i++)); do
     wait_for "(( \$(grep -c 'service resume: stopped ($MODE, idle' '$WORK/jitsu.log') >= $i ))" 60
     state=$(virsh -q -c "$URI" domstate "$DOMAIN")
     times+=("$(query_ms)")
-    echo "after stop $i ($MODE; the domain was $state): query -> answer ${times[-1]} ms"
+    if [[ $(boot_id) == "$first" ]]; then same="same boot, resumed"; else same="booted afresh"; fi
+    echo "after stop $i ($MODE; the domain was $state): query -> answer ${times[-1]} ms ($same)"
 done
 printf '%s\n' "${times[@]}" | sort -n \
     | awk -v mode="$MODE" -v n="$N" '{v[NR] = $1} END {printf "median of %d after %s: %s ms\n", n, mode, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
