@@ -1,0 +1,181 @@
+package org.jitsu.server.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jitsu.backend.VmState;
+import org.jitsu.server.Main;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.testing.DnsTools;
+import org.jitsu.server.testing.JitsuServerExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * {@code config/xen.yml}, the example for a real Xen host, run as it is except for what needs Xen and
+ * its network: the backend's URI becomes libvirt's in-process test driver ({@code test:///default},
+ * which accepts the same Xen PV domain XML), readiness becomes "the backend says running" (the
+ * example's HTTP checks would go to TEST-NET addresses), and the listener is the test's. The services,
+ * names, addresses, template and vars are the file's own: a query defines the domain from
+ * {@code config/xen/unikernel-pv.xml}, starts it and is answered with the file's address.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class XenExampleIT {
+    private static final Path XEN_YML = Path.of("..", "config", "xen.yml");
+    private static final String TEST_DRIVER = "test:///default";
+
+    @RegisterExtension
+    static final JitsuServerExtension jitsu = JitsuServerExtension.builder()
+            .config(dir -> onTestDriver(XEN_YML))
+            .build();
+
+    /** The example with Xen replaced by the test driver, as YAML without {@code listen:} and {@code state-dir:}. */
+    @SuppressWarnings("unchecked")
+    private static String onTestDriver(Path file) {
+        Map<String, Object> config;
+        try {
+            config = new Yaml().load(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
+        config.remove("listen");
+        config.remove("state-dir");
+        Map<String, Object> backends = (Map<String, Object>) config.get("backends");
+        for (Object backend : backends.values()) {
+            Map<String, Object> b = (Map<String, Object>) backend;
+            assertThat(b.get("uri")).as("the example's URI").isEqualTo("xen:///system");
+            b.put("uri", TEST_DRIVER);
+        }
+        for (Object service : (List<Object>) config.get("services")) {
+            Map<String, Object> s = (Map<String, Object>) service;
+            s.put("readiness", List.of(Map.of("backend", "running")));
+            Map<String, Object> libvirt = (Map<String, Object>) s.get("libvirt");
+            libvirt.put("template", XEN_YML.resolveSibling(libvirt.get("template").toString().replaceFirst("^config/", ""))
+                    .toAbsolutePath().normalize().toString());
+        }
+        return new Yaml().dump(config);
+    }
+
+    @AfterAll
+    static void undefineDomains() throws LibvirtException {
+        // test:///default lives as long as the JVM: leave no domains behind for other tests.
+        Connect c = new Connect(TEST_DRIVER);
+        try {
+            for (String name : List.of("www", "api")) {
+                for (String defined : c.listDefinedDomains()) {
+                    if (defined.equals(name)) {
+                        Domain d = c.domainLookupByName(name);
+                        d.undefine();
+                        d.free();
+                    }
+                }
+            }
+        } finally {
+            c.close();
+        }
+    }
+
+    /** What {@code ./jitsu check --config config/xen.yml} runs: Main, from the repository root, with the file as it is. */
+    @Test
+    @Order(0)
+    void jitsuCheckAcceptsTheExampleFromTheRepositoryRoot() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        DnsTools.Result r = DnsTools.run(List.of("sh", "-c", "cd .. && exec \"$0\" -cp \"$1\" " + Main.class.getName()
+                + " check --config config/xen.yml", java, System.getProperty("java.class.path")), 60);
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo("config/xen.yml: ok (1 zone, 2 services)\n");
+    }
+
+    @Test
+    @Order(1)
+    void aQueryDefinesTheXenPvDomainFromTheTemplateStartsItAndIsAnswered() throws LibvirtException {
+        assertThat(status("www").state()).isEqualTo(ServiceStatus.State.STOPPED);
+
+        DnsTools.Result r = jitsu.dig("www.unikernel.test", "A", "+norecurse");
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("status: NOERROR").containsPattern("flags: qr aa[ ;]");
+        assertThat(r.stdout()).containsPattern("(?m)^www\\.unikernel\\.test\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.10$");
+
+        assertThat(status("www").state()).isEqualTo(ServiceStatus.State.RUNNING);
+        assertThat(status("www").boots()).isEqualTo(1);
+        assertThat(vm("www").vm().state().block(Duration.ofSeconds(10))).isEqualTo(VmState.RUNNING);
+
+        String xml = domainXml("www");
+        assertThat(xml).contains("<domain type='xen'")
+                .contains("<kernel>/var/lib/xen/images/www.xen</kernel>")
+                .contains("<cmdline>--ipv4=192.0.2.10/24 --ipv4-gateway=192.0.2.1</cmdline>")
+                .contains("<source bridge='xenbr0'/>")
+                .contains("<mac address='" + macOf("www") + "'/>")
+                .containsPattern("<memory unit='KiB'>32768</memory>");
+    }
+
+    @Test
+    @Order(2)
+    void theSecondServiceAnswersForItsNameAndTheApexNameBelongsToTheFirst() throws LibvirtException {
+        DnsTools.Result api = jitsu.dig("api.unikernel.test", "A");
+        assertThat(api.stdout()).contains("status: NOERROR")
+                .containsPattern("(?m)^api\\.unikernel\\.test\\.\\s+60\\s+IN\\s+A\\s+192\\.0\\.2\\.11$");
+        assertThat(domainXml("api")).contains("<kernel>/var/lib/xen/images/api.xen</kernel>")
+                .contains("<cmdline>netdev.ip=192.0.2.11/24:192.0.2.1 --</cmdline>");
+
+        DnsTools.Result apex = jitsu.dig("unikernel.test", "A");
+        assertThat(apex.stdout()).contains("status: NOERROR")
+                .containsPattern("(?m)^unikernel\\.test\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.10$");
+        DnsTools.Result unknown = jitsu.dig("nope.unikernel.test", "A");
+        assertThat(unknown.stdout()).contains("status: NXDOMAIN");
+    }
+
+    private static ServiceStatus status(String id) {
+        return jitsu.server().pipeline().service(id).orElseThrow();
+    }
+
+    private static ServiceDefinition vm(String id) {
+        return jitsu.server().services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static String domainXml(String name) throws LibvirtException {
+        Connect c = new Connect(TEST_DRIVER);
+        try {
+            Domain d = c.domainLookupByName(name);
+            try {
+                return d.getXMLDesc(0);
+            } finally {
+                d.free();
+            }
+        } finally {
+            c.close();
+        }
+    }
+
+    /** The MAC the template's {@code ${mac}} gets: 02 and the first five bytes of SHA-256 of the service id. */
+    private static String macOf(String serviceId) {
+        byte[] h;
+        try {
+            h = java.security.MessageDigest.getInstance("SHA-256").digest(serviceId.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        List<String> parts = new ArrayList<>(List.of("02"));
+        for (int i = 0; i < 5; i++) {
+            parts.add(String.format("%02x", h[i]));
+        }
+        return String.join(":", parts);
+    }
+}
