@@ -31,6 +31,7 @@ class JitsuServerTest {
     static final String CONFIG = String.join("\n",
             "zones: [{name: example.test, nameservers: [ns1.example.test]}]",
             "state-dir: /tmp/jitsu-test-state",
+            "admin: {address: \"127.0.0.1:0\"}",
             "backends:",
             "  one: {type: fake, flavour: plain}",
             "  two: {type: fake}",
