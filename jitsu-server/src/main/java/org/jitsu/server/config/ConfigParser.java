@@ -69,11 +69,21 @@ final class ConfigParser {
                 AdminSettings.DEFAULT_PORT), Optional.empty());
     }
 
+    /** {@code IP:port} or {@code [IPv6]:port}; port 0 (any free port, for tests) is allowed here. */
+    private static InetSocketAddress adminAddress(String key, String text) {
+        boolean anyPort = text.endsWith("]:0") || (!text.contains("[") && text.indexOf(':') == text.lastIndexOf(':')
+                && text.endsWith(":0"));
+        if (!anyPort) {
+            return Settings.parseSocketAddress(key, text, AdminSettings.DEFAULT_PORT);
+        }
+        InetSocketAddress a = Settings.parseSocketAddress(key, text.substring(0, text.length() - 1) + "1", 1);
+        return new InetSocketAddress(a.getAddress(), 0);
+    }
+
     static AdminSettings admin(Settings s, Map<String, String> env) {
         s.allowOnly("enabled", "address", "token");
         boolean enabled = s.bool("enabled", true);
-        InetSocketAddress address = s.has("address")
-                ? Settings.parseSocketAddress(s.keyPath("address"), s.string("address"), AdminSettings.DEFAULT_PORT)
+        InetSocketAddress address = s.has("address") ? adminAddress(s.keyPath("address"), s.string("address"))
                 : defaultAdmin().address();
         Optional<String> token = s.optString("token").or(() -> Optional.ofNullable(env.get(TOKEN_ENV)))
                 .filter(t -> !t.isEmpty());

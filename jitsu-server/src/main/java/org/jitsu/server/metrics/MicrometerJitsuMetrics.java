@@ -66,8 +66,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             malformed[t.ordinal()] = Counter.builder(MeterNames.DNS_MALFORMED).description("packets that could not be parsed")
                     .tag(TRANSPORT, label(t)).register(registry);
         }
-        forwardedOk = Counter.builder(MeterNames.DNS_FORWARDED).tag(OUTCOME, "ok").register(registry);
-        forwardedFailed = Counter.builder(MeterNames.DNS_FORWARDED).tag(OUTCOME, "failed").register(registry);
+        forwardedOk = counter(MeterNames.DNS_FORWARDED, "queries relayed upstream", OUTCOME, "ok");
+        forwardedFailed = counter(MeterNames.DNS_FORWARDED, "queries relayed upstream", OUTCOME, "failed");
         forwardOk = timer(MeterNames.DNS_FORWARD_DURATION, "upstream latency", OUTCOME, "ok");
         forwardFailed = timer(MeterNames.DNS_FORWARD_DURATION, "upstream latency", OUTCOME, "failed");
         Gauge.builder(MeterNames.DNS_TCP_CONNECTIONS, tcpConnections, AtomicInteger::get)
@@ -80,8 +80,13 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             Gauge.builder(MeterNames.SERVICES_RUNNING, this, m -> m.running(backend))
                     .description("services running").tag(BACKEND, backend).register(registry);
         }
-        Counter.builder(MeterNames.RELOADS).tag(OUTCOME, "ok").register(registry);
-        Counter.builder(MeterNames.RELOADS).tag(OUTCOME, "rejected").register(registry);
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, "ok");
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, "rejected");
+    }
+
+    /** A counter with its help text (promtool wants one on every metric). */
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
     private Timer timer(String name, String description, String tagKey, String tagValue) {
@@ -131,7 +136,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     @Override
     public void dropped(Transport transport, String reason) {
-        registry.counter(MeterNames.DNS_DROPPED, TRANSPORT, label(transport), MeterNames.REASON, reason).increment();
+        counter(MeterNames.DNS_DROPPED, "packets dropped without a reply", TRANSPORT, label(transport),
+                MeterNames.REASON, reason).increment();
     }
 
     @Override
@@ -188,8 +194,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     @Override
     public void stopped(String serviceId, StopMode mode, String reason) {
-        registry.counter(MeterNames.STOPS, SERVICE, serviceId, MeterNames.MODE, mode.configName(), MeterNames.REASON,
-                reason).increment();
+        counter(MeterNames.STOPS, "services stopped", SERVICE, serviceId, MeterNames.MODE, mode.configName(),
+                MeterNames.REASON, reason).increment();
     }
 
     @Override
@@ -212,7 +218,7 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     @Override
     public void reloaded(boolean ok) {
-        registry.counter(MeterNames.RELOADS, OUTCOME, ok ? "ok" : "rejected").increment();
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, ok ? "ok" : "rejected").increment();
     }
 
     @Override
@@ -257,13 +263,14 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
         ServiceMeters(String id, String backend) {
             this.backend = backend;
-            warm = registry.counter(MeterNames.QUERIES_WARM, SERVICE, id);
-            joins = registry.counter(MeterNames.BOOT_JOINS, SERVICE, id);
-            started = registry.counter(MeterNames.BOOTS_STARTED, SERVICE, id, BACKEND, backend);
-            succeeded = registry.counter(MeterNames.BOOTS, SERVICE, id, BACKEND, backend, OUTCOME, "succeeded");
-            failed = registry.counter(MeterNames.BOOTS, SERVICE, id, BACKEND, backend, OUTCOME, "failed");
-            timedOut = registry.counter(MeterNames.BOOTS, SERVICE, id, BACKEND, backend, OUTCOME, "timed-out");
-            rejected = registry.counter(MeterNames.BOOTS_REJECTED, SERVICE, id);
+            warm = counter(MeterNames.QUERIES_WARM, "queries for a running service, answered at once", SERVICE, id);
+            joins = counter(MeterNames.BOOT_JOINS, "queries that joined a boot in flight", SERVICE, id);
+            started = counter(MeterNames.BOOTS_STARTED, "boots started", SERVICE, id, BACKEND, backend);
+            String finished = "boots finished, by outcome";
+            succeeded = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "succeeded");
+            failed = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "failed");
+            timedOut = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "timed-out");
+            rejected = counter(MeterNames.BOOTS_REJECTED, "boots refused: boot queue full", SERVICE, id);
             bootDuration = timer(MeterNames.BOOT_DURATION, "start plus readiness of successful boots",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, BACKEND, backend));
             coldOk = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",

@@ -107,6 +107,30 @@ class MicrometerJitsuMetricsTest {
     }
 
     @Test
+    void theGrafanaDashboardUsesOnlyMetricsThatExist() throws Exception {
+        metrics.serviceBackends(Map.of("www", "local"));
+        metrics.bootStarted("www"); // creates the per-service meters
+        metrics.answered(Transport.UDP, 1, 0, 1);
+        metrics.dropped(Transport.UDP, "x");
+        metrics.stopped("www", StopMode.DESTROY, "idle");
+        java.util.Set<String> exposed = new java.util.HashSet<>();
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("(?m)^(jitsu_[a-z_]+)")
+                .matcher(metrics.scrape().orElseThrow());
+        while (names.find()) {
+            exposed.add(names.group(1));
+        }
+        java.nio.file.Path dashboard = java.nio.file.Path.of("..", "config", "grafana", "jitsu-dashboard.json");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("jitsu_[a-z_]+")
+                .matcher(java.nio.file.Files.readString(dashboard));
+        int count = 0;
+        while (used.find()) {
+            assertThat(exposed).as("metric %s of the dashboard", used.group()).contains(used.group());
+            count++;
+        }
+        assertThat(count).isGreaterThan(15);
+    }
+
+    @Test
     void disabledMetricsScrapeNothing() {
         JitsuMetrics off = JitsuMetrics.disabled();
         off.answered(Transport.UDP, 1, 0, 1);
