@@ -143,8 +143,8 @@ public final class Main {
             log.debug("start failed", e);
             return EXIT_START_FAILED;
         }
-        log.info("jitsu {} listening on {} (udp, tcp); {}; services: {}", version(), addresses(server.udpAddresses()),
-                count(config.zones().size(), "zone"), describe(config.services()));
+        log.info("jitsu {} (pid {}) listening on {} (udp, tcp); {}; services: {}", version(), ProcessHandle.current().pid(),
+                addresses(server.udpAddresses()), count(config.zones().size(), "zone"), describe(config.services()));
         CountDownLatch stopped = new CountDownLatch(1);
         served = true;
         server.adminAddress().ifPresent(a -> log.info("admin API on http://{}/ (metrics, health, services, reload)",
