@@ -98,8 +98,18 @@ final class RunningJitsuServer implements JitsuServer {
         return parts.pipeline().definitions();
     }
 
-    boolean ready() {
-        return ready;
+    /** Bound on the backends' readiness check of {@code /health/ready}. */
+    static final Duration READY_CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Listeners bound, not shutting down, and every backend answers its readiness check in time. */
+    Mono<Boolean> readyCheck() {
+        if (!ready) {
+            return Mono.just(false);
+        }
+        return parts.backends().ready()
+                .timeout(READY_CHECK_TIMEOUT, Schedulers.parallel())
+                .thenReturn(true)
+                .onErrorReturn(false);
     }
 
     // ---- admin API

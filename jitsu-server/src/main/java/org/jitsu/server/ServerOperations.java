@@ -25,8 +25,8 @@ final class ServerOperations implements AdminOperations {
     }
 
     @Override
-    public boolean ready() {
-        return server.get().map(RunningJitsuServer::ready).orElse(false);
+    public Mono<Boolean> ready() {
+        return server.get().map(RunningJitsuServer::readyCheck).orElseGet(() -> Mono.just(false));
     }
 
     @Override

@@ -216,7 +216,7 @@ class JitsuServerTest {
         final String type;
         final Settings settings;
         final BackendContext context;
-        final RuntimeException readyError;
+        volatile RuntimeException readyError; // may change later: the admin API's readiness checks it again
         final Map<String, Settings> defined = new ConcurrentHashMap<>();
         volatile boolean closed;
         volatile int readyCalls;

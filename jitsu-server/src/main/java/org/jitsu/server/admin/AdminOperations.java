@@ -11,8 +11,11 @@ import reactor.core.publisher.Mono;
  */
 public interface AdminOperations {
 
-    /** True once the DNS listeners are bound and the backends were ready, until shutdown begins. */
-    boolean ready();
+    /**
+     * True once the DNS listeners are bound, while every backend answers its readiness check (a
+     * libvirt backend whose connection is lost does not), until shutdown begins. Bounded; never errors.
+     */
+    Mono<Boolean> ready();
 
     /** Every configured service with its state, in config order. */
     List<ServiceView> services();

@@ -89,9 +89,9 @@ final class ReactorAdminServer implements AdminServer {
                 return get(method, res, () -> send(res, HttpResponseStatus.OK, JSON, Json.status("live")));
             }
             if (path.equals("/health/ready")) {
-                return get(method, res, () -> ops.ready()
+                return get(method, res, () -> ops.ready().flatMap(ready -> ready
                         ? send(res, HttpResponseStatus.OK, JSON, Json.status("ready"))
-                        : send(res, HttpResponseStatus.SERVICE_UNAVAILABLE, JSON, Json.status("not ready")));
+                        : send(res, HttpResponseStatus.SERVICE_UNAVAILABLE, JSON, Json.status("not ready"))));
             }
             if (!authorized(req)) {
                 res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"jitsu\"");

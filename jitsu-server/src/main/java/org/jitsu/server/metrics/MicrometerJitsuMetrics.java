@@ -48,6 +48,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(TRANSPORTS.length * TYPES * RCODES);
     private final Timer[] queryDuration = new Timer[TRANSPORTS.length];
     private final Counter[] malformed = new Counter[TRANSPORTS.length];
+    /** Per transport, by reason (a fixed set of strings in the front end's code). */
+    private final List<Map<String, Counter>> dropped = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     private final Counter forwardedOk;
     private final Counter forwardedFailed;
     private final Timer forwardOk;
@@ -136,8 +138,13 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     @Override
     public void dropped(Transport transport, String reason) {
-        counter(MeterNames.DNS_DROPPED, "packets dropped without a reply", TRANSPORT, label(transport),
-                MeterNames.REASON, reason).increment();
+        Map<String, Counter> byReason = dropped.get(transport.ordinal());
+        Counter c = byReason.get(reason);
+        if (c == null) {
+            c = byReason.computeIfAbsent(reason, r -> counter(MeterNames.DNS_DROPPED, "packets dropped without a reply",
+                    TRANSPORT, label(transport), MeterNames.REASON, r));
+        }
+        c.increment();
     }
 
     @Override
