@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import org.jitsu.server.admin.AdminOperations;
 import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.pipeline.OnDemandPipeline;
@@ -52,8 +54,19 @@ public interface JitsuServer extends AutoCloseable {
         return new JitsuServerBuilder(config);
     }
 
-    /** The config it runs. */
+    /** The config it runs (the last one applied by a reload). */
     JitsuConfig config();
+
+    /** The bound admin HTTP address; empty when {@code admin.enabled} is false. */
+    Optional<InetSocketAddress> adminAddress();
+
+    /**
+     * Reads the config file again ({@link JitsuConfig#source()}), validates it and applies it without
+     * dropping a query (see {@link OnDemandPipeline#reload}); a file that is invalid, or that changes what
+     * needs a restart ({@code listen.*}, {@code backends.*}, ...), is rejected with the reason and the
+     * running config stays. Never errors. Blocking work runs on the server's admin worker.
+     */
+    Mono<AdminOperations.ReloadOutcome> reload();
 
     /** The bound UDP addresses, with the real port when the config asked for port 0. */
     List<InetSocketAddress> udpAddresses();
@@ -64,15 +77,31 @@ public interface JitsuServer extends AutoCloseable {
     /** The pipeline, for its service states ({@link OnDemandPipeline#services()}). */
     OnDemandPipeline pipeline();
 
-    /** The services as defined at start, with their VM handles. */
+    /** The services now configured (after reloads), with their VM handles. */
     List<ServiceDefinition> services();
 
-    /** Stops the DNS server, then the pipeline, then the backends; idempotent; never errors. */
-    Mono<Void> shutdown();
+    /**
+     * Graceful shutdown, leaving services running (adopted on the next start): see
+     * {@link #shutdown(boolean)}.
+     */
+    default Mono<Void> shutdown() {
+        return shutdown(false);
+    }
+
+    /**
+     * Graceful shutdown: reports not ready, stops accepting DNS queries and lets those in flight finish
+     * (bounded), waits for boots in flight (bounded), stops every service when {@code stopServices}, then
+     * closes the pipeline, the backends and the admin endpoint. Idempotent (the first call decides);
+     * never errors.
+     */
+    Mono<Void> shutdown(boolean stopServices);
 
     /** Blocking {@link #shutdown()}, bounded; never call it on an event loop. */
     @Override
     void close();
+
+    /** Blocking {@link #shutdown(boolean)}, bounded; never call it on an event loop. */
+    void close(boolean stopServices);
 
     /** Configures the assembly of a {@link JitsuServer}. */
     interface Builder {

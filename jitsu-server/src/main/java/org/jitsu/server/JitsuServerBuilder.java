@@ -7,13 +7,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import org.jitsu.backend.readiness.ReadinessChecks;
 import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.admin.AdminServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.metrics.JitsuMetrics;
 import org.jitsu.server.pipeline.OnDemandPipeline;
 import org.jitsu.server.pipeline.ServiceDefinition;
 import reactor.core.Exceptions;
@@ -70,41 +73,70 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
 
     @Override
     public JitsuServer start() {
-        BackendSet backends = BackendSet.create(config, factories.get(), timer);
+        JitsuMetrics metrics = config.metricsEnabled() ? JitsuMetrics.prometheus(backendNames()) : JitsuMetrics.disabled();
+        metrics.serviceBackends(ConfigDiff.backends(config));
+        // reloads, scrapes and operator actions: never on the HTTP event loop
+        Scheduler worker = Schedulers.newBoundedElastic(2, 64, "jitsu-admin-worker");
+        ServerOperations operations = new ServerOperations(metrics);
+        Optional<AdminServer> admin = Optional.empty();
+        BackendSet backends = null;
         OnDemandPipeline pipeline = null;
         try {
+            if (config.admin().enabled()) {
+                // bound first: /health/ready answers 503 while the rest starts
+                admin = Optional.of(await(AdminServer.bind(config.admin(), operations, worker),
+                        "the admin endpoint to be bound", Optional.of(() -> "admin.address "
+                                + Addresses.format(config.admin().address()))));
+            }
+            backends = BackendSet.create(config, factories.get(), timer);
             List<ServiceDefinition> services = ServiceAssembly.define(config, backends, readiness, timer);
-            await(backends.ready(), "the backends to be ready", false);
+            await(backends.ready(), "the backends to be ready", Optional.empty());
             pipeline = OnDemandPipeline.builder()
                     .zones(config.zones())
                     .services(services)
                     .bootLimits(config.bootLimits())
                     .idleCheckInterval(config.idleCheckInterval())
                     .timer(timer)
+                    .metrics(metrics)
                     .build();
-            await(pipeline.start(), "the pipeline to start", false);
+            metrics.bindServices(pipeline::services);
+            await(pipeline.start(), "the pipeline to start", Optional.empty());
             DnsServer dns = await(DnsServer.builder()
                     .listen(config.listen())
                     .forward(config.forward())
                     .pipeline(pipeline)
+                    .metrics(metrics)
                     .clock(timer)
-                    .bind(), "the DNS listeners to be bound", true);
-            return new RunningJitsuServer(config, dns, pipeline, backends, services);
+                    .bind(), "the DNS listeners to be bound", Optional.of(this::listenDescription));
+            RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(config, pipeline, backends,
+                    metrics, readiness, timer, worker), dns, admin);
+            operations.attach(server);
+            return server;
         } catch (RuntimeException e) {
             if (pipeline != null) {
                 pipeline.close();
             }
-            backends.close();
+            if (backends != null) {
+                backends.close();
+            }
+            admin.ifPresent(AdminServer::close);
+            worker.dispose();
             throw e;
         }
     }
 
+    private List<String> backendNames() {
+        List<String> names = new ArrayList<>();
+        config.backends().forEach(b -> names.add(b.name()));
+        return names;
+    }
+
     /** Blocks on a start step; errors become a {@link JitsuStartException} (config errors pass unchanged). */
-    private <T> T await(Mono<T> step, String what, boolean binding) {
+    private <T> T await(Mono<T> step, String what, Optional<Supplier<String>> binding) {
         Throwable failure;
         try {
             T value = step.block(startTimeout);
-            if (value != null || !binding) {
+            if (value != null || binding.isEmpty()) {
                 return value;
             }
             failure = new IllegalStateException("completed without a value");
@@ -122,10 +154,10 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
         if (failure instanceof ConfigException) {
             throw (ConfigException) failure;
         }
-        boolean bind = binding && isBindFailure(failure);
+        boolean bind = binding.isPresent() && isBindFailure(failure);
         String reason = rootMessage(failure);
         String message = bind
-                ? "cannot listen on " + listenDescription() + ": " + reason
+                ? "cannot listen on " + binding.get().get() + ": " + reason
                 : "failed waiting for " + what + ": " + reason;
         throw new JitsuStartException(message, failure, bind);
     }

@@ -37,8 +37,11 @@ public final class Main {
 
     static final String DEFAULT_CONFIG = "config/jitsu.yml";
     static final String USAGE = String.join("\n",
-            "Usage: jitsu serve [--config FILE]   run the DNS server in the foreground (default " + DEFAULT_CONFIG + ")",
+            "Usage: jitsu serve [--config FILE] [--stop-services-on-exit]",
+            "                                     run the DNS server in the foreground (default " + DEFAULT_CONFIG + ");",
+            "                                     SIGHUP reloads the config; SIGTERM/SIGINT shut down gracefully",
             "       jitsu check [--config FILE]   validate a config file, start nothing",
+            "       jitsu status [--config FILE]  print the services of the server running with that config",
             "       jitsu --help | --version",
             "Exit status: 0 ok, 1 cannot start (e.g. port in use), 2 usage or config error.");
 
@@ -89,8 +92,10 @@ public final class Main {
                 return EXIT_OK;
             case "check":
                 return check(c.config());
+            case "status":
+                return status(c.config());
             default:
-                return serve(c.config());
+                return serve(c.config(), c.stopServices());
         }
     }
 
@@ -110,7 +115,15 @@ public final class Main {
         return EXIT_OK;
     }
 
-    private int serve(String file) {
+    private int status(String file) {
+        Optional<JitsuConfig> config = load(file);
+        if (config.isEmpty()) {
+            return EXIT_USAGE;
+        }
+        return StatusCommand.run(config.get(), out, err);
+    }
+
+    private int serve(String file, boolean stopServices) {
         Optional<JitsuConfig> loaded = load(file);
         if (loaded.isEmpty()) {
             return EXIT_USAGE;
@@ -130,13 +143,18 @@ public final class Main {
             log.debug("start failed", e);
             return EXIT_START_FAILED;
         }
-        log.info("jitsu {} listening on {} (udp, tcp); {}; services: {}", version(), addresses(server.udpAddresses()),
-                count(config.zones().size(), "zone"), describe(config.services()));
+        log.info("jitsu {} (pid {}) listening on {} (udp, tcp); {}; services: {}", version(), ProcessHandle.current().pid(),
+                addresses(server.udpAddresses()), count(config.zones().size(), "zone"), describe(config.services()));
         CountDownLatch stopped = new CountDownLatch(1);
         served = true;
+        server.adminAddress().ifPresent(a -> log.info("admin API on http://{}/ (metrics, health, services, reload)",
+                Addresses.format(a)));
+        Signals.onHangup(() -> server.reload().subscribe(outcome -> {
+            // the server logs the outcome; nothing else to do
+        }));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping");
-            server.close();
+            log.info("stopping{}", stopServices ? " (and stopping every service)" : " (services are left running)");
+            server.close(stopServices);
             log.info("stopped");
             stopped.countDown();
         }, "jitsu-shutdown"));
@@ -199,8 +217,12 @@ public final class Main {
                 .collect(Collectors.joining(", "));
     }
 
-    /** A parsed command line: {@code serve}, {@code check} or {@code version}, with the config file. */
-    record Command(String name, String config) {
+    /** A parsed command line: {@code serve}, {@code check}, {@code status} or {@code version}, with the config file. */
+    record Command(String name, String config, boolean stopServices) {
+        Command(String name, String config) {
+            this(name, config, false);
+        }
+
         /** Empty for {@code --help}. */
         static Optional<Command> parse(List<String> args) {
             if (args.isEmpty()) {
@@ -216,10 +238,11 @@ public final class Main {
                 }
                 return Optional.of(new Command("version", DEFAULT_CONFIG));
             }
-            if (!first.equals("serve") && !first.equals("check")) {
+            if (!first.equals("serve") && !first.equals("check") && !first.equals("status")) {
                 throw new IllegalArgumentException("unknown command: " + first);
             }
             String config = DEFAULT_CONFIG;
+            boolean stopServices = false;
             for (int i = 1; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--config") || a.equals("-c")) {
@@ -227,6 +250,8 @@ public final class Main {
                         throw new IllegalArgumentException(a + " needs a file name");
                     }
                     config = args.get(++i);
+                } else if (a.equals("--stop-services-on-exit") && first.equals("serve")) {
+                    stopServices = true;
                 } else if (a.startsWith("--config=") && a.length() > "--config=".length()) {
                     config = a.substring("--config=".length());
                 } else if (a.startsWith("-")) {
@@ -235,7 +260,7 @@ public final class Main {
                     throw new IllegalArgumentException("unexpected argument: " + a);
                 }
             }
-            return Optional.of(new Command(first, config));
+            return Optional.of(new Command(first, config, stopServices));
         }
     }
 }

@@ -1,47 +1,81 @@
 package org.jitsu.server;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.admin.AdminOperations.ActionResult;
+import org.jitsu.server.admin.AdminOperations.ReloadOutcome;
+import org.jitsu.server.admin.AdminServer;
+import org.jitsu.server.admin.ServiceView;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.metrics.JitsuMetrics;
 import org.jitsu.server.pipeline.OnDemandPipeline;
+import org.jitsu.server.pipeline.ReloadResult;
 import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.pipeline.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-/** A started server; shuts down the DNS front end, then the pipeline, then the backends. */
+/**
+ * A started server. Reloads swap the pipeline's zones and services; shutdown stops the DNS front end
+ * (draining queries in flight), waits for boots in flight, optionally stops the services, then closes
+ * the pipeline, the backends and the admin endpoint, each step bounded.
+ */
 final class RunningJitsuServer implements JitsuServer {
     private static final Logger log = LoggerFactory.getLogger(RunningJitsuServer.class);
     /** Bound on the DNS front end's shutdown (it drains queries in flight). */
     static final Duration DNS_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
-    /** Bound on {@link #close()}. */
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
+    /** Bound on waiting for boots in flight at shutdown. */
+    static final Duration BOOT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Bound on stopping every service at shutdown ({@code --stop-services-on-exit}). */
+    static final Duration STOP_ALL_TIMEOUT = Duration.ofSeconds(60);
+    /** Bound on {@link #close()}: the steps above plus closing. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration BOOT_POLL = Duration.ofMillis(50);
 
-    private final JitsuConfig config;
+    private final Parts parts;
     private final DnsServer dns;
-    private final OnDemandPipeline pipeline;
-    private final BackendSet backends;
-    private final List<ServiceDefinition> services;
+    private final Optional<AdminServer> admin;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Sinks.Empty<Void> closed = Sinks.empty();
+    private volatile JitsuConfig config;
+    private volatile boolean ready = true;
 
-    RunningJitsuServer(JitsuConfig config, DnsServer dns, OnDemandPipeline pipeline, BackendSet backends,
-                       List<ServiceDefinition> services) {
-        this.config = config;
+    /** What the builder assembled before the listeners were bound. */
+    record Parts(JitsuConfig config, OnDemandPipeline pipeline, BackendSet backends, JitsuMetrics metrics,
+                 ReadinessParser readiness, Scheduler timer, Scheduler worker) {
+    }
+
+    RunningJitsuServer(Parts parts, DnsServer dns, Optional<AdminServer> admin) {
+        this.parts = parts;
+        this.config = parts.config();
         this.dns = dns;
-        this.pipeline = pipeline;
-        this.backends = backends;
-        this.services = List.copyOf(services);
+        this.admin = admin;
     }
 
     @Override
     public JitsuConfig config() {
         return config;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> adminAddress() {
+        return admin.map(AdminServer::address);
     }
 
     @Override
@@ -56,42 +90,181 @@ final class RunningJitsuServer implements JitsuServer {
 
     @Override
     public OnDemandPipeline pipeline() {
-        return pipeline;
+        return parts.pipeline();
     }
 
     @Override
     public List<ServiceDefinition> services() {
-        return services;
+        return parts.pipeline().definitions();
     }
 
+    /** Bound on the backends' readiness check of {@code /health/ready}. */
+    static final Duration READY_CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Listeners bound, not shutting down, and every backend answers its readiness check in time. */
+    Mono<Boolean> readyCheck() {
+        if (!ready) {
+            return Mono.just(false);
+        }
+        return parts.backends().ready()
+                .timeout(READY_CHECK_TIMEOUT, Schedulers.parallel())
+                .thenReturn(true)
+                .onErrorReturn(false);
+    }
+
+    // ---- admin API
+
+    List<ServiceView> views() {
+        JitsuConfig c = config;
+        List<ServiceView> out = new ArrayList<>();
+        for (ServiceStatus s : parts.pipeline().services()) {
+            out.add(view(c, s));
+        }
+        return out;
+    }
+
+    private static ServiceView view(JitsuConfig c, ServiceStatus s) {
+        Optional<ServiceConfig> sc = c.service(s.id());
+        List<String> names = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        sc.ifPresent(x -> {
+            x.names().forEach(n -> names.add(n.text()));
+            x.addresses().forEach(a -> addresses.add(Addresses.format(a)));
+        });
+        return new ServiceView(s.id(), names, addresses, sc.map(ServiceConfig::backend).orElse(""), s.state().name(),
+                s.since(), s.lastQuery(), s.boots(), s.failures(), s.lastBootMillis());
+    }
+
+    private ServiceView view(String id) {
+        JitsuConfig c = config;
+        return parts.pipeline().service(id).map(s -> view(c, s)).orElseThrow();
+    }
+
+    Optional<Mono<ActionResult>> startService(String id) {
+        return parts.pipeline().startService(id).map(m -> m.map(failure -> {
+            failure.ifPresentOrElse(f -> log.warn("service {}: operator start failed: {}", id, f),
+                    () -> log.info("service {}: running (operator start)", id));
+            return new ActionResult(view(id), failure);
+        }));
+    }
+
+    Optional<Mono<ActionResult>> stopService(String id) {
+        return parts.pipeline().stopService(id).map(m -> m.then(Mono.fromCallable(() -> {
+            ServiceView v = view(id);
+            boolean stopped = !v.state().equals(ServiceStatus.State.RUNNING.name());
+            return new ActionResult(v, stopped ? Optional.empty() : Optional.of("the stop failed; see the log"));
+        })));
+    }
+
+    // ---- reload
+
     @Override
-    public Mono<Void> shutdown() {
+    public Mono<ReloadOutcome> reload() {
+        return Mono.fromCallable(this::reloadNow).subscribeOn(parts.worker());
+    }
+
+    private synchronized ReloadOutcome reloadNow() {
+        JitsuConfig running = config;
+        String file = running.source();
+        JitsuConfig next;
+        try {
+            next = JitsuConfig.load(Path.of(file));
+        } catch (ConfigException e) {
+            return rejected(file + ": " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            return rejected(file + ": no such file");
+        } catch (IOException | RuntimeException e) {
+            return rejected(file + ": cannot read: " + e);
+        }
+        Optional<String> restart = ConfigDiff.unreloadable(running, next);
+        if (restart.isPresent()) {
+            return rejected(file + ": " + restart.get());
+        }
+        Map<String, ServiceDefinition> defined = new HashMap<>();
+        parts.pipeline().definitions().forEach(d -> defined.put(d.id(), d));
+        List<ServiceDefinition> definitions = new ArrayList<>();
+        ReloadResult result;
+        try {
+            for (ServiceConfig s : next.services()) {
+                Optional<ServiceConfig> before = running.service(s.id());
+                ServiceDefinition old = defined.get(s.id());
+                if (before.isPresent() && old != null && ConfigDiff.sameService(before.get(), s)) {
+                    definitions.add(old); // unchanged: the runtime (and its state) is kept
+                } else {
+                    definitions.add(ServiceAssembly.define(s, parts.backends(), parts.readiness(), parts.timer()));
+                }
+            }
+            result = parts.pipeline().reload(next.zones(), definitions);
+        } catch (ConfigException e) {
+            return rejected(file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return rejected(file + ": " + e.getMessage());
+        }
+        config = next;
+        parts.metrics().serviceBackends(ConfigDiff.backends(next));
+        parts.metrics().reloaded(true);
+        String message = "reloaded " + file + ": " + result;
+        log.info(message);
+        return new ReloadOutcome(true, message);
+    }
+
+    private ReloadOutcome rejected(String reason) {
+        parts.metrics().reloaded(false);
+        log.warn("reload rejected, the running config stays: {}", reason);
+        return new ReloadOutcome(false, reason);
+    }
+
+    // ---- shutdown
+
+    @Override
+    public Mono<Void> shutdown(boolean stopServices) {
         if (closing.compareAndSet(false, true)) {
+            ready = false;
+            OnDemandPipeline pipeline = parts.pipeline();
             Mono.defer(dns::shutdown)
                     .timeout(DNS_SHUTDOWN_TIMEOUT)
-                    .onErrorResume(e -> {
-                        log.warn("DNS server shutdown: {}", e.toString());
-                        return Mono.empty();
-                    })
+                    .onErrorResume(e -> warn("DNS server shutdown", e))
+                    .then(Mono.defer(() -> pipeline.bootsDone(BOOT_POLL))
+                            .timeout(BOOT_DRAIN_TIMEOUT, Schedulers.parallel())
+                            .onErrorResume(e -> warn("waiting for boots in flight", e)))
+                    .then(stopServices
+                            ? Mono.defer(() -> {
+                                log.info("stopping every service (--stop-services-on-exit)");
+                                return pipeline.stopAll("shutdown");
+                            }).timeout(STOP_ALL_TIMEOUT, Schedulers.parallel())
+                            .onErrorResume(e -> warn("stopping the services", e))
+                            : Mono.empty())
                     .then(Mono.fromRunnable(this::closePipelineAndBackends).subscribeOn(Schedulers.boundedElastic()))
+                    .then(admin.map(AdminServer::shutdown).orElse(Mono.empty()))
+                    .doFinally(signal -> parts.worker().dispose())
                     .subscribe(null, e -> closed.tryEmitEmpty(), closed::tryEmitEmpty);
         }
         return closed.asMono();
     }
 
+    private static Mono<Void> warn(String what, Throwable e) {
+        log.warn("{}: {}", what, e.toString());
+        return Mono.empty();
+    }
+
     private void closePipelineAndBackends() {
         try {
-            pipeline.close();
+            parts.pipeline().close();
         } catch (RuntimeException e) {
             log.warn("pipeline close: {}", e.toString());
         }
-        backends.close();
+        parts.backends().close();
     }
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    @Override
+    public void close(boolean stopServices) {
         try {
-            shutdown().block(CLOSE_TIMEOUT);
+            shutdown(stopServices).block(CLOSE_TIMEOUT);
         } catch (IllegalStateException e) {
             log.warn("shutdown did not finish within {} s", CLOSE_TIMEOUT.toSeconds());
         }

@@ -21,23 +21,28 @@ final class ServiceAssembly {
                                           Scheduler timer) {
         List<ServiceDefinition> out = new ArrayList<>();
         for (ServiceConfig s : config.services()) {
-            Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
-                    s.path() + ".backend: " + s.backend() + " was validated but not created"));
-            if (!backend.stopModes().contains(s.stopMode())) {
-                List<String> modes = new ArrayList<>();
-                backend.stopModes().forEach(m -> modes.add(m.configName()));
-                throw new ConfigException(s.path() + ".stop.mode", s.stopMode().configName(), "one of "
-                        + String.join(", ", modes) + " (what backend " + backend.name() + " of type "
-                        + backend.type() + " supports)");
-            }
-            Vm vm = backend.define(s.id(), s.spec());
-            List<ReadinessCheck> checks = new ArrayList<>();
-            for (Settings item : s.readiness()) {
-                checks.add(readiness.parse(item, timer));
-            }
-            out.add(new ServiceDefinition(s.id(), s.names(), s.addresses(), s.ttl(), vm, checks, s.bootTimeout(),
-                    s.idleTimeout(), s.stopMode(), s.stopGrace()));
+            out.add(define(s, backends, readiness, timer));
         }
         return List.copyOf(out);
+    }
+
+    /** One service: its VM defined on its backend, its readiness parsed. */
+    static ServiceDefinition define(ServiceConfig s, BackendSet backends, ReadinessParser readiness, Scheduler timer) {
+        Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
+                s.path() + ".backend: " + s.backend() + " was validated but not created"));
+        if (!backend.stopModes().contains(s.stopMode())) {
+            List<String> modes = new ArrayList<>();
+            backend.stopModes().forEach(m -> modes.add(m.configName()));
+            throw new ConfigException(s.path() + ".stop.mode", s.stopMode().configName(), "one of "
+                    + String.join(", ", modes) + " (what backend " + backend.name() + " of type "
+                    + backend.type() + " supports)");
+        }
+        Vm vm = backend.define(s.id(), s.spec());
+        List<ReadinessCheck> checks = new ArrayList<>();
+        for (Settings item : s.readiness()) {
+            checks.add(readiness.parse(item, timer));
+        }
+        return new ServiceDefinition(s.id(), s.names(), s.addresses(), s.ttl(), vm, checks, s.bootTimeout(),
+                s.idleTimeout(), s.stopMode(), s.stopGrace());
     }
 }

@@ -31,6 +31,7 @@ class JitsuServerTest {
     static final String CONFIG = String.join("\n",
             "zones: [{name: example.test, nameservers: [ns1.example.test]}]",
             "state-dir: /tmp/jitsu-test-state",
+            "admin: {address: \"127.0.0.1:0\"}",
             "backends:",
             "  one: {type: fake, flavour: plain}",
             "  two: {type: fake}",
@@ -215,7 +216,7 @@ class JitsuServerTest {
         final String type;
         final Settings settings;
         final BackendContext context;
-        final RuntimeException readyError;
+        volatile RuntimeException readyError; // may change later: the admin API's readiness checks it again
         final Map<String, Settings> defined = new ConcurrentHashMap<>();
         volatile boolean closed;
         volatile int readyCalls;

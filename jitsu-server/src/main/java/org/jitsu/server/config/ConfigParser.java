@@ -34,8 +34,13 @@ final class ConfigParser {
     private ConfigParser() {
     }
 
-    static JitsuConfig parse(Settings root, String source, Instant now) {
-        root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services");
+    /** The environment variable that may hold the admin token. */
+    static final String TOKEN_ENV = "JITSU_ADMIN_TOKEN";
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
+        root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
+                "admin", "metrics");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -53,8 +58,47 @@ final class ConfigParser {
         Path stateDir = stateDir(root);
         List<BackendConfig> backends = backends(root);
         List<ServiceConfig> services = ServiceParser.services(root, zones, backends, defaultTtl, bootTimeout);
+        AdminSettings admin = admin(root.child("admin"), env);
+        boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services);
+                backends, services, admin, metrics);
+    }
+
+    static AdminSettings defaultAdmin() {
+        return new AdminSettings(true, new InetSocketAddress(Settings.parseAddress("admin.address", "127.0.0.1"),
+                AdminSettings.DEFAULT_PORT), Optional.empty());
+    }
+
+    /** {@code IP:port} or {@code [IPv6]:port}; port 0 (any free port, for tests) is allowed here. */
+    private static InetSocketAddress adminAddress(String key, String text) {
+        boolean anyPort = text.endsWith("]:0") || (!text.contains("[") && text.indexOf(':') == text.lastIndexOf(':')
+                && text.endsWith(":0"));
+        if (!anyPort) {
+            return Settings.parseSocketAddress(key, text, AdminSettings.DEFAULT_PORT);
+        }
+        InetSocketAddress a = Settings.parseSocketAddress(key, text.substring(0, text.length() - 1) + "1", 1);
+        return new InetSocketAddress(a.getAddress(), 0);
+    }
+
+    static AdminSettings admin(Settings s, Map<String, String> env) {
+        s.allowOnly("enabled", "address", "token");
+        boolean enabled = s.bool("enabled", true);
+        InetSocketAddress address = s.has("address") ? adminAddress(s.keyPath("address"), s.string("address"))
+                : defaultAdmin().address();
+        Optional<String> token = s.optString("token").or(() -> Optional.ofNullable(env.get(TOKEN_ENV)))
+                .filter(t -> !t.isEmpty());
+        if (token.isPresent() && (token.get().length() < MIN_TOKEN_LENGTH || token.get().chars().anyMatch(
+                c -> c <= ' ' || c > '~'))) {
+            throw new ConfigException(s.has("token") ? s.keyPath("token") : TOKEN_ENV, "(" + token.get().length()
+                    + " characters, not shown)", "at least " + MIN_TOKEN_LENGTH + " printable ASCII characters"
+                    + " without spaces");
+        }
+        if (enabled && token.isEmpty() && !address.getAddress().isLoopbackAddress()) {
+            throw new ConfigException(s.keyPath("token"), null, "a bearer token (admin.token, or the environment"
+                    + " variable " + TOKEN_ENV + ") because admin.address " + s.string("address", "")
+                    + " is not a loopback address");
+        }
+        return new AdminSettings(enabled, address, token);
     }
 
     static ListenSettings listen(Settings s) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jitsu.server.dns.ForwardSettings;
@@ -31,12 +32,24 @@ import org.jitsu.server.pipeline.ZoneDefinition;
  * @param stateDir {@code state-dir}: where backends keep logs and pid files (relative to the working directory)
  * @param backends the backends, in config order
  * @param services the services, in config order
+ * @param admin the admin HTTP endpoint ({@code admin:})
+ * @param metricsEnabled {@code metrics.enabled}: false reports nothing (and {@code /metrics} answers 404)
  */
 public record JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
-                          List<ServiceConfig> services) {
+                          List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled) {
+    /** Without {@code admin:} and {@code metrics:}: the defaults (admin on 127.0.0.1:8053, metrics on). */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, ConfigParser.defaultAdmin(), true);
+    }
+
     public JitsuConfig {
+        Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(forward, "forward");
@@ -71,11 +84,21 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         return parse(yaml, sourceName, Clock.systemUTC());
     }
 
+    /**
+     * As {@link #parse(String, String, Clock)}, with the environment that may hold
+     * {@code JITSU_ADMIN_TOKEN}.
+     */
+    public static JitsuConfig parse(String yaml, String sourceName, Clock clock, Map<String, String> environment) {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        return ConfigParser.parse(YamlDocuments.parse(yaml), sourceName, clock.instant(), environment);
+    }
+
     /** As {@link #parse(String, String)}, with the clock that supplies default SOA serials. */
     public static JitsuConfig parse(String yaml, String sourceName, Clock clock) {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
-        return ConfigParser.parse(YamlDocuments.parse(yaml), sourceName, clock.instant());
+        return ConfigParser.parse(YamlDocuments.parse(yaml), sourceName, clock.instant(), System.getenv());
     }
 
     /** The backend with this name. */

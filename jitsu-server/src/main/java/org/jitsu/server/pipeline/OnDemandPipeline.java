@@ -42,6 +42,34 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
     /** The state of one service. */
     Optional<ServiceStatus> service(String id);
 
+    /** The definitions of the services now configured (after reloads), in config order. */
+    List<ServiceDefinition> definitions();
+
+    /**
+     * Replaces zones and services at once (one volatile swap of an immutable index): services with an
+     * equal definition keep their runtime (a running one stays running, its idle clock and counters
+     * carry over); new ones are served; removed ones, and the old versions of changed ones, are
+     * stopped with their stop mode in the background. Boot limits and the timer stay.
+     *
+     * @throws IllegalArgumentException as {@link Builder#build()}, before anything changes
+     */
+    ReloadResult reload(List<ZoneDefinition> zones, List<ServiceDefinition> services);
+
+    /**
+     * An operator's start of a service: boots it when it is not running. Empty when there is no such
+     * service; else completes with empty once it runs, or with the reason it does not.
+     */
+    Optional<Mono<Optional<String>>> startService(String id);
+
+    /** An operator's stop (stop mode of the service). Empty when there is no such service. */
+    Optional<Mono<Void>> stopService(String id);
+
+    /** Stops every service (after its boot in flight, if any); {@code reason} goes to logs and metrics. */
+    Mono<Void> stopAll(String reason);
+
+    /** Completes once no boot is in flight, checked every {@code poll} on the timer (bound it with a timeout). */
+    Mono<Void> bootsDone(java.time.Duration poll);
+
     /** Stops the idle checks and event subscriptions. Services are left as they are. */
     @Override
     void close();

@@ -63,6 +63,12 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
      */
     @Override
     public OnDemandPipeline build() {
+        validate(services);
+        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics);
+    }
+
+    /** The checks of {@link #build()} on service definitions (also run by a reload). */
+    static void validate(List<ServiceDefinition> services) {
         for (ServiceDefinition s : services) {
             requirePositive(s.id(), "bootTimeout", s.bootTimeout());
             requirePositive(s.id(), "idleTimeout", s.idleTimeout());
@@ -74,7 +80,6 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
                 throw new IllegalArgumentException("service " + s.id() + ": ttl: " + s.ttl() + " (expected: >= 0)");
             }
         }
-        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics);
     }
 
     private static void requirePositive(String id, String what, Duration d) {

@@ -36,8 +36,15 @@ public interface PipelineMetrics {
     default void bootsInFlight(int running, int queued) {
     }
 
-    /** A service was stopped ({@code reason}: idle, operator, failed-boot). */
+    /** A service was stopped ({@code reason}: idle, operator, failed-boot, removed, shutdown). */
     default void stopped(String serviceId, StopMode mode, String reason) {
+    }
+
+    /**
+     * A query that waited for a boot got its answer ({@code ok} false: SERVFAIL) after {@code waited},
+     * measured on the pipeline's timer from the query's arrival. Called on the cold path only.
+     */
+    default void coldAnswered(String serviceId, Duration waited, boolean ok) {
     }
 
     PipelineMetrics NOOP = new PipelineMetrics() {

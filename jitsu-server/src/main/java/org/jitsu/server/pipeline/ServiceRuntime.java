@@ -90,7 +90,7 @@ final class ServiceRuntime {
                 return warm;
             }
         }
-        return cold(warm, found, true);
+        return cold(warm, found, true, true);
     }
 
     /**
@@ -104,12 +104,71 @@ final class ServiceRuntime {
                 return;
             }
         }
-        cold(Mono.empty(), null, false);
+        cold(Mono.empty(), null, false, true);
     }
 
-    private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits) {
+    /** The answer an operator's start waits for: ready (any {@link Answer.Found}) or a failure. */
+    private static final Answer.Found STARTED = new Answer.Found(java.util.List.of(), java.util.List.of(),
+            java.util.List.of());
+
+    /**
+     * An operator's start: boots the service when it is not running (joining a boot in flight), without
+     * counting as a query. Completes with empty when it runs, or the reason it does not.
+     */
+    Mono<Optional<String>> operatorStart() {
+        return cold(Mono.just(STARTED), STARTED, true, false)
+                .map(a -> a instanceof Answer.ServerFailure f ? Optional.of(f.reason()) : Optional.<String>empty());
+    }
+
+    /**
+     * An operator's (or a reload's, or a shutdown's) stop with the service's stop mode; {@code reason}
+     * goes to the log and the metrics. Waits for a boot in flight to end first; completes when the
+     * service is stopped (at once when it is not running).
+     */
+    Mono<Void> stop(String reason) {
+        return Mono.defer(() -> {
+            Sinks.Empty<Void> done;
+            Mono<Void> wait;
+            synchronized (this) {
+                switch (state) {
+                    case RUNNING:
+                        state = State.STOPPING;
+                        since = now();
+                        done = Sinks.empty();
+                        stopDone = done;
+                        wait = null;
+                        break;
+                    case BOOTING:
+                        done = null;
+                        wait = boot == null ? Mono.empty() : boot.result.asMono().then();
+                        break;
+                    case STOPPING:
+                        done = null;
+                        wait = stopDone == null ? Mono.empty() : stopDone.asMono();
+                        break;
+                    default:
+                        return Mono.<Void>empty();
+                }
+            }
+            if (done == null) {
+                // after the boot (or the stop in flight), stop again if it runs then
+                return wait.then(Mono.defer(() -> state == State.RUNNING ? stop(reason) : Mono.<Void>empty()));
+            }
+            stopVm(def.stopMode(), def.stopGrace(), reason, done, -1);
+            return done.asMono();
+        });
+    }
+
+    /** True when no boot is in flight. */
+    synchronized boolean idle() {
+        return boot == null;
+    }
+
+    private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits, boolean query) {
         long now = now();
-        lastQuery = now;
+        if (query) {
+            lastQuery = now;
+        }
         Boot b;
         boolean created = false;
         Mono<Void> before = Mono.empty();
@@ -156,7 +215,7 @@ final class ServiceRuntime {
             }
         }
         if (b == null) {
-            if (waits) {
+            if (waits && query) {
                 metrics.warmHit(id);
             }
             return warm;
@@ -164,15 +223,21 @@ final class ServiceRuntime {
         if (created) {
             metrics.bootStarted(id);
             launch(b, before);
-        } else if (waits) {
+        } else if (waits && query) {
             metrics.joinedBoot(id);
         }
         if (!waits) {
             return Mono.empty();
         }
         Boot joined = b;
+        long arrived = now;
         return b.result.asMono()
-                .map(failure -> failure.isEmpty() ? (Answer) found : failure.get())
+                .map(failure -> {
+                    if (query) {
+                        metrics.coldAnswered(id, Duration.ofMillis(now() - arrived), failure.isEmpty());
+                    }
+                    return failure.isEmpty() ? (Answer) found : failure.get();
+                })
                 .doOnCancel(() -> leaveWaiter(joined));
     }
 

@@ -17,6 +17,8 @@ final class CountingMetrics implements PipelineMetrics {
     final AtomicInteger timedOut = new AtomicInteger();
     final AtomicInteger rejected = new AtomicInteger();
     final List<String> stops = new CopyOnWriteArrayList<>();
+    /** {@code service:waitedMillis:ok} per cold answer. */
+    final List<String> coldWaits = new CopyOnWriteArrayList<>();
     volatile int maxRunning;
     /** One permit per query that started or joined a boot: tests wait on it with a timeout. */
     final Semaphore bootQueries = new Semaphore(0);
@@ -64,5 +66,10 @@ final class CountingMetrics implements PipelineMetrics {
     @Override
     public void stopped(String serviceId, StopMode mode, String reason) {
         stops.add(serviceId + ":" + mode.configName() + ":" + reason);
+    }
+
+    @Override
+    public void coldAnswered(String serviceId, Duration waited, boolean ok) {
+        coldWaits.add(serviceId + ":" + waited.toMillis() + ":" + ok);
     }
 }

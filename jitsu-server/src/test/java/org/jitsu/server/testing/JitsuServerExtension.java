@@ -80,9 +80,14 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
             Files.createDirectories(p.getParent());
             Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
         }
+        String body = config.apply(dir);
+        // the admin endpoint on a free port too, unless the test configures it
+        String admin = body.startsWith("admin:") || body.contains("\nadmin:") ? ""
+                : "admin: {address: \"127.0.0.1:0\"}\n";
         String yaml = "listen: {addresses: [127.0.0.1], port: 0}\n"
                 + "state-dir: \"" + dir.resolve("run") + "\"\n"
-                + config.apply(dir);
+                + admin
+                + body;
         Path file = Files.writeString(dir.resolve("jitsu.yml"), yaml, StandardCharsets.UTF_8);
         server = JitsuServer.start(JitsuConfig.load(file));
     }
@@ -117,6 +122,17 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
     /** The DNS port (UDP and TCP) on 127.0.0.1. */
     public int port() {
         return server().udpAddresses().get(0).getPort();
+    }
+
+    /** The admin endpoint's base URL, such as {@code http://127.0.0.1:40123}. */
+    public String adminUrl() {
+        java.net.InetSocketAddress a = server().adminAddress().orElseThrow(() -> new IllegalStateException("admin disabled"));
+        return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** The config file the server runs (rewrite it to test reloads). */
+    public Path configFile() {
+        return dir.resolve("jitsu.yml");
     }
 
     /** The temporary directory holding the config and the state dir. */

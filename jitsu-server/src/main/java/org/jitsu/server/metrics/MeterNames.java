@@ -1,0 +1,62 @@
+package org.jitsu.server.metrics;
+
+/**
+ * Every meter name and tag of Jitsu, in one place: dotted, lower case, base units (seconds). The
+ * Prometheus registry renders {@code jitsu.dns.queries} as {@code jitsu_dns_queries_total} and a timer
+ * {@code jitsu.boot.duration} as {@code jitsu_boot_duration_seconds_bucket/_count/_sum}. No tag carries
+ * a client address: every tag has a small, bounded set of values (the services and backends of the
+ * config, the transports, record types and response codes Jitsu names).
+ */
+public final class MeterNames {
+    /** Counter: answered queries; tags {@link #TRANSPORT}, {@link #TYPE}, {@link #RCODE}. */
+    public static final String DNS_QUERIES = "jitsu.dns.queries";
+    /** Timer (histogram): packet read to reply encoded, every answered query; tag {@link #TRANSPORT}. */
+    public static final String DNS_QUERY_DURATION = "jitsu.dns.query.duration";
+    /** Counter: packets that could not be parsed; tag {@link #TRANSPORT}. */
+    public static final String DNS_MALFORMED = "jitsu.dns.malformed";
+    /** Counter: packets dropped without a reply; tags {@link #TRANSPORT}, {@link #REASON}. */
+    public static final String DNS_DROPPED = "jitsu.dns.dropped";
+    /** Counter: queries relayed upstream; tag {@link #OUTCOME} ({@code ok}, {@code failed}). */
+    public static final String DNS_FORWARDED = "jitsu.dns.forwarded";
+    /** Timer (histogram): upstream latency of forwarded queries; tag {@link #OUTCOME}. */
+    public static final String DNS_FORWARD_DURATION = "jitsu.dns.forward.duration";
+    /** Gauge: TCP connections open. */
+    public static final String DNS_TCP_CONNECTIONS = "jitsu.dns.tcp.connections";
+
+    /** Counter: queries for a running service, answered at once; tag {@link #SERVICE}. */
+    public static final String QUERIES_WARM = "jitsu.queries.warm";
+    /** Timer (histogram): how long queries that waited for a boot waited; tags {@link #SERVICE}, {@link #OUTCOME}. */
+    public static final String QUERY_COLD_DURATION = "jitsu.query.cold.duration";
+    /** Counter: queries that joined a boot already in flight; tag {@link #SERVICE}. */
+    public static final String BOOT_JOINS = "jitsu.boot.joins";
+    /** Counter: boots started; tags {@link #SERVICE}, {@link #BACKEND}. */
+    public static final String BOOTS_STARTED = "jitsu.boots.started";
+    /** Counter: boots finished; tags {@link #SERVICE}, {@link #BACKEND}, {@link #OUTCOME} (succeeded, failed, timed-out). */
+    public static final String BOOTS = "jitsu.boots";
+    /** Counter: boots refused because the boot queue was full; tag {@link #SERVICE}. */
+    public static final String BOOTS_REJECTED = "jitsu.boots.rejected";
+    /** Timer (histogram): start plus readiness of successful boots; tags {@link #SERVICE}, {@link #BACKEND}. */
+    public static final String BOOT_DURATION = "jitsu.boot.duration";
+    /** Gauge: boots holding a slot. */
+    public static final String BOOTS_RUNNING = "jitsu.boots.in.flight";
+    /** Gauge: boots waiting for a slot. */
+    public static final String BOOTS_QUEUED = "jitsu.boots.queued";
+    /** Gauge: services the pipeline sees running; tag {@link #BACKEND}. */
+    public static final String SERVICES_RUNNING = "jitsu.services.running";
+    /** Counter: services stopped; tags {@link #SERVICE}, {@link #MODE}, {@link #REASON}. */
+    public static final String STOPS = "jitsu.stops";
+    /** Counter: config reloads; tag {@link #OUTCOME} ({@code ok}, {@code rejected}). */
+    public static final String RELOADS = "jitsu.reloads";
+
+    public static final String TRANSPORT = "transport";
+    public static final String TYPE = "type";
+    public static final String RCODE = "rcode";
+    public static final String REASON = "reason";
+    public static final String OUTCOME = "outcome";
+    public static final String SERVICE = "service";
+    public static final String BACKEND = "backend";
+    public static final String MODE = "mode";
+
+    private MeterNames() {
+    }
+}

@@ -1,0 +1,289 @@
+package org.jitsu.server.metrics;
+
+import static org.jitsu.server.metrics.MeterNames.BACKEND;
+import static org.jitsu.server.metrics.MeterNames.OUTCOME;
+import static org.jitsu.server.metrics.MeterNames.SERVICE;
+import static org.jitsu.server.metrics.MeterNames.TRANSPORT;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
+import org.jitsu.backend.StopMode;
+import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.pipeline.Transport;
+
+/**
+ * {@link JitsuMetrics} on a {@link PrometheusMeterRegistry}. Per-query meters are looked up in arrays
+ * indexed by transport, type and rcode (created on first use), per-service meters in a map filled once
+ * per service: the warm path does an array read or a hash lookup and Micrometer's own increment.
+ */
+final class MicrometerJitsuMetrics implements JitsuMetrics {
+    /** Bucket bounds of every latency histogram, from 50 µs (a warm answer) to 30 s (a slow boot). */
+    static final Duration[] BUCKETS = {
+            Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    private static final Transport[] TRANSPORTS = Transport.values();
+    private static final int TYPES = DnsLabels.TYPE_NAMES.length;
+    private static final int RCODES = DnsLabels.RCODE_NAMES.length;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(TRANSPORTS.length * TYPES * RCODES);
+    private final Timer[] queryDuration = new Timer[TRANSPORTS.length];
+    private final Counter[] malformed = new Counter[TRANSPORTS.length];
+    /** Per transport, by reason (a fixed set of strings in the front end's code). */
+    private final List<Map<String, Counter>> dropped = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    private final Counter forwardedOk;
+    private final Counter forwardedFailed;
+    private final Timer forwardOk;
+    private final Timer forwardFailed;
+    private final AtomicInteger tcpConnections = new AtomicInteger();
+    private final AtomicInteger bootsRunning = new AtomicInteger();
+    private final AtomicInteger bootsQueued = new AtomicInteger();
+    private final Map<String, ServiceMeters> services = new ConcurrentHashMap<>();
+    private volatile Map<String, String> backendByService = Map.of();
+    private volatile Supplier<List<ServiceStatus>> statuses = List::of;
+
+    MicrometerJitsuMetrics(Collection<String> backends) {
+        for (Transport t : TRANSPORTS) {
+            queryDuration[t.ordinal()] = timer(MeterNames.DNS_QUERY_DURATION, "query to answer, as the front end sees it",
+                    TRANSPORT, label(t));
+            malformed[t.ordinal()] = Counter.builder(MeterNames.DNS_MALFORMED).description("packets that could not be parsed")
+                    .tag(TRANSPORT, label(t)).register(registry);
+        }
+        forwardedOk = counter(MeterNames.DNS_FORWARDED, "queries relayed upstream", OUTCOME, "ok");
+        forwardedFailed = counter(MeterNames.DNS_FORWARDED, "queries relayed upstream", OUTCOME, "failed");
+        forwardOk = timer(MeterNames.DNS_FORWARD_DURATION, "upstream latency", OUTCOME, "ok");
+        forwardFailed = timer(MeterNames.DNS_FORWARD_DURATION, "upstream latency", OUTCOME, "failed");
+        Gauge.builder(MeterNames.DNS_TCP_CONNECTIONS, tcpConnections, AtomicInteger::get)
+                .description("TCP connections open").register(registry);
+        Gauge.builder(MeterNames.BOOTS_RUNNING, bootsRunning, AtomicInteger::get)
+                .description("boots holding a slot").register(registry);
+        Gauge.builder(MeterNames.BOOTS_QUEUED, bootsQueued, AtomicInteger::get)
+                .description("boots waiting for a slot").register(registry);
+        for (String backend : backends) {
+            Gauge.builder(MeterNames.SERVICES_RUNNING, this, m -> m.running(backend))
+                    .description("services running").tag(BACKEND, backend).register(registry);
+        }
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, "ok");
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, "rejected");
+    }
+
+    /** A counter with its help text (promtool wants one on every metric). */
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    private Timer timer(String name, String description, String tagKey, String tagValue) {
+        return timer(name, description, List.of(io.micrometer.core.instrument.Tag.of(tagKey, tagValue)));
+    }
+
+    private Timer timer(String name, String description, Iterable<io.micrometer.core.instrument.Tag> tags) {
+        return Timer.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+
+    private static String label(Transport t) {
+        return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The registry, for tests. */
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    // ---- front end
+
+    @Override
+    public void answered(Transport transport, int qtype, int rcode, long latencyNanos) {
+        int t = transport.ordinal();
+        int type = DnsLabels.typeIndex(qtype);
+        int rc = DnsLabels.rcodeIndex(rcode);
+        int slot = (t * TYPES + type) * RCODES + rc;
+        Counter c = queries.get(slot);
+        if (c == null) {
+            c = Counter.builder(MeterNames.DNS_QUERIES).description("answered queries")
+                    .tag(TRANSPORT, label(transport))
+                    .tag(MeterNames.TYPE, DnsLabels.TYPE_NAMES[type])
+                    .tag(MeterNames.RCODE, DnsLabels.RCODE_NAMES[rc])
+                    .register(registry); // the registry returns the same counter to a racing thread
+            queries.set(slot, c);
+        }
+        c.increment();
+        queryDuration[t].record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void malformed(Transport transport) {
+        malformed[transport.ordinal()].increment();
+    }
+
+    @Override
+    public void dropped(Transport transport, String reason) {
+        Map<String, Counter> byReason = dropped.get(transport.ordinal());
+        Counter c = byReason.get(reason);
+        if (c == null) {
+            c = byReason.computeIfAbsent(reason, r -> counter(MeterNames.DNS_DROPPED, "packets dropped without a reply",
+                    TRANSPORT, label(transport), MeterNames.REASON, r));
+        }
+        c.increment();
+    }
+
+    @Override
+    public void forwarded(boolean ok, long latencyNanos) {
+        (ok ? forwardedOk : forwardedFailed).increment();
+        (ok ? forwardOk : forwardFailed).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void tcpConnections(int delta) {
+        tcpConnections.addAndGet(delta);
+    }
+
+    // ---- pipeline
+
+    @Override
+    public void warmHit(String serviceId) {
+        service(serviceId).warm.increment();
+    }
+
+    @Override
+    public void joinedBoot(String serviceId) {
+        service(serviceId).joins.increment();
+    }
+
+    @Override
+    public void bootStarted(String serviceId) {
+        service(serviceId).started.increment();
+    }
+
+    @Override
+    public void bootSucceeded(String serviceId, Duration duration) {
+        ServiceMeters m = service(serviceId);
+        m.succeeded.increment();
+        m.bootDuration.record(duration);
+    }
+
+    @Override
+    public void bootFailed(String serviceId, boolean timedOut, Duration duration) {
+        ServiceMeters m = service(serviceId);
+        (timedOut ? m.timedOut : m.failed).increment();
+    }
+
+    @Override
+    public void bootRejected(String serviceId) {
+        service(serviceId).rejected.increment();
+    }
+
+    @Override
+    public void bootsInFlight(int running, int queued) {
+        bootsRunning.set(running);
+        bootsQueued.set(queued);
+    }
+
+    @Override
+    public void stopped(String serviceId, StopMode mode, String reason) {
+        counter(MeterNames.STOPS, "services stopped", SERVICE, serviceId, MeterNames.MODE, mode.configName(),
+                MeterNames.REASON, reason).increment();
+    }
+
+    @Override
+    public void coldAnswered(String serviceId, Duration waited, boolean ok) {
+        ServiceMeters m = service(serviceId);
+        (ok ? m.coldOk : m.coldFailed).record(waited);
+    }
+
+    // ---- assembly
+
+    @Override
+    public void serviceBackends(Map<String, String> backendByService) {
+        this.backendByService = Map.copyOf(backendByService);
+    }
+
+    @Override
+    public void bindServices(Supplier<List<ServiceStatus>> services) {
+        this.statuses = java.util.Objects.requireNonNull(services, "services");
+    }
+
+    @Override
+    public void reloaded(boolean ok) {
+        counter(MeterNames.RELOADS, "config reloads", OUTCOME, ok ? "ok" : "rejected").increment();
+    }
+
+    @Override
+    public Optional<String> scrape() {
+        return Optional.of(registry.scrape());
+    }
+
+    private double running(String backend) {
+        Map<String, String> backends = backendByService;
+        int n = 0;
+        for (ServiceStatus s : statuses.get()) {
+            if (s.state() == ServiceStatus.State.RUNNING && backend.equals(backends.get(s.id()))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private ServiceMeters service(String id) {
+        String backend = backendByService.getOrDefault(id, "unknown");
+        ServiceMeters m = services.get(id);
+        if (m == null || !m.backend.equals(backend)) {
+            m = services.compute(id, (k, old) -> old != null && old.backend.equals(backend) ? old
+                    : new ServiceMeters(k, backend));
+        }
+        return m;
+    }
+
+    /** The meters of one service, created once. */
+    private final class ServiceMeters {
+        final String backend;
+        final Counter warm;
+        final Counter joins;
+        final Counter started;
+        final Counter succeeded;
+        final Counter failed;
+        final Counter timedOut;
+        final Counter rejected;
+        final Timer bootDuration;
+        final Timer coldOk;
+        final Timer coldFailed;
+
+        ServiceMeters(String id, String backend) {
+            this.backend = backend;
+            warm = counter(MeterNames.QUERIES_WARM, "queries for a running service, answered at once", SERVICE, id);
+            joins = counter(MeterNames.BOOT_JOINS, "queries that joined a boot in flight", SERVICE, id);
+            started = counter(MeterNames.BOOTS_STARTED, "boots started", SERVICE, id, BACKEND, backend);
+            String finished = "boots finished, by outcome";
+            succeeded = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "succeeded");
+            failed = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "failed");
+            timedOut = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "timed-out");
+            rejected = counter(MeterNames.BOOTS_REJECTED, "boots refused: boot queue full", SERVICE, id);
+            bootDuration = timer(MeterNames.BOOT_DURATION, "start plus readiness of successful boots",
+                    io.micrometer.core.instrument.Tags.of(SERVICE, id, BACKEND, backend));
+            coldOk = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
+                    io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "ok"));
+            coldFailed = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
+                    io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "failed"));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.jitsu.server.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jitsu.backend.StopMode;
+import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.testing.Prometheus;
+import org.junit.jupiter.api.Test;
+
+/** The Micrometer binding: names, tags, bounded label values, gauges, and no allocation per warm query. */
+class MicrometerJitsuMetricsTest {
+    private final MicrometerJitsuMetrics metrics = new MicrometerJitsuMetrics(List.of("local", "lab"));
+
+    private Prometheus scrape() {
+        return Prometheus.parse(metrics.scrape().orElseThrow());
+    }
+
+    @Test
+    void answersAreCountedByTransportTypeAndRcodeWithLatency() {
+        metrics.answered(Transport.UDP, 1, 0, 40_000);
+        metrics.answered(Transport.UDP, 1, 0, 2_000_000);
+        metrics.answered(Transport.TCP, 28, 3, 1_000);
+        metrics.answered(Transport.UDP, 4711, 22, 1_000); // unknown type and rcode: "other"
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_dns_queries_total", "transport", "udp", "type", "A", "rcode", "NOERROR")).isEqualTo(2);
+        assertThat(p.value("jitsu_dns_queries_total", "transport", "tcp", "type", "AAAA", "rcode", "NXDOMAIN"))
+                .isEqualTo(1);
+        assertThat(p.value("jitsu_dns_queries_total", "transport", "udp", "type", "other", "rcode", "other"))
+                .isEqualTo(1);
+        assertThat(p.value("jitsu_dns_query_duration_seconds_count", "transport", "udp")).isEqualTo(3);
+        assertThat(p.value("jitsu_dns_query_duration_seconds_bucket", "transport", "udp", "le", "5.0E-5"))
+                .isEqualTo(2);
+        assertThat(p.value("jitsu_dns_query_duration_seconds_bucket", "transport", "udp", "le", "0.0025"))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void frontEndCounters() {
+        metrics.malformed(Transport.UDP);
+        metrics.dropped(Transport.UDP, "qr set");
+        metrics.dropped(Transport.UDP, "qr set");
+        metrics.forwarded(true, 3_000_000);
+        metrics.forwarded(false, 2_000_000_000L);
+        metrics.tcpConnections(1);
+        metrics.tcpConnections(1);
+        metrics.tcpConnections(-1);
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_dns_malformed_total", "transport", "udp")).isEqualTo(1);
+        assertThat(p.value("jitsu_dns_dropped_total", "transport", "udp", "reason", "qr set")).isEqualTo(2);
+        assertThat(p.value("jitsu_dns_forwarded_total", "outcome", "ok")).isEqualTo(1);
+        assertThat(p.value("jitsu_dns_forwarded_total", "outcome", "failed")).isEqualTo(1);
+        assertThat(p.value("jitsu_dns_forward_duration_seconds_count", "outcome", "failed")).isEqualTo(1);
+        assertThat(p.value("jitsu_dns_tcp_connections")).isEqualTo(1);
+    }
+
+    @Test
+    void bootsPerServiceAndBackend() {
+        metrics.serviceBackends(Map.of("www", "local", "vm", "lab"));
+        metrics.bootStarted("www");
+        metrics.joinedBoot("www");
+        metrics.joinedBoot("www");
+        metrics.bootSucceeded("www", Duration.ofMillis(30));
+        metrics.coldAnswered("www", Duration.ofMillis(30), true);
+        metrics.warmHit("www");
+        metrics.bootStarted("vm");
+        metrics.bootFailed("vm", true, Duration.ofSeconds(30));
+        metrics.bootRejected("vm");
+        metrics.bootsInFlight(3, 5);
+        metrics.stopped("www", StopMode.SUSPEND, "idle");
+        metrics.reloaded(false);
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_boots_started_total", "service", "www", "backend", "local")).isEqualTo(1);
+        assertThat(p.value("jitsu_boot_joins_total", "service", "www")).isEqualTo(2);
+        assertThat(p.value("jitsu_boots_total", "service", "www", "outcome", "succeeded")).isEqualTo(1);
+        assertThat(p.value("jitsu_boot_duration_seconds_sum", "service", "www", "backend", "local")).isEqualTo(0.03);
+        assertThat(p.value("jitsu_query_cold_duration_seconds_count", "service", "www", "outcome", "ok")).isEqualTo(1);
+        assertThat(p.value("jitsu_queries_warm_total", "service", "www")).isEqualTo(1);
+        assertThat(p.value("jitsu_boots_total", "service", "vm", "backend", "lab", "outcome", "timed-out")).isEqualTo(1);
+        assertThat(p.value("jitsu_boots_total", "service", "vm", "outcome", "failed")).isZero();
+        assertThat(p.value("jitsu_boots_rejected_total", "service", "vm")).isEqualTo(1);
+        assertThat(p.value("jitsu_boots_in_flight")).isEqualTo(3);
+        assertThat(p.value("jitsu_boots_queued")).isEqualTo(5);
+        assertThat(p.value("jitsu_stops_total", "service", "www", "mode", "suspend", "reason", "idle")).isEqualTo(1);
+        assertThat(p.value("jitsu_reloads_total", "outcome", "rejected")).isEqualTo(1);
+    }
+
+    @Test
+    void runningServicesPerBackendAreReadAtScrapeTime() {
+        metrics.serviceBackends(Map.of("a", "local", "b", "local", "c", "lab"));
+        Instant t = Instant.EPOCH;
+        List<ServiceStatus> states = List.of(
+                new ServiceStatus("a", ServiceStatus.State.RUNNING, t, Optional.empty(), 1, 0, Optional.empty()),
+                new ServiceStatus("b", ServiceStatus.State.RUNNING, t, Optional.empty(), 1, 0, Optional.empty()),
+                new ServiceStatus("c", ServiceStatus.State.STOPPED, t, Optional.empty(), 0, 0, Optional.empty()));
+        metrics.bindServices(() -> states);
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_services_running", "backend", "local")).isEqualTo(2);
+        assertThat(p.value("jitsu_services_running", "backend", "lab")).isZero();
+    }
+
+    @Test
+    void theGrafanaDashboardUsesOnlyMetricsThatExist() throws Exception {
+        metrics.serviceBackends(Map.of("www", "local"));
+        metrics.bootStarted("www"); // creates the per-service meters
+        metrics.answered(Transport.UDP, 1, 0, 1);
+        metrics.dropped(Transport.UDP, "x");
+        metrics.stopped("www", StopMode.DESTROY, "idle");
+        java.util.Set<String> exposed = new java.util.HashSet<>();
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("(?m)^(jitsu_[a-z_]+)")
+                .matcher(metrics.scrape().orElseThrow());
+        while (names.find()) {
+            exposed.add(names.group(1));
+        }
+        java.nio.file.Path dashboard = java.nio.file.Path.of("..", "config", "grafana", "jitsu-dashboard.json");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("jitsu_[a-z_]+")
+                .matcher(java.nio.file.Files.readString(dashboard));
+        int count = 0;
+        while (used.find()) {
+            assertThat(exposed).as("metric %s of the dashboard", used.group()).contains(used.group());
+            count++;
+        }
+        assertThat(count).isGreaterThan(15);
+    }
+
+    @Test
+    void disabledMetricsScrapeNothing() {
+        JitsuMetrics off = JitsuMetrics.disabled();
+        off.answered(Transport.UDP, 1, 0, 1);
+        off.warmHit("x");
+        assertThat(off.scrape()).isEmpty();
+    }
+
+    @Test
+    void warmQueryReportsAllocateNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        metrics.serviceBackends(Map.of("www", "local"));
+        int n = 200_000;
+        report(n); // creates the meters, warms up
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        report(n);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        // what a warm answer reports: the pipeline's warm hit and the front end's answer with its latency
+        assertThat(allocated).as("bytes allocated for %d warm queries", n).isLessThan(n);
+    }
+
+    private void report(int n) {
+        for (int i = 0; i < n; i++) {
+            metrics.warmHit("www");
+            metrics.answered(Transport.UDP, (i & 1) == 0 ? 1 : 28, 0, 20_000 + (i & 1023));
+        }
+    }
+}
