@@ -64,7 +64,7 @@ public final class LoadBench {
     }
 
     private static void run(boolean quick, Path out, String serverCp, String gc, boolean skipCold) throws Exception {
-        int warmupSeconds = quick ? 5 : 15;
+        int warmupSeconds = quick ? 4 : 15;
         int maxSeconds = quick ? 5 : 20;
         int fixedSeconds = quick ? 4 : 15;
         Path work = Files.createTempDirectory("jitsu-bench-");
@@ -102,9 +102,17 @@ public final class LoadBench {
         return Files.createDirectories(work.resolve(name));
     }
 
+    /** Heap for the comparison runs (fixed) and the scale runs (room for parsing a 13 MB config). */
+    static final List<String> LOAD_HEAP = List.of("-Xms256m", "-Xmx256m");
+    static final List<String> SCALE_HEAP = List.of("-Xms64m", "-Xmx1g");
+
     static List<String> jitsuCommand(String serverCp, String gc, Path config) {
+        return jitsuCommand(serverCp, gc, config, LOAD_HEAP);
+    }
+
+    static List<String> jitsuCommand(String serverCp, String gc, Path config, List<String> heap) {
         return List.of("taskset", "-c", "1", "java", gc.equals("parallel") ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC",
-                "-Xms256m", "-Xmx256m", "-Djitsu.log.level=WARN", "-cp", serverCp, "org.jitsu.server.Main", "serve",
+                heap.get(0), heap.get(1), "-Djitsu.log.level=WARN", "-cp", serverCp, "org.jitsu.server.Main", "serve",
                 "--config", config.toString());
     }
 
@@ -141,7 +149,7 @@ public final class LoadBench {
         InetSocketAddress addr = Zone.loopback(port);
         Path config = Zone.jitsuConfig(dir(work, "scale-" + names), port, names, 8);
         long t0 = System.nanoTime();
-        try (ServerProcess p = ServerProcess.start("jitsu-" + names, jitsuCommand(serverCp, gc, config),
+        try (ServerProcess p = ServerProcess.start("jitsu-" + names, jitsuCommand(serverCp, gc, config, SCALE_HEAP),
                 work.resolve("jitsu-" + names + ".log"))) {
             DnsClient.awaitAnswer(addr, "ns1." + Zone.APEX, Duration.ofSeconds(120));
             double start = (System.nanoTime() - t0) / 1e9;

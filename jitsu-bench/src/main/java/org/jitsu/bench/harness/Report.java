@@ -75,7 +75,7 @@ final class Report {
             tp.append(String.format(Locale.ROOT, "%s %.0f %.0f%n", m.server(), m.queriesPerCpuSecond(), m.maxQps()));
         }
         Files.writeString(out.resolve("throughput.dat"), tp);
-        StringBuilder lat = new StringBuilder("# percentile");
+        StringBuilder lat = new StringBuilder("percentile");
         for (LoadBench.Measured m : rows) {
             lat.append(' ').append(m.server()).append("-us");
         }

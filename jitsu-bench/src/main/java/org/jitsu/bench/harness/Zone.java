@@ -64,6 +64,8 @@ final class Zone {
                   logfile: "%2$s/nsd.log"
                   verbosity: 0
                   receive-buffer-size: 4194304
+                  rrl-ratelimit: 0
+                  rrl-whitelist-ratelimit: 0
                 remote-control:
                   control-enable: no
                 zone:
