@@ -34,12 +34,14 @@ final class Report {
                     m.lostMax(), m.avgUs50k(), m.p50Us50k(), m.p99Us50k(), jitsu.avgUs50k() / m.avgUs50k(), m.lost50k(),
                     m.sent50k()));
         }
-        md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | max QPS | queries per server CPU-second | vs 10 names |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|\n");
-        for (LoadBench.Scale s : scale) {
-            md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.0f MiB | %,.0f /s | %,.0f | %.2f |%n", s.names(),
-                    s.startSeconds(), s.rssMiB(), s.maxQps(), s.queriesPerCpuSecond(),
-                    s.queriesPerCpuSecond() / scale.get(0).queriesPerCpuSecond()));
+        if (!scale.isEmpty()) {
+                md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | max QPS | queries per server CPU-second | vs 10 names |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|\n");
+            for (LoadBench.Scale s : scale) {
+                md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.0f MiB | %,.0f /s | %,.0f | %.2f |%n", s.names(),
+                        s.startSeconds(), s.rssMiB(), s.maxQps(), s.queriesPerCpuSecond(),
+                        s.queriesPerCpuSecond() / scale.get(0).queriesPerCpuSecond()));
+            }
         }
         if (!cold.isEmpty()) {
             md.append('\n').append(cold.get("markdown"));
