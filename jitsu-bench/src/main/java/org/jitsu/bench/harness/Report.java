@@ -35,7 +35,7 @@ final class Report {
                     m.sent50k()));
         }
         if (!scale.isEmpty()) {
-                md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | max QPS | queries per server CPU-second | vs 10 names |\n");
+            md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | max QPS | queries per server CPU-second | vs 10 names |\n");
             md.append("|---:|---:|---:|---:|---:|---:|\n");
             for (LoadBench.Scale s : scale) {
                 md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.0f MiB | %,.0f /s | %,.0f | %.2f |%n", s.names(),
