@@ -122,11 +122,19 @@ final class ColdPathBench {
         ServiceDefinition def = server.services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
         long[] q = new long[rounds];
         long[] d = new long[rounds];
+        int retries = 0;
         for (int r = -3; r < rounds; r++) { // three rounds of warm-up
             awaitState(server, id, ServiceStatus.State.STOPPED);
             long t0 = System.nanoTime();
             Optional<Integer> rcode = client.ask(name, Duration.ofSeconds(10));
             long t1 = System.nanoTime();
+            if (rcode.isPresent() && rcode.get() == DnsClient.SERVFAIL && retries < rounds) {
+                // the stop event of the previous round's direct start/stop (libvirt reports it on its own
+                // thread, a little later) hit this boot: not Jitsu's cost, so the round is run again
+                retries++;
+                r--;
+                continue;
+            }
             if (rcode.isEmpty() || rcode.get() != DnsClient.NOERROR) {
                 throw new IOException("cold query for " + name + " answered " + rcode);
             }
@@ -142,6 +150,9 @@ final class ColdPathBench {
                 q[r] = t1 - t0;
                 d[r] = t3 - t2;
             }
+        }
+        if (retries > 0) {
+            System.out.printf("  cold %s: %d round(s) run again after a late stop event of a direct start%n", id, retries);
         }
         return new Series(id, q, d);
     }

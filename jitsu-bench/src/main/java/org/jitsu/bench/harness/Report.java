@@ -35,11 +35,11 @@ final class Report {
                     m.sent50k()));
         }
         if (!scale.isEmpty()) {
-            md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | max QPS | queries per server CPU-second | vs 10 names |\n");
-            md.append("|---:|---:|---:|---:|---:|---:|\n");
+            md.append("\n| Jitsu, managed names | start-up (to first answer) | resident memory (VmRSS) | VmRSS after a full GC | max QPS | queries per server CPU-second | vs 10 names |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
             for (LoadBench.Scale s : scale) {
-                md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.0f MiB | %,.0f /s | %,.0f | %.2f |%n", s.names(),
-                        s.startSeconds(), s.rssMiB(), s.maxQps(), s.queriesPerCpuSecond(),
+                md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.0f MiB | %.0f MiB | %,.0f /s | %,.0f | %.2f |%n", s.names(),
+                        s.startSeconds(), s.rssMiB(), s.rssAfterGcMiB(), s.maxQps(), s.queriesPerCpuSecond(),
                         s.queriesPerCpuSecond() / scale.get(0).queriesPerCpuSecond()));
             }
         }
@@ -65,9 +65,9 @@ final class Report {
         json.append("  ],\n  \"scale\": [\n");
         for (int i = 0; i < scale.size(); i++) {
             LoadBench.Scale s = scale.get(i);
-            json.append(String.format(Locale.ROOT, "    {\"names\": %d, \"startSeconds\": %.3f, \"rssMiB\": %.1f, "
+            json.append(String.format(Locale.ROOT, "    {\"names\": %d, \"startSeconds\": %.3f, \"rssMiB\": %.1f, \"rssAfterGcMiB\": %.1f, "
                             + "\"maxQps\": %.0f, \"queriesPerCpuSecond\": %.0f}%s%n", s.names(), s.startSeconds(),
-                    s.rssMiB(), s.maxQps(), s.queriesPerCpuSecond(), i + 1 < scale.size() ? "," : ""));
+                    s.rssMiB(), s.rssAfterGcMiB(), s.maxQps(), s.queriesPerCpuSecond(), i + 1 < scale.size() ? "," : ""));
         }
         json.append("  ],\n  \"cold\": ").append(cold.isEmpty() ? "{}" : cold.get("json")).append("\n}\n");
         Files.writeString(out.resolve("results.json"), json);
