@@ -65,7 +65,7 @@ public final class LoadBench {
     }
 
     private static void run(boolean quick, Path out, String serverCp, String gc, boolean skipCold) throws Exception {
-        int warmupSeconds = quick ? 3 : 15;
+        int warmupSeconds = quick ? 6 : 15; // the JVM needs a few seconds of load for C2
         int maxSeconds = quick ? 4 : 20;
         int fixedSeconds = quick ? 3 : 15;
         Path work = Files.createTempDirectory("jitsu-bench-");
