@@ -34,7 +34,8 @@ final class YamlDocuments {
     static final String DOCUMENT = "(document)";
 
     private static final int MAX_ALIASES = 20;
-    private static final int MAX_CODE_POINTS = 1024 * 1024;
+    /** Room for 100,000 services (a generated config of that size is about 13 MB). */
+    private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
     private static final int MAX_NESTING = 32;
     private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ,
             Tag.MAP, Tag.MERGE);

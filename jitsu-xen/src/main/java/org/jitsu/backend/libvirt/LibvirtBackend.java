@@ -1,12 +1,10 @@
 package org.jitsu.backend.libvirt;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmEvent;
@@ -36,7 +34,8 @@ final class LibvirtBackend implements Backend {
     private final Scheduler libvirt;
     private final LibvirtConnection connection;
     private final Sinks.Many<VmEvent> events = Sinks.many().multicast().directBestEffort();
-    private final List<LibvirtVm> vms = new CopyOnWriteArrayList<>();
+    /** By VM id; a map, not a copy-on-write list: defining 100,000 services was quadratic. */
+    private final Map<String, LibvirtVm> vms = new ConcurrentHashMap<>();
     private final Map<String, String> serviceByVmId = new ConcurrentHashMap<>();
 
     LibvirtBackend(String name, LibvirtSettings settings, BackendContext context) {
@@ -73,8 +72,7 @@ final class LibvirtBackend implements Backend {
                     "a domain no other service of backend " + name + " uses (service " + other + " uses it)");
         }
         LibvirtVm vm = new LibvirtVm(this, domain, context.timer());
-        vms.removeIf(v -> v.id().equals(vm.id()));
-        vms.add(vm);
+        vms.put(vm.id(), vm);
         return vm;
     }
 
@@ -121,7 +119,7 @@ final class LibvirtBackend implements Backend {
      * current state once, so that a domain that stopped meanwhile is known to be down.
      */
     private void resync() {
-        for (LibvirtVm vm : vms) {
+        for (LibvirtVm vm : vms.values()) {
             vm.state().subscribe(
                     s -> emit(new VmEvent(vm.id(), s, "connection re-opened")),
                     e -> LOG.debug("backend {}: state of {} after re-open: {}", name, vm.id(), e.toString()));
@@ -138,7 +136,7 @@ final class LibvirtBackend implements Backend {
             String domainName = domain.getName();
             String uuid = domain.getUUIDString();
             String detail = DomainStates.describe(event);
-            for (LibvirtVm vm : vms) {
+            for (LibvirtVm vm : vms.values()) {
                 if (vm.spec().matches(domainName, uuid)) {
                     emit(new VmEvent(vm.id(), state.get(), detail));
                 }

@@ -1,0 +1,293 @@
+package org.jitsu.bench.harness;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.StopMode;
+import org.jitsu.server.JitsuServer;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.pipeline.ServiceStatus;
+
+/**
+ * The cold path end to end, on a real Jitsu in this JVM queried over loopback UDP:
+ * <ul>
+ *   <li>query-to-answer for a stopped service, on the process backend ({@code busybox httpd}, ready
+ *       when it answers HTTP) and on libvirt's test driver, next to the backend's own boot time
+ *       ({@code Vm.start()} then the same readiness checks, called directly): Jitsu's overhead is the
+ *       difference;</li>
+ *   <li>1,000 queries sent at once for one stopped {@code busybox httpd} service: boots counted, answer
+ *       times against the boot time;</li>
+ *   <li>a boot storm: 1,000 distinct stopped names (libvirt test driver) queried at once with
+ *       {@code boot.max-concurrent: 8}: NOERROR, SERVFAIL and unanswered counted separately.</li>
+ * </ul>
+ * Between rounds the service is destroyed through its VM handle and the round waits until the pipeline
+ * has seen it stop. Every process started here is stopped here, by the backend (by PID).
+ */
+final class ColdPathBench {
+    private static final int STORM = 1000;
+    private static final int JOIN = 1000;
+
+    private ColdPathBench() {
+    }
+
+    static Map<String, Object> run(boolean quick, Path work) throws Exception {
+        int rounds = quick ? 30 : 200;
+        Path dir = Files.createDirectories(work.resolve("cold"));
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "cold\n");
+        Files.writeString(dir.resolve("domain.xml"), "<domain type='test'><name>${name}</name>"
+                + "<memory unit='KiB'>8192</memory><os><type>hvm</type></os></domain>\n");
+        int port = LoadBench.freePort();
+        int webPort = LoadBench.freePort();
+        int joinPort = LoadBench.freePort();
+        StringBuilder yaml = new StringBuilder("""
+                listen: {addresses: [127.0.0.1], port: %1$d, event-loops: 1}
+                zones:
+                  - {name: bench.test, nameservers: [ns1.bench.test], hosts: {ns1.bench.test: [127.0.0.1]}}
+                boot: {max-concurrent: 8, max-queued: 1024, max-waiters: 10000}
+                idle: {check-interval: 1h}
+                state-dir: "%2$s/run"
+                backends:
+                  local: {type: process}
+                  lab: {type: libvirt, uri: "test:///default"}
+                services:
+                  - {id: web, names: [web.bench.test], addresses: [127.0.0.3], idle-timeout: 1h, backend: local,
+                     process: {command: [busybox, httpd, -f, -p, "127.0.0.3:%4$d", -h, "%3$s"]},
+                     readiness: [{http: "http://127.0.0.3:%4$d/"}]}
+                  - {id: join, names: [join.bench.test], addresses: [127.0.0.4], idle-timeout: 1h, backend: local,
+                     process: {command: [busybox, httpd, -f, -p, "127.0.0.4:%5$d", -h, "%3$s"]},
+                     readiness: [{http: "http://127.0.0.4:%5$d/"}]}
+                  - {id: vm, names: [vm.bench.test], addresses: [127.0.0.5], idle-timeout: 1h, backend: lab,
+                     libvirt: {template: "%6$s/domain.xml"}}
+                """.formatted(port, dir, www, webPort, joinPort, dir));
+        for (int i = 0; i < STORM; i++) {
+            yaml.append("  - {id: st").append(i).append(", names: [st").append(i).append(".bench.test], addresses: [")
+                    .append(Zone.address(i)).append("], idle-timeout: 1h, backend: lab, libvirt: {template: \"")
+                    .append(dir).append("/domain.xml\"}}\n");
+        }
+        JitsuServer server = JitsuServer.start(JitsuConfig.parse(yaml.toString(), "cold-bench"));
+        InetSocketAddress addr = Zone.loopback(port);
+        try (DnsClient client = new DnsClient(addr)) {
+            DnsClient.awaitAnswer(addr, "ns1.bench.test", Duration.ofSeconds(30));
+            Series web = coldSeries(server, client, "web", "web.bench.test", rounds, dir);
+            Series vm = coldSeries(server, client, "vm", "vm.bench.test", rounds, dir);
+            Join join = join(server, addr);
+            Storm storm = storm(addr);
+            String md = markdown(web, vm, join, storm, rounds);
+            String json = String.format(Locale.ROOT, "{\"rounds\": %d, \"process\": %s, \"libvirtTest\": %s, "
+                            + "\"join\": {\"queries\": %d, \"answered\": %d, \"boots\": %d, \"p50Ms\": %.3f, \"p99Ms\": %.3f, "
+                            + "\"maxMs\": %.3f, \"bootP50Ms\": %.3f}, \"storm\": {\"names\": %d, \"noerror\": %d, \"servfail\": %d, "
+                            + "\"unanswered\": %d, \"seconds\": %.3f}}",
+                    rounds, web.json(), vm.json(), JOIN, join.answered, join.boots, join.p50Ms, join.p99Ms, join.maxMs,
+                    web.directP50Ms(), STORM, storm.noerror, storm.servfail, storm.unanswered, storm.seconds);
+            return LoadBench.map("markdown", md, "json", json);
+        } finally {
+            for (ServiceDefinition s : server.services()) {
+                if (s.id().equals("web") || s.id().equals("join")) {
+                    s.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
+                }
+            }
+            server.close();
+        }
+    }
+
+    /** Query-to-answer and direct boot times in ns, alternating rounds. */
+    record Series(String id, long[] queryNs, long[] directNs) {
+        double directP50Ms() {
+            return pct(directNs, 50) / 1e6;
+        }
+
+        String json() {
+            return String.format(Locale.ROOT, "{\"queryP50Us\": %.1f, \"queryP99Us\": %.1f, \"bootP50Us\": %.1f, "
+                            + "\"bootP99Us\": %.1f, \"overheadP50Us\": %.1f, \"overheadP99Us\": %.1f}",
+                    pct(queryNs, 50) / 1e3, pct(queryNs, 99) / 1e3, pct(directNs, 50) / 1e3, pct(directNs, 99) / 1e3,
+                    (pct(queryNs, 50) - pct(directNs, 50)) / 1e3, (pct(queryNs, 99) - pct(directNs, 99)) / 1e3);
+        }
+    }
+
+    private static Series coldSeries(JitsuServer server, DnsClient client, String id, String name, int rounds,
+                                     Path dir)
+            throws IOException {
+        ServiceDefinition def = server.services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+        long[] q = new long[rounds];
+        long[] d = new long[rounds];
+        int retries = 0;
+        for (int r = -3; r < rounds; r++) { // three rounds of warm-up
+            awaitState(server, id, ServiceStatus.State.STOPPED);
+            long t0 = System.nanoTime();
+            Optional<Integer> rcode = client.ask(name, Duration.ofSeconds(10));
+            long t1 = System.nanoTime();
+            if (rcode.isPresent() && rcode.get() == DnsClient.SERVFAIL && retries < rounds) {
+                // the stop event of the previous round's direct start/stop (libvirt reports it on its own
+                // thread, a little later) hit this boot: not Jitsu's cost, so the round is run again
+                retries++;
+                r--;
+                continue;
+            }
+            if (rcode.isEmpty() || rcode.get() != DnsClient.NOERROR) {
+                throw new IOException("cold query for " + name + " answered " + rcode);
+            }
+            stopFromOutside(server, def, dir);
+            long t2 = System.nanoTime();
+            def.vm().start().block(Duration.ofSeconds(10));
+            for (ReadinessCheck c : def.readiness()) {
+                c.await(def.vm()).block(Duration.ofSeconds(10));
+            }
+            long t3 = System.nanoTime();
+            def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10)); // the pipeline never saw it
+            if (r >= 0) {
+                q[r] = t1 - t0;
+                d[r] = t3 - t2;
+            }
+        }
+        if (retries > 0) {
+            System.out.printf("  cold %s: %d round(s) run again after a late stop event of a direct start%n", id, retries);
+        }
+        return new Series(id, q, d);
+    }
+
+    /**
+     * Makes the service stopped as a crash would (the pipeline learns it from the backend's events): a
+     * process is killed by the PID in its backend's pid file; a libvirt domain is destroyed through
+     * the handle (libvirt reports it).
+     */
+    private static void stopFromOutside(JitsuServer server, ServiceDefinition def, Path dir) throws IOException {
+        Path pidFile = dir.resolve("run/local/pids/" + def.id() + ".pid");
+        if (Files.exists(pidFile)) {
+            long pid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        } else {
+            def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
+        }
+        awaitState(server, def.id(), ServiceStatus.State.STOPPED);
+    }
+
+    private static void awaitState(JitsuServer server, String id, ServiceStatus.State state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.pipeline().service(id).orElseThrow().state() != state) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("service " + id + " not " + state + " within 10 s: "
+                        + server.pipeline().service(id));
+            }
+            LockSupport.parkNanos(100_000L);
+        }
+    }
+
+    record Join(int answered, long boots, double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    private static Join join(JitsuServer server, InetSocketAddress addr) throws IOException {
+        long bootsBefore = server.pipeline().service("join").orElseThrow().boots();
+        long[] sent = new long[JOIN];
+        long[] took = new long[JOIN];
+        int answered = 0;
+        try (DnsClient c = new DnsClient(addr)) {
+            for (int i = 0; i < JOIN; i++) {
+                sent[i] = System.nanoTime();
+                c.send(DnsClient.query(i, "join.bench.test"));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (answered < JOIN && System.nanoTime() < deadline) {
+                Optional<int[]> r = c.receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                if (r.isEmpty()) {
+                    break;
+                }
+                int id = r.get()[0];
+                if (id < JOIN && took[id] == 0 && r.get()[1] == DnsClient.NOERROR) {
+                    took[id] = System.nanoTime() - sent[id];
+                    answered++;
+                }
+            }
+        }
+        long boots = server.pipeline().service("join").orElseThrow().boots() - bootsBefore;
+        long[] got = Arrays.stream(took).filter(t -> t > 0).toArray();
+        return new Join(answered, boots, pct(got, 50) / 1e6, pct(got, 99) / 1e6, pct(got, 100) / 1e6);
+    }
+
+    record Storm(int noerror, int servfail, int unanswered, double seconds) {
+    }
+
+    private static Storm storm(InetSocketAddress addr) throws IOException {
+        int[] rcode = new int[STORM];
+        Arrays.fill(rcode, -1);
+        long t0 = System.nanoTime();
+        try (DnsClient c = new DnsClient(addr)) {
+            for (int i = 0; i < STORM; i++) {
+                c.send(DnsClient.query(i, "st" + i + ".bench.test"));
+            }
+            int got = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (got < STORM && System.nanoTime() < deadline) {
+                Optional<int[]> r = c.receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                if (r.isEmpty()) {
+                    break;
+                }
+                int id = r.get()[0];
+                if (id < STORM && rcode[id] < 0) {
+                    rcode[id] = r.get()[1];
+                    got++;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int ok = 0;
+        int fail = 0;
+        int none = 0;
+        for (int r : rcode) {
+            if (r == DnsClient.NOERROR) {
+                ok++;
+            } else if (r < 0) {
+                none++;
+            } else {
+                fail++;
+            }
+        }
+        return new Storm(ok, fail, none, seconds);
+    }
+
+    private static String markdown(Series web, Series vm, Join join, Storm storm, int rounds) {
+        List<String> md = new ArrayList<>();
+        md.add(String.format(Locale.ROOT, "Cold path (%d rounds each; query-to-answer over loopback UDP vs the backend's own "
+                + "start + readiness called directly; overhead = difference of the percentiles):%n", rounds));
+        md.add("| backend | query-to-answer p50 | p99 | backend boot p50 | p99 | Jitsu overhead p50 | p99 |");
+        md.add("|---|---:|---:|---:|---:|---:|---:|");
+        for (Series s : List.of(web, vm)) {
+            md.add(String.format(Locale.ROOT, "| %s | %.0f µs | %.0f µs | %.0f µs | %.0f µs | %.0f µs | %.0f µs |",
+                    s.id().equals("web") ? "process (busybox httpd, HTTP ready)" : "libvirt test driver",
+                    pct(s.queryNs(), 50) / 1e3, pct(s.queryNs(), 99) / 1e3, pct(s.directNs(), 50) / 1e3,
+                    pct(s.directNs(), 99) / 1e3, (pct(s.queryNs(), 50) - pct(s.directNs(), 50)) / 1e3,
+                    (pct(s.queryNs(), 99) - pct(s.directNs(), 99)) / 1e3));
+        }
+        md.add("");
+        md.add(String.format(Locale.ROOT, "%,d queries at once for one stopped busybox service: %,d answered NOERROR, "
+                        + "**%d boot(s)**; answer time p50 %.2f ms, p99 %.2f ms, max %.2f ms (the backend's own boot: "
+                        + "p50 %.2f ms).", JOIN, join.answered(), join.boots(), join.p50Ms(), join.p99Ms(), join.maxMs(),
+                web.directP50Ms()));
+        md.add("");
+        md.add(String.format(Locale.ROOT, "Boot storm: %,d distinct stopped names (libvirt test driver) at once, "
+                        + "boot.max-concurrent 8, max-queued 1024: %,d NOERROR, %,d SERVFAIL, %,d unanswered, all in %.2f s.",
+                STORM, storm.noerror(), storm.servfail(), storm.unanswered(), storm.seconds()));
+        return String.join("\n", md) + "\n";
+    }
+
+    static double pct(long[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        long[] s = values.clone();
+        Arrays.sort(s);
+        int i = (int) Math.min(s.length - 1, Math.max(0, Math.ceil(p / 100 * s.length) - 1));
+        return s[i];
+    }
+}

@@ -1,0 +1,70 @@
+package org.jitsu.bench.jmh;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jitsu.backend.StopMode;
+import org.jitsu.server.pipeline.BootLimits;
+import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.pipeline.OnDemandPipeline;
+import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.pipeline.ZoneDefinition;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The benchmarks' zone {@code bench.test} with services {@code s0 … s(N-1)}, names
+ * {@code sK.bench.test}, one IPv4 address each (127.1.x.y), no readiness checks, on an
+ * {@link InstantBackend}.
+ */
+public final class Fixtures {
+    public static final DomainName ZONE = DomainName.of("bench.test");
+    public static final InetSocketAddress CLIENT = new InetSocketAddress(loopback(), 40000);
+
+    private Fixtures() {
+    }
+
+    public static DomainName name(int i) {
+        return DomainName.of("s" + i + ".bench.test");
+    }
+
+    /** A started pipeline over {@code services} services. */
+    public static OnDemandPipeline pipeline(InstantBackend backend, int services, BootLimits limits) {
+        ResourceRecord.Soa soa = new ResourceRecord.Soa(ZONE, 3600, DomainName.of("ns1.bench.test"),
+                DomainName.of("hostmaster.bench.test"), 1, 3600, 600, 1209600, 60);
+        ZoneDefinition zone = new ZoneDefinition(ZONE, soa, List.of(DomainName.of("ns1.bench.test")), 3600,
+                Map.of(DomainName.of("ns1.bench.test"), List.of(loopback())));
+        List<ServiceDefinition> defs = new ArrayList<>(services);
+        for (int i = 0; i < services; i++) {
+            defs.add(new ServiceDefinition("s" + i, List.of(name(i)), List.of(address(i)), 60, backend.vm("s" + i),
+                    List.of(), Duration.ofSeconds(30), Duration.ofHours(1), StopMode.DESTROY, Duration.ZERO));
+        }
+        OnDemandPipeline p = OnDemandPipeline.builder()
+                .zones(List.of(zone))
+                .services(defs)
+                .bootLimits(limits)
+                .idleCheckInterval(Duration.ofHours(1))
+                .timer(Schedulers.parallel())
+                .build();
+        p.start().block(Duration.ofSeconds(60));
+        return p;
+    }
+
+    /** 127.1.x.y for service i. */
+    public static InetAddress address(int i) {
+        byte[] b = {127, 1, (byte) (i >> 8), (byte) i};
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InetAddress loopback() {
+        return InetAddress.getLoopbackAddress();
+    }
+}
