@@ -95,6 +95,9 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
 
         Builder metrics(PipelineMetrics metrics);
 
+        /** Where state and counters are kept across restarts (default {@link ServiceJournal#NONE}). */
+        Builder journal(ServiceJournal journal);
+
         OnDemandPipeline build();
     }
 }

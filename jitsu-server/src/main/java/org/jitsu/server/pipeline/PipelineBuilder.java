@@ -16,6 +16,7 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     private Duration idleCheckInterval = DEFAULT_IDLE_CHECK_INTERVAL;
     private Scheduler timer = Schedulers.parallel();
     private PipelineMetrics metrics = PipelineMetrics.NOOP;
+    private ServiceJournal journal = ServiceJournal.NONE;
 
     @Override
     public OnDemandPipeline.Builder zones(List<ZoneDefinition> zones) {
@@ -57,6 +58,12 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
         return this;
     }
 
+    @Override
+    public OnDemandPipeline.Builder journal(ServiceJournal journal) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        return this;
+    }
+
     /**
      * @throws IllegalArgumentException when a service id or name is used twice, a name is in no zone,
      *     or a service's timeouts are not positive (each message names the offender)
@@ -64,7 +71,7 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     @Override
     public OnDemandPipeline build() {
         validate(services);
-        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics);
+        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics, journal);
     }
 
     /** The checks of {@link #build()} on service definitions (also run by a reload). */

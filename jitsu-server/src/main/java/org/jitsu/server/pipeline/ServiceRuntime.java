@@ -44,6 +44,7 @@ final class ServiceRuntime {
     private final BootGate gate;
     private final BootLimits limits;
     private final PipelineMetrics metrics;
+    private final ServiceJournal journal;
     private final String id;
     private final long idleTimeoutMillis;
 
@@ -58,9 +59,19 @@ final class ServiceRuntime {
     private long boots;
     private long failures;
     private long lastBootMillis = -1;
+    /** The last-query time last given to the journal (read and written by the idle tick only). */
+    private long journaledQuery = NEVER;
+    /** True when the journal says this service ran (or was booting) when the last run ended. */
+    private boolean ranBefore;
 
     ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics) {
+        this(def, timer, gate, limits, metrics, ServiceJournal.NONE);
+    }
+
+    ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics,
+                   ServiceJournal journal) {
         this.def = def;
+        this.journal = journal;
         this.timer = timer;
         this.gate = gate;
         this.limits = limits;
@@ -68,6 +79,26 @@ final class ServiceRuntime {
         this.id = def.id();
         this.idleTimeoutMillis = def.idleTimeout().toMillis();
         this.since = now();
+        journal.saved(id).ifPresent(saved -> {
+            boots = saved.boots();
+            failures = saved.failures();
+            lastBootMillis = saved.lastBootMillis().orElse(-1L);
+            ranBefore = saved.state() == State.RUNNING || saved.state() == State.BOOTING
+                    || saved.state() == State.SUSPENDED;
+            saved.lastQuery().ifPresent(q -> {
+                lastQuery = q.toEpochMilli();
+                journaledQuery = lastQuery;
+            });
+        });
+    }
+
+    /** Tells the journal the current status (outside the lock; never on the warm path). */
+    private void journal() {
+        try {
+            journal.changed(status());
+        } catch (RuntimeException e) {
+            log.warn("service {}: journal failed: {}", id, e.toString());
+        }
     }
 
     String id() {
@@ -222,6 +253,7 @@ final class ServiceRuntime {
         }
         if (created) {
             metrics.bootStarted(id);
+            journal();
             launch(b, before);
         } else if (waits && query) {
             metrics.joinedBoot(id);
@@ -297,6 +329,7 @@ final class ServiceRuntime {
         if (error == null) {
             metrics.bootSucceeded(id, Duration.ofMillis(took));
             log.info("service {}: booted in {} ms", id, took);
+            journal();
             b.result.tryEmitValue(Optional.empty());
             return;
         }
@@ -308,6 +341,7 @@ final class ServiceRuntime {
         } else {
             log.warn("service {}: boot failed after {} ms: {}", id, took, cause, error);
         }
+        journal();
         b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, "failed-boot", destroyDone, -1);
@@ -318,7 +352,8 @@ final class ServiceRuntime {
     void idleCheck() {
         long now = now();
         long idle;
-        Sinks.Empty<Void> done;
+        boolean flush = false;
+        Sinks.Empty<Void> done = null;
         synchronized (this) {
             if (state != State.RUNNING) {
                 return;
@@ -327,11 +362,19 @@ final class ServiceRuntime {
             idle = now - Math.max(lastQuery, idleFrom);
             if (idle < idleTimeoutMillis) {
                 state = State.RUNNING;
-                return;
+                flush = lastQuery != journaledQuery;
+                journaledQuery = lastQuery;
+            } else {
+                since = now;
+                done = Sinks.empty();
+                stopDone = done;
             }
-            since = now;
-            done = Sinks.empty();
-            stopDone = done;
+        }
+        if (done == null) {
+            if (flush) {
+                journal(); // write-coalesced: at most once per idle tick, only when there was traffic
+            }
+            return;
         }
         stopVm(def.stopMode(), def.stopGrace(), "idle", done, idle);
     }
@@ -384,6 +427,7 @@ final class ServiceRuntime {
             // a query that came during the stop has a boot waiting for this signal
             state = boot != null ? State.BOOTING : target;
         }
+        journal();
         done.tryEmitEmpty();
     }
 
@@ -414,6 +458,7 @@ final class ServiceRuntime {
             since = now();
         }
         log.info("service {}: VM {} reported {} ({}); now {}", id, event.vmId(), event.state(), event.detail(), next);
+        journal();
     }
 
     /** At start-up: takes over a VM found running (with a full idle period) or paused. */
@@ -434,7 +479,9 @@ final class ServiceRuntime {
             state = next;
             since = now();
         }
-        log.info("service {}: VM {} found {} at start-up; now {}", id, def.vm().id(), vmState, next);
+        log.info("service {}: VM {} found {} at start-up ({}); now {}", id, def.vm().id(), vmState,
+                ranBefore ? "started by Jitsu before the restart" : "not started by this Jitsu's store", next);
+        journal();
     }
 
     synchronized ServiceStatus status() {
