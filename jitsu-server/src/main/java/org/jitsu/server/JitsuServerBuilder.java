@@ -121,6 +121,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
                     metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);
+            server.followStore();
             return server;
         } catch (RuntimeException e) {
             if (pipeline != null) {

@@ -276,6 +276,30 @@ final class RunningJitsuServer implements JitsuServer {
                 outcome.message());
     }
 
+    /**
+     * Follows registrations made by other instances sharing the store: each change that differs from
+     * what this instance serves is applied like a reload (on the worker).
+     */
+    void followStore() {
+        storeChanges = parts.store().serviceChanges()
+                .publishOn(parts.worker())
+                .subscribe(change -> followed(change.getKey(), change.getValue()),
+                        e -> log.warn("store: the watch of registered services ended: {}", e.toString()));
+    }
+
+    private volatile reactor.core.Disposable storeChanges = () -> { };
+
+    private synchronized void followed(String id, Optional<String> spec) {
+        if (spec.equals(Optional.ofNullable(registered.get(id)))) {
+            return; // ours, or known already
+        }
+        Map<String, String> next = new LinkedHashMap<>(registered);
+        spec.ifPresentOrElse(s -> next.put(id, s), () -> next.remove(id));
+        ReloadOutcome outcome = apply(next);
+        log.info("service {}: {} by another instance ({})", id, spec.isPresent() ? "registered" : "removed",
+                outcome.message());
+    }
+
     private synchronized Registration unregisterNow(String id) {
         if (!registered.containsKey(id)) {
             return config.service(id).isPresent()
@@ -335,6 +359,7 @@ final class RunningJitsuServer implements JitsuServer {
     }
 
     private void closePipelineAndBackends() {
+        storeChanges.dispose();
         try {
             parts.pipeline().close();
         } catch (RuntimeException e) {

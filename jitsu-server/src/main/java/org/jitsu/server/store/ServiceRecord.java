@@ -32,6 +32,38 @@ public record ServiceRecord(String id, ServiceStatus.State state, String owner, 
                 s.lastBootMillis().orElse(-1L));
     }
 
+    /**
+     * One line of {@code key=value} pairs separated by spaces (the etcd value of the record):
+     * {@code state=RUNNING owner=ns1 since=... last-query=... boots=1 failures=0 last-boot-ms=12}.
+     */
+    public String encode() {
+        return "state=" + state.name() + " owner=" + owner + " since=" + since + " last-query=" + lastQuery + " boots="
+                + boots + " failures=" + failures + " last-boot-ms=" + lastBootMillis;
+    }
+
+    /**
+     * The record {@link #encode()} wrote.
+     *
+     * @throws IllegalArgumentException when the text is not such a record
+     */
+    public static ServiceRecord decode(String id, String text) {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        for (String pair : text.strip().split(" +")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("service record of " + id + ": not key=value: " + pair);
+            }
+            m.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        try {
+            return new ServiceRecord(id, ServiceStatus.State.valueOf(m.get("state")), m.getOrDefault("owner", ""),
+                    Long.parseLong(m.get("since")), Long.parseLong(m.get("last-query")), Long.parseLong(m.get("boots")),
+                    Long.parseLong(m.get("failures")), Long.parseLong(m.get("last-boot-ms")));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("service record of " + id + ": " + text + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The status the pipeline starts a runtime from. */
     public ServiceStatus toStatus() {
         return new ServiceStatus(id, state, Instant.ofEpochMilli(since),

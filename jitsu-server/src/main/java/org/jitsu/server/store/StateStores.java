@@ -27,7 +27,8 @@ public final class StateStores {
         if (settings.type() == StoreSettings.Type.EMBEDDED) {
             return StateStore.embedded(settings.directory(), LOCAL_INSTANCE);
         }
-        throw new ConfigException("store.type", "etcd", "embedded (the etcd store is not available in this build)");
+        return org.jitsu.server.store.etcd.EtcdStores.open(settings.etcd().orElseThrow(() -> new ConfigException(
+                "store.etcd", null, "the etcd settings (endpoints: [...]) with store.type: etcd")));
     }
 
     /** What a server starts from: registered services and the records of the last run. */
