@@ -95,6 +95,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             store = StateStores.open(config.store());
             StateStores.Loaded loaded = await(StateStores.load(store), "the state store (" + store.describe() + ")",
                     Optional.empty());
+            await(store.start(), "the state store (" + store.describe() + ") to start", Optional.empty());
             JitsuConfig effective = StateStores.withRegistered(config, loaded.services());
             metrics.serviceBackends(ConfigDiff.backends(effective));
             backends = BackendSet.create(effective, factories.get(), timer);
@@ -108,6 +109,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .timer(timer)
                     .metrics(metrics)
                     .journal(StoreJournal.create(store, loaded.records()))
+                    .coordinator(store.coordinator())
                     .build();
             metrics.bindServices(pipeline::services);
             await(pipeline.start(), "the pipeline to start", Optional.empty());

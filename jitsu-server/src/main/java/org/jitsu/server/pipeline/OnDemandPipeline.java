@@ -98,6 +98,9 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
         /** Where state and counters are kept across restarts (default {@link ServiceJournal#NONE}). */
         Builder journal(ServiceJournal journal);
 
+        /** How boots and stops are agreed with other instances (default {@link BootCoordinator#LOCAL}). */
+        Builder coordinator(BootCoordinator coordinator);
+
         OnDemandPipeline build();
     }
 }

@@ -45,6 +45,7 @@ final class ServiceRuntime {
     private final BootLimits limits;
     private final PipelineMetrics metrics;
     private final ServiceJournal journal;
+    private final BootCoordinator coordinator;
     private final String id;
     private final long idleTimeoutMillis;
 
@@ -63,15 +64,18 @@ final class ServiceRuntime {
     private long journaledQuery = NEVER;
     /** True when the journal says this service ran (or was booting) when the last run ended. */
     private boolean ranBefore;
+    /** False while the service runs because another instance booted it: this one never stops its VM. */
+    private boolean owner = true;
 
     ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics) {
-        this(def, timer, gate, limits, metrics, ServiceJournal.NONE);
+        this(def, timer, gate, limits, metrics, ServiceJournal.NONE, BootCoordinator.LOCAL);
     }
 
     ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics,
-                   ServiceJournal journal) {
+                   ServiceJournal journal, BootCoordinator coordinator) {
         this.def = def;
         this.journal = journal;
+        this.coordinator = coordinator;
         this.timer = timer;
         this.gate = gate;
         this.limits = limits;
@@ -278,12 +282,10 @@ final class ServiceRuntime {
     }
 
     private void launch(Boot b, Mono<Void> before) {
-        Mono<Void> work = before
-                .then(b.ticket.whenGranted())
-                .then(Mono.defer(() -> {
+        Mono<Void> own = Mono.defer(() -> {
                     b.vmStarted = true;
                     return def.vm().start();
-                }))
+                })
                 .doOnSuccess(ignored -> b.vmRunning = true);
         Mono<Void> ready = Mono.empty();
         for (ReadinessCheck check : def.readiness()) {
@@ -292,7 +294,18 @@ final class ServiceRuntime {
         // a VM that dies while its readiness is checked fails the boot at once, not at the timeout
         Mono<Void> died = b.vmDied.asMono().flatMap(detail -> Mono.error(
                 new BackendException(def.vm().id(), "exited", "stopped while waiting for readiness: " + detail)));
-        work = work.then(Mono.firstWithSignal(ready, died));
+        Mono<Void> ownBoot = own.then(Mono.firstWithSignal(ready, died));
+        Mono<Void> work = before
+                .then(b.ticket.whenGranted())
+                .then(Mono.defer(() -> coordinator.claim(id)))
+                .flatMap(claim -> {
+                    if (claim == BootCoordinator.Claim.OWN) {
+                        b.claimed = true;
+                        return ownBoot;
+                    }
+                    b.elsewhere = true;
+                    return Mono.<Void>empty();
+                });
         work.timeout(def.bootTimeout(), timer)
                 .doFinally(signal -> gate.leave(b.ticket))
                 .subscribe(null, error -> bootFinished(b, error), () -> bootFinished(b, null));
@@ -308,8 +321,11 @@ final class ServiceRuntime {
                 state = State.RUNNING;
                 since = now;
                 idleFrom = now;
-                boots++;
-                lastBootMillis = took;
+                owner = !b.elsewhere;
+                if (owner) {
+                    boots++;
+                    lastBootMillis = took;
+                }
             } else {
                 failures++;
                 if (state != State.STOPPING && !b.vmStarted) {
@@ -325,6 +341,15 @@ final class ServiceRuntime {
                 }
                 // else: the boot timed out while a stop was still running; that stop decides the state
             }
+        }
+        if (b.claimed) {
+            coordinator.released(id, error == null);
+        }
+        if (error == null && b.elsewhere) {
+            log.info("service {}: running on another instance after {} ms; answering without booting", id, took);
+            journal();
+            b.result.tryEmitValue(Optional.empty());
+            return;
         }
         if (error == null) {
             metrics.bootSucceeded(id, Duration.ofMillis(took));
@@ -359,11 +384,16 @@ final class ServiceRuntime {
                 return;
             }
             state = State.STOPPING; // written before lastQuery is read: see the class comment
-            idle = now - Math.max(lastQuery, idleFrom);
+            idle = now - Math.max(Math.max(lastQuery, idleFrom), coordinator.lastQueryElsewhere(id));
             if (idle < idleTimeoutMillis) {
                 state = State.RUNNING;
                 flush = lastQuery != journaledQuery;
                 journaledQuery = lastQuery;
+            } else if (!owner) {
+                // another instance owns the VM and stops it: this one only forgets that it runs
+                state = State.STOPPED;
+                since = now;
+                owner = true;
             } else {
                 since = now;
                 done = Sinks.empty();
@@ -371,7 +401,7 @@ final class ServiceRuntime {
             }
         }
         if (done == null) {
-            if (flush) {
+            if (flush || state == State.STOPPED) {
                 journal(); // write-coalesced: at most once per idle tick, only when there was traffic
             }
             return;
@@ -426,6 +456,9 @@ final class ServiceRuntime {
             since = now;
             // a query that came during the stop has a boot waiting for this signal
             state = boot != null ? State.BOOTING : target;
+        }
+        if (target != State.RUNNING) {
+            coordinator.released(id, false);
         }
         journal();
         done.tryEmitEmpty();
@@ -514,6 +547,10 @@ final class ServiceRuntime {
         final Sinks.One<Optional<Answer.ServerFailure>> result = Sinks.one();
         int waiters; // guarded by the runtime's lock
         volatile boolean vmStarted;
+        /** This instance claimed the boot (and releases the claim when it ends). */
+        volatile boolean claimed;
+        /** Another instance booted the service: nothing to start here. */
+        volatile boolean elsewhere;
         /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
         volatile boolean vmRunning;
         final Sinks.One<String> vmDied = Sinks.one();

@@ -49,6 +49,16 @@ public interface StateStore extends AutoCloseable {
      */
     Flux<Map.Entry<String, Optional<String>>> serviceChanges();
 
+    /** How boots and stops are agreed with the other instances sharing this store ({@code LOCAL}: none). */
+    default org.jitsu.server.pipeline.BootCoordinator coordinator() {
+        return org.jitsu.server.pipeline.BootCoordinator.LOCAL;
+    }
+
+    /** Connects what must run before the pipeline starts (etcd: the lease, the others' query times). */
+    default Mono<Void> start() {
+        return Mono.empty();
+    }
+
     /** What this store is, for logs: {@code embedded run/store} or {@code etcd ...}. */
     String describe();
 

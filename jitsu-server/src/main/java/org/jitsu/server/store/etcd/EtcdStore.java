@@ -35,8 +35,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The {@link StateStore} on etcd (jetcd). Keys, under the configured prefix:
- * {@code services/<id>} (a registered service's spec) and {@code state/<id>} (its
- * {@link ServiceRecord#encode() record}). jetcd's futures are never waited on: each becomes a Mono
+ * {@code services/<id>} (a registered service's spec) and {@code state/<instance>/<id>} (this
+ * instance's {@link ServiceRecord#encode() record} of the service). jetcd's futures are never waited on: each becomes a Mono
  * whose result is handed to the store's own bounded scheduler, so no caller (an event loop, the
  * parallel scheduler) ever blocks and jetcd's threads never run our code.
  */
@@ -52,6 +52,9 @@ final class EtcdStore implements StateStore {
     private final Scheduler io;
     private final String prefix;
     private final ResumingWatch serviceWatch;
+    private final EtcdCoordinator coordinator;
+    /** Last query time written per service (coalesced: only a newer one is written). */
+    private final Map<String, Long> lastQueryWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     EtcdStore(StoreSettings.Etcd settings) {
         this.settings = settings;
@@ -59,7 +62,19 @@ final class EtcdStore implements StateStore {
         this.client = client(settings);
         this.io = Schedulers.newBoundedElastic(4, 10_000, "jitsu-store-etcd", 60, true);
         this.serviceWatch = new ResumingWatch(client, bytes(prefix + SERVICES), io);
+        this.coordinator = new EtcdCoordinator(client, io, settings);
     }
+
+    @Override
+    public org.jitsu.server.pipeline.BootCoordinator coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public Mono<Void> start() {
+        return coordinator.start();
+    }
+
 
     private static Client client(StoreSettings.Etcd s) {
         List<URI> endpoints = new ArrayList<>();
@@ -145,11 +160,12 @@ final class EtcdStore implements StateStore {
 
     @Override
     public Mono<Map<String, ServiceRecord>> records() {
-        return call(() -> client.getKVClient().get(bytes(prefix + STATE), GetOption.builder().isPrefix(true).build()))
+        String mine = prefix + STATE + settings.instanceId() + "/";
+        return call(() -> client.getKVClient().get(bytes(mine), GetOption.builder().isPrefix(true).build()))
                 .map(r -> {
                     Map<String, ServiceRecord> out = new LinkedHashMap<>();
                     for (KeyValue kv : r.getKvs()) {
-                        String id = text(kv.getKey()).substring(prefix.length() + STATE.length());
+                        String id = text(kv.getKey()).substring(mine.length());
                         try {
                             out.put(id, ServiceRecord.decode(id, text(kv.getValue())));
                         } catch (IllegalArgumentException e) {
@@ -162,7 +178,17 @@ final class EtcdStore implements StateStore {
 
     @Override
     public Mono<Void> putRecord(ServiceRecord record) {
-        return call(() -> client.getKVClient().put(bytes(prefix + STATE + record.id()), bytes(record.encode()))).then();
+        Mono<Void> state = call(() -> client.getKVClient().put(bytes(prefix + STATE + settings.instanceId() + "/"
+                + record.id()), bytes(record.encode()))).then();
+        long q = record.lastQuery();
+        Long before = lastQueryWritten.get(record.id());
+        if (q < 0 || (before != null && before >= q)) {
+            return state;
+        }
+        lastQueryWritten.put(record.id(), q);
+        // the shared idle clock: the others' idle checks read it from their watch
+        return state.then(call(() -> client.getKVClient().put(bytes(prefix + EtcdCoordinator.LAST_QUERY + record.id()
+                + "/" + settings.instanceId()), bytes(Long.toString(q)))).then());
     }
 
     @Override
@@ -183,6 +209,7 @@ final class EtcdStore implements StateStore {
 
     @Override
     public void close() {
+        coordinator.close();
         serviceWatch.close();
         client.close();
         io.dispose();

@@ -34,6 +34,8 @@ final class ResumingWatch {
     private final AtomicLong revision = new AtomicLong();
     private final AtomicBoolean opened = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Which watcher is current: signals of older ones (jetcd may report both an error and the end) are ignored. */
+    private final AtomicLong generation = new AtomicLong();
     private final Sinks.Many<WatchEvent> events = Sinks.many().multicast().directBestEffort();
     private volatile Watch.Watcher watcher;
     private volatile Disposable retry;
@@ -68,12 +70,13 @@ final class ResumingWatch {
         }
         long from = revision.get() + 1;
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).build();
+        long gen = generation.incrementAndGet();
         try {
             watcher = client.getWatchClient().watch(prefix, option, Watch.listener(this::onResponse,
-                    this::onError, this::onCompleted));
+                    e -> onError(gen, e), () -> onCompleted(gen)));
             log.debug("watch {}: from revision {}", EtcdStore.text(prefix), from);
         } catch (RuntimeException e) {
-            onError(e);
+            onError(gen, e);
         }
     }
 
@@ -88,8 +91,8 @@ final class ResumingWatch {
         }
     }
 
-    private void onError(Throwable error) {
-        if (closed.get()) {
+    private void onError(long gen, Throwable error) {
+        if (closed.get() || !generation.compareAndSet(gen, gen + 1)) {
             return;
         }
         log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
@@ -97,8 +100,8 @@ final class ResumingWatch {
         reopen();
     }
 
-    private void onCompleted() {
-        if (!closed.get()) {
+    private void onCompleted(long gen) {
+        if (!closed.get() && generation.compareAndSet(gen, gen + 1)) {
             log.info("watch {}: ended; resuming from revision {}", EtcdStore.text(prefix), revision.get() + 1);
             reopen();
         }

@@ -59,7 +59,8 @@ class EtcdStoreIT {
 
         assertThat(Mono.defer(b::services).subscribeOn(Schedulers.parallel()).block(T))
                 .containsExactly(Map.entry("web", "id: web\n"), Map.entry("api", "id: api\n"));
-        assertThat(b.records().block(T)).containsExactly(Map.entry("web", r));
+        assertThat(a.records().block(T)).as("records are per instance").containsExactly(Map.entry("web", r));
+        assertThat(b.records().block(T)).isEmpty();
         assertThat(b.removeService("web").block(T)).isTrue();
         assertThat(b.removeService("web").block(T)).isFalse();
         assertThat(a.services().block(T)).containsOnlyKeys("api");
