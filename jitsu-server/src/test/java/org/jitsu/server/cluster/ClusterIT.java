@@ -42,6 +42,25 @@ class ClusterIT {
     private int webPort;
 
     private JitsuServer instance(String name, int dnsPort) throws Exception {
+        JitsuServer s = JitsuServer.builder(JitsuConfig.load(config(name, dnsPort, webService())))
+                .startTimeout(Duration.ofSeconds(20)).start();
+        servers.add(s);
+        return s;
+    }
+
+    private String webService() {
+        return String.join("\n",
+                "  - id: www",
+                "    names: [www.cl.test]",
+                "    addresses: [127.0.8.2]",
+                "    backend: local",
+                "    process: {command: [busybox, httpd, -f, -p, \"127.0.8.2:" + webPort + "\", -h, \""
+                        + dir.resolve("www") + "\"]}",
+                "    readiness: [{http: \"http://127.0.8.2:" + webPort + "/\"}]",
+                "");
+    }
+
+    private Path config(String name, int dnsPort, String services) throws Exception {
         String yaml = String.join("\n",
                 "listen: {addresses: [127.0.0.1], port: " + dnsPort + "}",
                 "admin: {address: \"127.0.0.1:0\"}",
@@ -53,18 +72,8 @@ class ClusterIT {
                 "zones: [{name: cl.test, nameservers: [ns1.cl.test], hosts: {ns1.cl.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services:",
-                "  - id: www",
-                "    names: [www.cl.test]",
-                "    addresses: [127.0.8.2]",
-                "    backend: local",
-                "    process: {command: [busybox, httpd, -f, -p, \"127.0.8.2:" + webPort + "\", -h, \""
-                        + dir.resolve("www") + "\"]}",
-                "    readiness: [{http: \"http://127.0.8.2:" + webPort + "/\"}]",
-                "");
-        Path file = Files.writeString(dir.resolve(name + ".yml"), yaml);
-        JitsuServer s = JitsuServer.builder(JitsuConfig.load(file)).startTimeout(Duration.ofSeconds(20)).start();
-        servers.add(s);
-        return s;
+                services);
+        return Files.writeString(dir.resolve(name + ".yml"), yaml);
     }
 
     @Test
@@ -98,6 +107,83 @@ class ClusterIT {
         assertThat(sa.state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(sb.state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(pidFiles(dir)).as("one httpd started (pid files of both instances)").isEqualTo(1);
+    }
+
+    @Test
+    void killingTheOwnerMidBootHandsTheBootOver() throws Exception {
+        int portA = JitsuServerExtension.freePort("127.0.0.1");
+        int portB = JitsuServerExtension.freePort("127.0.0.1");
+        int gate = JitsuServerExtension.freePort("127.0.8.3");
+        // a service that is ready only once the test opens the gate port
+        String slow = String.join("\n",
+                "  - id: slow",
+                "    names: [slow.cl.test]",
+                "    addresses: [127.0.8.3]",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{tcp: \"127.0.8.3:" + gate + "\"}]",
+                "    boot-timeout: 30s",
+                "");
+        // instance ns1 in its own JVM, so that it can be killed with SIGKILL mid-boot
+        Path configA = config("ns1", portA, slow);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process a = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "org.jitsu.server.Main",
+                "serve", "--config", configA.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("ns1.log").toFile()).start();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            JitsuServer b = JitsuServer.builder(JitsuConfig.load(config("ns2", portB, slow)))
+                    .startTimeout(Duration.ofSeconds(20)).start();
+            servers.add(b);
+            EtcdAwait.until("ns1 serves", () -> DnsTools.dig("127.0.0.1", portA, "+short", "+tries=1", "+time=1",
+                    "ns1.cl.test", "A").stdout().strip().equals("127.0.0.1"));
+
+            CompletableFuture<DnsTools.Result> onA = CompletableFuture.supplyAsync(() -> DnsTools.dig("127.0.0.1",
+                    portA, "+short", "+tries=1", "+time=5", "slow.cl.test", "A"), pool);
+            Path pidA = dir.resolve("ns1/local/pids/slow.pid");
+            EtcdAwait.until("ns1 claimed the boot and started its process", () -> Files.exists(pidA));
+            CompletableFuture<DnsTools.Result> onB = CompletableFuture.supplyAsync(() -> DnsTools.dig("127.0.0.1",
+                    portB, "+short", "+tries=1", "+time=40", "slow.cl.test", "A"), pool);
+            EtcdAwait.until("ns2 waits for ns1's boot", () -> b.pipeline().service("slow").orElseThrow().state()
+                    == ServiceStatus.State.BOOTING);
+
+            a.destroyForcibly(); // SIGKILL: its lease expires after 2 s, and with it the claim
+            assertThat(a.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            killSleeper(pidA); // what ns1 started, by its pid
+            try (java.net.ServerSocket open = new java.net.ServerSocket()) {
+                open.bind(new java.net.InetSocketAddress(org.jitsu.backend.spi.IpLiteral.parse("127.0.8.3")
+                        .orElseThrow(), gate));
+                assertThat(onB.get().stdout().strip()).as("ns2 took the boot over and answers").isEqualTo("127.0.8.3");
+            }
+            ServiceStatus sb = b.pipeline().service("slow").orElseThrow();
+            assertThat(sb.boots()).as("booted by ns2").isEqualTo(1);
+            assertThat(sb.state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(dir.resolve("ns2/local/pids/slow.pid")).exists();
+            onA.handle((r, e) -> null).get(); // ns1's dig ended one way or the other (its server died)
+        } finally {
+            a.destroyForcibly();
+            killSleeper(dir.resolve("ns1/local/pids/slow.pid"));
+            pool.shutdownNow();
+        }
+    }
+
+    private static void killSleeper(Path pidFile) throws Exception {
+        if (Files.exists(pidFile)) {
+            long pid = Long.parseLong(Files.readString(pidFile).strip().split(" ")[0]);
+            ProcessHandle.of(pid).filter(h -> h.info().command().orElse("").endsWith("busybox"))
+                    .ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Bounded polling for a condition. */
+    static final class EtcdAwait {
+        static void until(String what, java.util.function.BooleanSupplier condition) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!condition.getAsBoolean()) {
+                assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
     }
 
     /** The process backends' pid files of both instances: one per process they started. */
