@@ -167,6 +167,80 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void etcdKilledAndRestartedRunningServicesAnsweredBootsRefusedThenWatchesResume() throws Exception {
+        int portA = JitsuServerExtension.freePort("127.0.0.1");
+        int portB = JitsuServerExtension.freePort("127.0.0.1");
+        String services = String.join("\n",
+                "  - id: one",
+                "    names: [one.cl.test]",
+                "    addresses: [127.0.8.4]",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{delay: 1ms}]",
+                "  - id: two",
+                "    names: [two.cl.test]",
+                "    addresses: [127.0.8.6]",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{delay: 1ms}]",
+                "");
+        JitsuServer a = JitsuServer.builder(JitsuConfig.load(config("ns1", portA, services)))
+                .startTimeout(Duration.ofSeconds(20)).start();
+        servers.add(a);
+        JitsuServer b = JitsuServer.builder(JitsuConfig.load(config("ns2", portB, services)))
+                .startTimeout(Duration.ofSeconds(20)).start();
+        servers.add(b);
+        assertThat(dig(portA, "one.cl.test", 10)).isEqualTo("127.0.8.4");
+        assertThat(dig(portB, "one.cl.test", 10)).isEqualTo("127.0.8.4");
+
+        etcd.kill();
+        assertThat(dig(portA, "one.cl.test", 5)).as("running: answered from memory").isEqualTo("127.0.8.4");
+        assertThat(dig(portB, "one.cl.test", 5)).isEqualTo("127.0.8.4");
+        DnsTools.Result refused = DnsTools.dig("127.0.0.1", portA, "+tries=1", "+time=15", "two.cl.test", "A");
+        assertThat(refused.stdout()).as("on-unavailable: refuse").contains("status: SERVFAIL");
+        assertThat(a.pipeline().service("two").orElseThrow().boots()).isZero();
+
+        etcd.restart();
+        String spec = "{\"names\": [\"three.cl.test\"], \"addresses\": [\"127.0.8.7\"], \"backend\": \"local\","
+                + " \"process\": {\"command\": [\"busybox\", \"sleep\", \"600\"]}, \"readiness\": [{\"delay\": \"1ms\"}]}";
+        String admin = "http://127.0.0.1:" + a.adminAddress().orElseThrow().getPort() + "/api/services/three";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .proxy(java.net.http.HttpClient.Builder.NO_PROXY).build();
+        EtcdAwait.until("the registration is stored once etcd is back", () -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin))
+                        .timeout(Duration.ofSeconds(20)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(spec))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        EtcdAwait.until("ns2's watch resumed and registered three", () -> b.pipeline().service("three").isPresent());
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<CompletableFuture<String>> digs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int port = i % 2 == 0 ? portA : portB;
+                digs.add(CompletableFuture.supplyAsync(() -> dig(port, "three.cl.test", 15), pool));
+            }
+            for (CompletableFuture<String> d : digs) {
+                assertThat(d.get()).isEqualTo("127.0.8.7");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(a.pipeline().service("three").orElseThrow().boots()
+                + b.pipeline().service("three").orElseThrow().boots()).as("no duplicate boot after the restart")
+                .isEqualTo(1);
+        assertThat(b.pipeline().service("one").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+    }
+
+    private static String dig(int port, String name, int seconds) {
+        return DnsTools.dig("127.0.0.1", port, "+short", "+tries=1", "+time=" + seconds, name, "A").stdout().strip();
+    }
+
     private static void killSleeper(Path pidFile) throws Exception {
         if (Files.exists(pidFile)) {
             long pid = Long.parseLong(Files.readString(pidFile).strip().split(" ")[0]);

@@ -59,6 +59,8 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     private final ResumingWatch lastQueries;
     private final Disposable.Composite running = reactor.core.Disposables.composite();
     private volatile Mono<Long> lease;
+    /** Services whose VM this instance runs: their claims are put back when the lease had to be replaced. */
+    private final java.util.Set<String> owned = ConcurrentHashMap.newKeySet();
 
     EtcdCoordinator(Client client, Scheduler io, StoreSettings.Etcd settings) {
         this.client = client;
@@ -128,13 +130,28 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
 
     private void lost(Mono<Long> old, String why) {
         if (lease == old) {
-            log.warn("store: the lease of instance {} is {}; taking a new one (claims it held are gone)", instance, why);
+            log.warn("store: the lease of instance {} is {}; taking a new one and claiming again the {} services"
+                    + " it runs", instance, why, owned.size());
             lease = newLease();
+            for (String id : owned) {
+                ByteSequence key = bytes(prefix + CLAIMS + id);
+                lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+                                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                                .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
+                                        .build()))
+                                .commit()))
+                        .subscribe(r -> {
+                            if (!r.isSucceeded()) {
+                                log.warn("service {}: another instance claimed it while this one's lease was lost;"
+                                        + " both may run it now", id);
+                            }
+                        }, e -> log.warn("service {}: cannot claim it again: {}", id, e.toString()));
+            }
         }
     }
 
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, true).subscribeOn(io).timeout(EtcdStore.CALL_TIMEOUT, io).publishOn(io);
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(EtcdStore.CALL_TIMEOUT, io).publishOn(io);
     }
 
     @Override
@@ -202,6 +219,11 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
 
     @Override
     public void released(String serviceId, boolean runs) {
+        if (runs) {
+            owned.add(serviceId);
+        } else {
+            owned.remove(serviceId);
+        }
         ByteSequence key = bytes(prefix + CLAIMS + serviceId);
         Mono<?> op = runs
                 ? lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()

@@ -119,7 +119,7 @@ final class EtcdStore implements StateStore {
      * file reads, on the first call), never waited on, bounded, and continuing on the store's scheduler.
      */
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, true).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io);
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io);
     }
 
     @Override
