@@ -237,6 +237,68 @@ class ClusterIT {
         assertThat(b.pipeline().service("one").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
     }
 
+    @Test
+    void trafficOnOneInstanceKeepsTheServiceUpThenOnlyTheOwnerStopsIt() throws Exception {
+        int portA = JitsuServerExtension.freePort("127.0.0.1");
+        int portB = JitsuServerExtension.freePort("127.0.0.1");
+        String services = String.join("\n",
+                "  - id: idle",
+                "    names: [idle.cl.test]",
+                "    addresses: [127.0.8.8]",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{delay: 1ms}]",
+                "    idle-timeout: 3s",
+                "");
+        JitsuServer a = JitsuServer.builder(JitsuConfig.load(withIdleTicks(config("ns1", portA, services))))
+                .startTimeout(Duration.ofSeconds(20)).start();
+        servers.add(a);
+        JitsuServer b = JitsuServer.builder(JitsuConfig.load(withIdleTicks(config("ns2", portB, services))))
+                .startTimeout(Duration.ofSeconds(20)).start();
+        servers.add(b);
+        assertThat(dig(portA, "idle.cl.test", 10)).as("booted by ns1").isEqualTo("127.0.8.8");
+        assertThat(dig(portB, "idle.cl.test", 10)).isEqualTo("127.0.8.8");
+        Path pid = dir.resolve("ns1/local/pids/idle.pid");
+        assertThat(pid).exists();
+        assertThat(a.pipeline().service("idle").orElseThrow().boots()).isEqualTo(1);
+
+        // queries on ns2 only, every 250 ms for 9 s: three idle periods of ns1's own silence
+        java.util.concurrent.ScheduledExecutorService traffic = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            traffic.scheduleAtFixedRate(() -> {
+                if (!dig(portB, "idle.cl.test", 2).equals("127.0.8.8")) {
+                    wrong.incrementAndGet();
+                }
+                done.incrementAndGet();
+            }, 0, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+            EtcdAwait.until("36 queries on ns2", () -> done.get() >= 36);
+        } finally {
+            traffic.shutdownNow();
+            assertThat(traffic.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(wrong.get()).as("queries on ns2 without the address").isZero();
+        assertThat(a.pipeline().service("idle").orElseThrow().state()).as("kept up by ns2's traffic")
+                .isEqualTo(ServiceStatus.State.RUNNING);
+        assertThat(a.pipeline().service("idle").orElseThrow().boots()).isEqualTo(1);
+        assertThat(b.pipeline().service("idle").orElseThrow().boots()).isZero();
+
+        // silence everywhere: the owner stops it, the other instance forgets it
+        EtcdAwait.until("ns1 stops the idle service", () -> a.pipeline().service("idle").orElseThrow().state()
+                == ServiceStatus.State.STOPPED);
+        EtcdAwait.until("ns2 forgets it", () -> b.pipeline().service("idle").orElseThrow().state()
+                == ServiceStatus.State.STOPPED);
+        assertThat(dir.resolve("ns2/local/pids/idle.pid")).as("ns2 never started it").doesNotExist();
+    }
+
+    /** The config with idle checks every 250 ms (so that a 3 s idle timeout is checked often). */
+    private static Path withIdleTicks(Path config) throws Exception {
+        String yaml = Files.readString(config);
+        return Files.writeString(config, yaml.replace("services:\n", "idle: {check-interval: 250ms}\nservices:\n"));
+    }
+
     private static String dig(int port, String name, int seconds) {
         return DnsTools.dig("127.0.0.1", port, "+short", "+tries=1", "+time=" + seconds, name, "A").stdout().strip();
     }
