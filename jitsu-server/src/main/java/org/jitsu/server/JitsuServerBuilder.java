@@ -19,6 +19,9 @@ import org.jitsu.server.dns.DnsServer;
 import org.jitsu.server.metrics.JitsuMetrics;
 import org.jitsu.server.pipeline.OnDemandPipeline;
 import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.store.StateStore;
+import org.jitsu.server.store.StateStores;
+import org.jitsu.server.store.StoreJournal;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -81,6 +84,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
         Optional<AdminServer> admin = Optional.empty();
         BackendSet backends = null;
         OnDemandPipeline pipeline = null;
+        StateStore store = null;
         try {
             if (config.admin().enabled()) {
                 // bound first: /health/ready answers 503 while the rest starts
@@ -88,29 +92,38 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                         "the admin endpoint to be bound", Optional.of(() -> "admin.address "
                                 + Addresses.format(config.admin().address()))));
             }
-            backends = BackendSet.create(config, factories.get(), timer);
-            List<ServiceDefinition> services = ServiceAssembly.define(config, backends, readiness, timer);
+            store = StateStores.open(config.store());
+            StateStores.Loaded loaded = await(StateStores.load(store), "the state store (" + store.describe() + ")",
+                    Optional.empty());
+            await(store.start(), "the state store (" + store.describe() + ") to start", Optional.empty());
+            JitsuConfig effective = StateStores.withRegistered(config, loaded.services());
+            metrics.serviceBackends(ConfigDiff.backends(effective));
+            backends = BackendSet.create(effective, factories.get(), timer);
+            List<ServiceDefinition> services = ServiceAssembly.define(effective, backends, readiness, timer);
             await(backends.ready(), "the backends to be ready", Optional.empty());
             pipeline = OnDemandPipeline.builder()
-                    .zones(config.zones())
+                    .zones(effective.zones())
                     .services(services)
-                    .bootLimits(config.bootLimits())
-                    .idleCheckInterval(config.idleCheckInterval())
+                    .bootLimits(effective.bootLimits())
+                    .idleCheckInterval(effective.idleCheckInterval())
                     .timer(timer)
                     .metrics(metrics)
+                    .journal(StoreJournal.create(store, loaded.records()))
+                    .coordinator(store.coordinator())
                     .build();
             metrics.bindServices(pipeline::services);
             await(pipeline.start(), "the pipeline to start", Optional.empty());
             DnsServer dns = await(DnsServer.builder()
-                    .listen(config.listen())
-                    .forward(config.forward())
+                    .listen(effective.listen())
+                    .forward(effective.forward())
                     .pipeline(pipeline)
                     .metrics(metrics)
                     .clock(timer)
                     .bind(), "the DNS listeners to be bound", Optional.of(this::listenDescription));
-            RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(config, pipeline, backends,
-                    metrics, readiness, timer, worker), dns, admin);
+            RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
+                    metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);
+            server.followStore();
             return server;
         } catch (RuntimeException e) {
             if (pipeline != null) {
@@ -118,6 +131,9 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             }
             if (backends != null) {
                 backends.close();
+            }
+            if (store != null) {
+                store.close();
             }
             admin.ifPresent(AdminServer::close);
             worker.dispose();

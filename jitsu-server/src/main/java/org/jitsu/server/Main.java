@@ -42,6 +42,8 @@ public final class Main {
             "                                     SIGHUP reloads the config; SIGTERM/SIGINT shut down gracefully",
             "       jitsu check [--config FILE]   validate a config file, start nothing",
             "       jitsu status [--config FILE]  print the services of the server running with that config",
+            "       jitsu service add ID FILE|- | rm ID | list [--config FILE]",
+            "                                     register, remove, list services at run time (admin API)",
             "       jitsu --help | --version",
             "Exit status: 0 ok, 1 cannot start (e.g. port in use), 2 usage or config error.");
 
@@ -73,6 +75,9 @@ public final class Main {
     }
 
     int run(String... args) {
+        if (args.length > 0 && args[0].equals("service") && !List.of(args).contains("--help")) {
+            return ServiceCommand.run(List.of(args), System.in, out, err);
+        }
         Optional<Command> command;
         try {
             command = Command.parse(List.of(args));

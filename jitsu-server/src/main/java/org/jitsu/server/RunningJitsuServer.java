@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,8 @@ import org.jitsu.server.pipeline.OnDemandPipeline;
 import org.jitsu.server.pipeline.ReloadResult;
 import org.jitsu.server.pipeline.ServiceDefinition;
 import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.store.StateStore;
+import org.jitsu.server.admin.AdminOperations.Registration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -58,14 +61,22 @@ final class RunningJitsuServer implements JitsuServer {
 
     /** What the builder assembled before the listeners were bound. */
     record Parts(JitsuConfig config, OnDemandPipeline pipeline, BackendSet backends, JitsuMetrics metrics,
-                 ReadinessParser readiness, Scheduler timer, Scheduler worker) {
+                 ReadinessParser readiness, Scheduler timer, Scheduler worker, StateStore store,
+                 Map<String, String> registered) {
     }
+
+    /** Bound on one store write made for an operator. */
+    static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Services registered at run time, by id (guarded by this). */
+    private final Map<String, String> registered;
 
     RunningJitsuServer(Parts parts, DnsServer dns, Optional<AdminServer> admin) {
         this.parts = parts;
         this.config = parts.config();
         this.dns = dns;
         this.admin = admin;
+        this.registered = new LinkedHashMap<>(parts.registered());
     }
 
     @Override
@@ -164,11 +175,16 @@ final class RunningJitsuServer implements JitsuServer {
     }
 
     private synchronized ReloadOutcome reloadNow() {
+        return apply(registered);
+    }
+
+    /** Loads the file with {@code services} registered, applies it; on success they are the registered ones. */
+    private synchronized ReloadOutcome apply(Map<String, String> services) {
         JitsuConfig running = config;
         String file = running.source();
         JitsuConfig next;
         try {
-            next = JitsuConfig.load(Path.of(file));
+            next = JitsuConfig.load(Path.of(file), List.copyOf(services.values()));
         } catch (ConfigException e) {
             return rejected(file + ": " + e.getMessage());
         } catch (NoSuchFileException e) {
@@ -201,6 +217,10 @@ final class RunningJitsuServer implements JitsuServer {
             return rejected(file + ": " + e.getMessage());
         }
         config = next;
+        if (services != registered) {
+            registered.clear();
+            registered.putAll(services);
+        }
         parts.metrics().serviceBackends(ConfigDiff.backends(next));
         parts.metrics().reloaded(true);
         String message = "reloaded " + file + ": " + result;
@@ -212,6 +232,97 @@ final class RunningJitsuServer implements JitsuServer {
         parts.metrics().reloaded(false);
         log.warn("reload rejected, the running config stays: {}", reason);
         return new ReloadOutcome(false, reason);
+    }
+
+    // ---- run-time services
+
+    Mono<Registration> register(String id, String body) {
+        return Mono.fromCallable(() -> registerNow(id, body)).subscribeOn(parts.worker());
+    }
+
+    Mono<Registration> unregister(String id) {
+        return Mono.fromCallable(() -> unregisterNow(id)).subscribeOn(parts.worker());
+    }
+
+    private synchronized Registration registerNow(String id, String body) {
+        String spec;
+        try {
+            spec = JitsuConfig.serviceSpec(id, body);
+        } catch (ConfigException e) {
+            return new Registration(Registration.Outcome.INVALID, e.getMessage());
+        }
+        if (config.service(id).isPresent() && !registered.containsKey(id)) {
+            return new Registration(Registration.Outcome.CONFLICT, "service " + id
+                    + " is defined in the config file " + config.source() + "; change it there");
+        }
+        Map<String, String> next = new LinkedHashMap<>(registered);
+        next.put(id, spec);
+        try {
+            JitsuConfig.load(Path.of(config.source()), List.copyOf(next.values()));
+        } catch (ConfigException e) {
+            return new Registration(Registration.Outcome.INVALID, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new Registration(Registration.Outcome.UNAVAILABLE, config.source() + ": cannot read: " + e);
+        }
+        try {
+            parts.store().putService(id, spec).block(STORE_TIMEOUT);
+        } catch (RuntimeException e) {
+            return new Registration(Registration.Outcome.UNAVAILABLE, "the store (" + parts.store().describe()
+                    + ") could not save service " + id + ": " + rootMessage(e));
+        }
+        ReloadOutcome outcome = apply(next);
+        log.info("service {}: registered at run time ({})", id, outcome.message());
+        return new Registration(outcome.applied() ? Registration.Outcome.APPLIED : Registration.Outcome.INVALID,
+                outcome.message());
+    }
+
+    /**
+     * Follows registrations made by other instances sharing the store: each change that differs from
+     * what this instance serves is applied like a reload (on the worker).
+     */
+    void followStore() {
+        storeChanges = parts.store().serviceChanges()
+                .publishOn(parts.worker())
+                .subscribe(change -> followed(change.getKey(), change.getValue()),
+                        e -> log.warn("store: the watch of registered services ended: {}", e.toString()));
+    }
+
+    private volatile reactor.core.Disposable storeChanges = () -> { };
+
+    private synchronized void followed(String id, Optional<String> spec) {
+        if (spec.equals(Optional.ofNullable(registered.get(id)))) {
+            return; // ours, or known already
+        }
+        Map<String, String> next = new LinkedHashMap<>(registered);
+        spec.ifPresentOrElse(s -> next.put(id, s), () -> next.remove(id));
+        ReloadOutcome outcome = apply(next);
+        log.info("service {}: {} by another instance ({})", id, spec.isPresent() ? "registered" : "removed",
+                outcome.message());
+    }
+
+    private synchronized Registration unregisterNow(String id) {
+        if (!registered.containsKey(id)) {
+            return config.service(id).isPresent()
+                    ? new Registration(Registration.Outcome.CONFLICT, "service " + id
+                    + " is defined in the config file " + config.source() + "; remove it there")
+                    : new Registration(Registration.Outcome.NOT_FOUND, "no service " + id + " registered at run time");
+        }
+        try {
+            parts.store().removeService(id).block(STORE_TIMEOUT);
+        } catch (RuntimeException e) {
+            return new Registration(Registration.Outcome.UNAVAILABLE, "the store (" + parts.store().describe()
+                    + ") could not remove service " + id + ": " + rootMessage(e));
+        }
+        Map<String, String> next = new LinkedHashMap<>(registered);
+        next.remove(id);
+        ReloadOutcome outcome = apply(next);
+        log.info("service {}: removed at run time ({})", id, outcome.message());
+        return new Registration(outcome.applied() ? Registration.Outcome.APPLIED : Registration.Outcome.INVALID,
+                outcome.message());
+    }
+
+    private static String rootMessage(Throwable e) {
+        return JitsuServerBuilder.rootMessage(reactor.core.Exceptions.unwrap(e));
     }
 
     // ---- shutdown
@@ -248,12 +359,14 @@ final class RunningJitsuServer implements JitsuServer {
     }
 
     private void closePipelineAndBackends() {
+        storeChanges.dispose();
         try {
             parts.pipeline().close();
         } catch (RuntimeException e) {
             log.warn("pipeline close: {}", e.toString());
         }
         parts.backends().close();
+        parts.store().close();
     }
 
     @Override

@@ -51,6 +51,18 @@ final class ServerOperations implements AdminOperations {
     }
 
     @Override
+    public Mono<Registration> register(String id, String spec) {
+        return server.get().map(s -> s.register(id, spec)).orElseGet(() -> Mono.just(
+                new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
+    }
+
+    @Override
+    public Mono<Registration> unregister(String id) {
+        return server.get().map(s -> s.unregister(id)).orElseGet(() -> Mono.just(
+                new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
+    }
+
+    @Override
     public Optional<String> metrics() {
         return metrics.scrape();
     }

@@ -33,6 +33,41 @@ public interface AdminOperations {
     Optional<String> metrics();
 
     /**
+     * Registers (or replaces) a service at run time from a YAML or JSON mapping with the keys of a
+     * {@code services[]} entry; it is kept in the state store and served at once. Never errors.
+     */
+    default Mono<Registration> register(String id, String spec) {
+        return Mono.just(new Registration(Registration.Outcome.UNAVAILABLE, "run-time registration is not available"));
+    }
+
+    /** Removes a service registered at run time (stopping it). Never errors. */
+    default Mono<Registration> unregister(String id) {
+        return Mono.just(new Registration(Registration.Outcome.UNAVAILABLE, "run-time registration is not available"));
+    }
+
+    /**
+     * The outcome of a registration or removal.
+     *
+     * @param outcome what happened
+     * @param message what changed, or why nothing did
+     */
+    record Registration(Outcome outcome, String message) {
+        /** What happened; each has its HTTP status. */
+        public enum Outcome {
+            /** Stored and served (200). */
+            APPLIED,
+            /** The spec is invalid (400). */
+            INVALID,
+            /** No such registered service (404). */
+            NOT_FOUND,
+            /** The id belongs to a service of the config file (409). */
+            CONFLICT,
+            /** The store could not be written, or the server is not ready (503). */
+            UNAVAILABLE
+        }
+    }
+
+    /**
      * The outcome of an operator's start or stop.
      *
      * @param service the service's view afterwards

@@ -34,6 +34,13 @@ final class Json {
         return b.append("}\n").toString();
     }
 
+    static String registration(AdminOperations.Registration r) {
+        StringBuilder b = new StringBuilder("{\"applied\":").append(r.outcome() == AdminOperations.Registration.Outcome.APPLIED)
+                .append(",\"message\":");
+        string(b, r.message());
+        return b.append("}\n").toString();
+    }
+
     static String error(String message) {
         StringBuilder b = new StringBuilder("{\"error\":");
         string(b, message);

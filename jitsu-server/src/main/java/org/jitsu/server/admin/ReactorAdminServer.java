@@ -26,7 +26,10 @@ import reactor.netty.resources.LoopResources;
 final class ReactorAdminServer implements AdminServer {
     private static final Logger log = LoggerFactory.getLogger(ReactorAdminServer.class);
     private static final Pattern SERVICE_ACTION = Pattern.compile("/api/services/([a-z0-9][a-z0-9-]{0,62})/(start|stop)");
+    private static final Pattern SERVICE = Pattern.compile("/api/services/([a-z0-9][a-z0-9-]{0,62})");
     private static final String JSON = "application/json";
+    /** Largest service spec accepted by {@code POST /api/services/ID}. */
+    static final int MAX_SPEC_BYTES = 64 * 1024;
     /** Prometheus text exposition format 0.0.4. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -128,7 +131,45 @@ final class ReactorAdminServer implements AdminServer {
                             : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON, Json.action(r)));
                 });
             }
+            Matcher reg = SERVICE.matcher(path);
+            if (reg.matches()) {
+                return register(req, res, reg.group(1));
+            }
             return send(res, HttpResponseStatus.NOT_FOUND, JSON, Json.error("no such resource: " + path));
+        }
+
+        /** {@code POST /api/services/ID} with the spec as body registers; {@code DELETE} removes. */
+        private Mono<Void> register(HttpServerRequest req, HttpServerResponse res, String id) {
+            if (HttpMethod.DELETE.equals(req.method())) {
+                return ops.unregister(id).flatMap(r -> sendRegistration(res, r));
+            }
+            if (!HttpMethod.POST.equals(req.method())) {
+                res.header(HttpHeaderNames.ALLOW, "POST, DELETE");
+                return send(res, HttpResponseStatus.METHOD_NOT_ALLOWED, JSON, Json.error("use POST or DELETE"));
+            }
+            return req.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+                    .flatMap(body -> {
+                        if (body.length() > MAX_SPEC_BYTES) {
+                            return send(res, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, JSON,
+                                    Json.error("a service spec has at most " + MAX_SPEC_BYTES + " bytes"));
+                        }
+                        if (body.isBlank()) {
+                            return send(res, HttpResponseStatus.BAD_REQUEST, JSON, Json.error("the body must be"
+                                    + " the service as a YAML or JSON mapping (the keys of a services[] entry)"));
+                        }
+                        return ops.register(id, body).flatMap(r -> sendRegistration(res, r));
+                    });
+        }
+
+        private static Mono<Void> sendRegistration(HttpServerResponse res, AdminOperations.Registration r) {
+            HttpResponseStatus status = switch (r.outcome()) {
+                case APPLIED -> HttpResponseStatus.OK;
+                case INVALID -> HttpResponseStatus.BAD_REQUEST;
+                case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                case CONFLICT -> HttpResponseStatus.CONFLICT;
+                case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            };
+            return send(res, status, JSON, Json.registration(r));
         }
 
         private boolean authorized(HttpServerRequest req) {

@@ -40,7 +40,7 @@ final class ConfigParser {
 
     static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
         root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
-                "admin", "metrics");
+                "admin", "metrics", "store");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -60,8 +60,9 @@ final class ConfigParser {
         List<ServiceConfig> services = ServiceParser.services(root, zones, backends, defaultTtl, bootTimeout);
         AdminSettings admin = admin(root.child("admin"), env);
         boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
+        StoreSettings store = StoreParser.store(root.child("store"), stateDir, listen);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services, admin, metrics);
+                backends, services, admin, metrics, store);
     }
 
     static AdminSettings defaultAdmin() {

@@ -34,11 +34,23 @@ import org.jitsu.server.pipeline.ZoneDefinition;
  * @param services the services, in config order
  * @param admin the admin HTTP endpoint ({@code admin:})
  * @param metricsEnabled {@code metrics.enabled}: false reports nothing (and {@code /metrics} answers 404)
+ * @param store {@code store:}: where state that outlives the process is kept
  */
 public record JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
-                          List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled) {
+                          List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled,
+                          StoreSettings store) {
+    /** Without {@code store:}: the embedded store in {@code <state-dir>/store}. */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, admin, metricsEnabled, new StoreSettings(StoreSettings.Type.EMBEDDED,
+                        stateDir.resolve("store"), Optional.empty()));
+    }
+
     /** Without {@code admin:} and {@code metrics:}: the defaults (admin on 127.0.0.1:8053, metrics on). */
     public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                        List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
@@ -50,6 +62,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
 
     public JitsuConfig {
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(store, "store");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(forward, "forward");
@@ -99,6 +112,36 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
         return ConfigParser.parse(YamlDocuments.parse(yaml), sourceName, clock.instant(), System.getenv());
+    }
+
+    /**
+     * Reads a config file and adds services registered at run time (each a YAML or JSON mapping with the
+     * keys of a {@code services[]} entry) after the file's own.
+     *
+     * @throws IOException when the file cannot be read
+     * @throws org.jitsu.backend.spi.ConfigException when the result is invalid (a registered service's
+     *     keys are reported as {@code services[N]}, N counting the file's services first)
+     */
+    public static JitsuConfig load(Path file, List<String> registeredServices) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return ConfigParser.parse(YamlDocuments.parse(text, List.copyOf(registeredServices)), file.toString(),
+                Clock.systemUTC().instant(), System.getenv());
+    }
+
+    /** As {@link #load(Path, List)} for a config given as text. */
+    public static JitsuConfig parse(String yaml, String sourceName, List<String> registeredServices) {
+        return ConfigParser.parse(YamlDocuments.parse(yaml, List.copyOf(registeredServices)), sourceName,
+                Clock.systemUTC().instant(), System.getenv());
+    }
+
+    /**
+     * A run-time service spec made canonical: {@code body} (a YAML or JSON mapping with the keys of a
+     * {@code services[]} entry) with {@code id} set, as YAML text.
+     *
+     * @throws org.jitsu.backend.spi.ConfigException when the body is not such a mapping or names another id
+     */
+    public static String serviceSpec(String id, String body) {
+        return YamlDocuments.serviceSpec(id, body);
     }
 
     /** The backend with this name. */

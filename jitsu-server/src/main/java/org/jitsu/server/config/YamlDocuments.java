@@ -45,6 +45,49 @@ final class YamlDocuments {
 
     /** Parses {@code text}; the root must be a mapping. */
     static Settings parse(String text) {
+        return Settings.of("", load(text));
+    }
+
+    /**
+     * Parses {@code text} and appends each of {@code extraServices} (one YAML or JSON mapping each, checked
+     * like the file) to its {@code services:} list.
+     */
+    static Settings parse(String text, List<String> extraServices) {
+        Map<Object, Object> root = new java.util.LinkedHashMap<>(load(text));
+        if (extraServices.isEmpty()) {
+            return Settings.of("", root);
+        }
+        List<Object> services = new java.util.ArrayList<>();
+        Object existing = root.get("services");
+        if (existing instanceof List<?> l) {
+            services.addAll(l);
+        } else if (existing != null) {
+            throw new ConfigException("services", describe(existing), "a list of services");
+        }
+        for (String extra : extraServices) {
+            services.add(load(extra));
+        }
+        root.put("services", services);
+        return Settings.of("", root);
+    }
+
+    static String serviceSpec(String id, String body) {
+        Map<Object, Object> m = new java.util.LinkedHashMap<>(load(body));
+        Object given = m.get("id");
+        if (given != null && !id.equals(String.valueOf(given))) {
+            throw new ConfigException("id", String.valueOf(given), "the id of the URL, " + id + " (or no id)");
+        }
+        Map<Object, Object> out = new java.util.LinkedHashMap<>();
+        out.put("id", id);
+        m.remove("id");
+        out.putAll(m);
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(options).dump(out);
+    }
+
+    /** The root mapping of {@code text}, checked. */
+    static Map<?, ?> load(String text) {
         Node root;
         Object data;
         try {
@@ -64,7 +107,7 @@ final class YamlDocuments {
         if (!(data instanceof Map)) {
             throw new ConfigException(DOCUMENT, describe(data), "a mapping of settings such as zones:, backends:, services:");
         }
-        return Settings.of("", (Map<?, ?>) data);
+        return (Map<?, ?>) data;
     }
 
     private static Yaml newYaml(boolean composeOnly) {

@@ -37,13 +37,18 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
     private final BootGate gate;
     private final BootLimits limits;
     private final PipelineMetrics metrics;
+    private final ServiceJournal journal;
+    private final BootCoordinator coordinator;
     private final Disposable.Composite running = Disposables.composite();
     private final AtomicBoolean started = new AtomicBoolean();
     private final Set<Backend> subscribed = new HashSet<>(); // guarded by this
     private volatile Snapshot current;
 
     DefaultOnDemandPipeline(List<ZoneDefinition> zones, List<ServiceDefinition> definitions, BootLimits limits,
-                            Duration idleCheckInterval, Scheduler timer, PipelineMetrics metrics) {
+                            Duration idleCheckInterval, Scheduler timer, PipelineMetrics metrics,
+                            ServiceJournal journal, BootCoordinator coordinator) {
+        this.journal = journal;
+        this.coordinator = coordinator;
         this.gate = new BootGate(limits, metrics);
         this.limits = limits;
         this.metrics = metrics;
@@ -59,7 +64,7 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
         for (ServiceDefinition def : definitions) {
             ServiceRuntime old = reuse.get(def.id());
             ServiceRuntime runtime = old != null && old.definition().equals(def) ? old
-                    : new ServiceRuntime(def, timer, gate, limits, metrics);
+                    : new ServiceRuntime(def, timer, gate, limits, metrics, journal, coordinator);
             if (byId.putIfAbsent(def.id(), runtime) != null) {
                 throw new IllegalArgumentException("service id " + def.id() + " is used twice");
             }

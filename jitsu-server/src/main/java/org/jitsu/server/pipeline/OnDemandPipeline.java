@@ -95,6 +95,12 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
 
         Builder metrics(PipelineMetrics metrics);
 
+        /** Where state and counters are kept across restarts (default {@link ServiceJournal#NONE}). */
+        Builder journal(ServiceJournal journal);
+
+        /** How boots and stops are agreed with other instances (default {@link BootCoordinator#LOCAL}). */
+        Builder coordinator(BootCoordinator coordinator);
+
         OnDemandPipeline build();
     }
 }

@@ -16,6 +16,8 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     private Duration idleCheckInterval = DEFAULT_IDLE_CHECK_INTERVAL;
     private Scheduler timer = Schedulers.parallel();
     private PipelineMetrics metrics = PipelineMetrics.NOOP;
+    private ServiceJournal journal = ServiceJournal.NONE;
+    private BootCoordinator coordinator = BootCoordinator.LOCAL;
 
     @Override
     public OnDemandPipeline.Builder zones(List<ZoneDefinition> zones) {
@@ -57,6 +59,18 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
         return this;
     }
 
+    @Override
+    public OnDemandPipeline.Builder journal(ServiceJournal journal) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder coordinator(BootCoordinator coordinator) {
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+        return this;
+    }
+
     /**
      * @throws IllegalArgumentException when a service id or name is used twice, a name is in no zone,
      *     or a service's timeouts are not positive (each message names the offender)
@@ -64,7 +78,7 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     @Override
     public OnDemandPipeline build() {
         validate(services);
-        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics);
+        return new DefaultOnDemandPipeline(zones, services, limits, idleCheckInterval, timer, metrics, journal, coordinator);
     }
 
     /** The checks of {@link #build()} on service definitions (also run by a reload). */

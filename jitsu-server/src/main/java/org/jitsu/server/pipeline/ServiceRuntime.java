@@ -44,6 +44,8 @@ final class ServiceRuntime {
     private final BootGate gate;
     private final BootLimits limits;
     private final PipelineMetrics metrics;
+    private final ServiceJournal journal;
+    private final BootCoordinator coordinator;
     private final String id;
     private final long idleTimeoutMillis;
 
@@ -58,9 +60,22 @@ final class ServiceRuntime {
     private long boots;
     private long failures;
     private long lastBootMillis = -1;
+    /** The last-query time last given to the journal (read and written by the idle tick only). */
+    private long journaledQuery = NEVER;
+    /** True when the journal says this service ran (or was booting) when the last run ended. */
+    private boolean ranBefore;
+    /** False while the service runs because another instance booted it: this one never stops its VM. */
+    private boolean owner = true;
 
     ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics) {
+        this(def, timer, gate, limits, metrics, ServiceJournal.NONE, BootCoordinator.LOCAL);
+    }
+
+    ServiceRuntime(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, PipelineMetrics metrics,
+                   ServiceJournal journal, BootCoordinator coordinator) {
         this.def = def;
+        this.journal = journal;
+        this.coordinator = coordinator;
         this.timer = timer;
         this.gate = gate;
         this.limits = limits;
@@ -68,6 +83,26 @@ final class ServiceRuntime {
         this.id = def.id();
         this.idleTimeoutMillis = def.idleTimeout().toMillis();
         this.since = now();
+        journal.saved(id).ifPresent(saved -> {
+            boots = saved.boots();
+            failures = saved.failures();
+            lastBootMillis = saved.lastBootMillis().orElse(-1L);
+            ranBefore = saved.state() == State.RUNNING || saved.state() == State.BOOTING
+                    || saved.state() == State.SUSPENDED;
+            saved.lastQuery().ifPresent(q -> {
+                lastQuery = q.toEpochMilli();
+                journaledQuery = lastQuery;
+            });
+        });
+    }
+
+    /** Tells the journal the current status (outside the lock; never on the warm path). */
+    private void journal() {
+        try {
+            journal.changed(status());
+        } catch (RuntimeException e) {
+            log.warn("service {}: journal failed: {}", id, e.toString());
+        }
     }
 
     String id() {
@@ -222,6 +257,7 @@ final class ServiceRuntime {
         }
         if (created) {
             metrics.bootStarted(id);
+            journal();
             launch(b, before);
         } else if (waits && query) {
             metrics.joinedBoot(id);
@@ -246,12 +282,10 @@ final class ServiceRuntime {
     }
 
     private void launch(Boot b, Mono<Void> before) {
-        Mono<Void> work = before
-                .then(b.ticket.whenGranted())
-                .then(Mono.defer(() -> {
+        Mono<Void> own = Mono.defer(() -> {
                     b.vmStarted = true;
                     return def.vm().start();
-                }))
+                })
                 .doOnSuccess(ignored -> b.vmRunning = true);
         Mono<Void> ready = Mono.empty();
         for (ReadinessCheck check : def.readiness()) {
@@ -260,7 +294,18 @@ final class ServiceRuntime {
         // a VM that dies while its readiness is checked fails the boot at once, not at the timeout
         Mono<Void> died = b.vmDied.asMono().flatMap(detail -> Mono.error(
                 new BackendException(def.vm().id(), "exited", "stopped while waiting for readiness: " + detail)));
-        work = work.then(Mono.firstWithSignal(ready, died));
+        Mono<Void> ownBoot = own.then(Mono.firstWithSignal(ready, died));
+        Mono<Void> work = before
+                .then(b.ticket.whenGranted())
+                .then(Mono.defer(() -> coordinator.claim(id)))
+                .flatMap(claim -> {
+                    if (claim == BootCoordinator.Claim.OWN) {
+                        b.claimed = true;
+                        return ownBoot;
+                    }
+                    b.elsewhere = true;
+                    return Mono.<Void>empty();
+                });
         work.timeout(def.bootTimeout(), timer)
                 .doFinally(signal -> gate.leave(b.ticket))
                 .subscribe(null, error -> bootFinished(b, error), () -> bootFinished(b, null));
@@ -276,8 +321,11 @@ final class ServiceRuntime {
                 state = State.RUNNING;
                 since = now;
                 idleFrom = now;
-                boots++;
-                lastBootMillis = took;
+                owner = !b.elsewhere;
+                if (owner) {
+                    boots++;
+                    lastBootMillis = took;
+                }
             } else {
                 failures++;
                 if (state != State.STOPPING && !b.vmStarted) {
@@ -294,9 +342,19 @@ final class ServiceRuntime {
                 // else: the boot timed out while a stop was still running; that stop decides the state
             }
         }
+        if (b.claimed) {
+            coordinator.released(id, error == null);
+        }
+        if (error == null && b.elsewhere) {
+            log.info("service {}: running on another instance after {} ms; answering without booting", id, took);
+            journal();
+            b.result.tryEmitValue(Optional.empty());
+            return;
+        }
         if (error == null) {
             metrics.bootSucceeded(id, Duration.ofMillis(took));
             log.info("service {}: booted in {} ms", id, took);
+            journal();
             b.result.tryEmitValue(Optional.empty());
             return;
         }
@@ -308,6 +366,7 @@ final class ServiceRuntime {
         } else {
             log.warn("service {}: boot failed after {} ms: {}", id, took, cause, error);
         }
+        journal();
         b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, "failed-boot", destroyDone, -1);
@@ -318,20 +377,34 @@ final class ServiceRuntime {
     void idleCheck() {
         long now = now();
         long idle;
-        Sinks.Empty<Void> done;
+        boolean flush = false;
+        Sinks.Empty<Void> done = null;
         synchronized (this) {
             if (state != State.RUNNING) {
                 return;
             }
             state = State.STOPPING; // written before lastQuery is read: see the class comment
-            idle = now - Math.max(lastQuery, idleFrom);
+            idle = now - Math.max(Math.max(lastQuery, idleFrom), coordinator.lastQueryElsewhere(id));
             if (idle < idleTimeoutMillis) {
                 state = State.RUNNING;
-                return;
+                flush = lastQuery != journaledQuery;
+                journaledQuery = lastQuery;
+            } else if (!owner) {
+                // another instance owns the VM and stops it: this one only forgets that it runs
+                state = State.STOPPED;
+                since = now;
+                owner = true;
+            } else {
+                since = now;
+                done = Sinks.empty();
+                stopDone = done;
             }
-            since = now;
-            done = Sinks.empty();
-            stopDone = done;
+        }
+        if (done == null) {
+            if (flush || state == State.STOPPED) {
+                journal(); // write-coalesced: at most once per idle tick, only when there was traffic
+            }
+            return;
         }
         stopVm(def.stopMode(), def.stopGrace(), "idle", done, idle);
     }
@@ -384,6 +457,10 @@ final class ServiceRuntime {
             // a query that came during the stop has a boot waiting for this signal
             state = boot != null ? State.BOOTING : target;
         }
+        if (target != State.RUNNING) {
+            coordinator.released(id, false);
+        }
+        journal();
         done.tryEmitEmpty();
     }
 
@@ -414,6 +491,7 @@ final class ServiceRuntime {
             since = now();
         }
         log.info("service {}: VM {} reported {} ({}); now {}", id, event.vmId(), event.state(), event.detail(), next);
+        journal();
     }
 
     /** At start-up: takes over a VM found running (with a full idle period) or paused. */
@@ -434,7 +512,9 @@ final class ServiceRuntime {
             state = next;
             since = now();
         }
-        log.info("service {}: VM {} found {} at start-up; now {}", id, def.vm().id(), vmState, next);
+        log.info("service {}: VM {} found {} at start-up ({}); now {}", id, def.vm().id(), vmState,
+                ranBefore ? "started by Jitsu before the restart" : "not started by this Jitsu's store", next);
+        journal();
     }
 
     synchronized ServiceStatus status() {
@@ -467,6 +547,10 @@ final class ServiceRuntime {
         final Sinks.One<Optional<Answer.ServerFailure>> result = Sinks.one();
         int waiters; // guarded by the runtime's lock
         volatile boolean vmStarted;
+        /** This instance claimed the boot (and releases the claim when it ends). */
+        volatile boolean claimed;
+        /** Another instance booted the service: nothing to start here. */
+        volatile boolean elsewhere;
         /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
         volatile boolean vmRunning;
         final Sinks.One<String> vmDied = Sinks.one();

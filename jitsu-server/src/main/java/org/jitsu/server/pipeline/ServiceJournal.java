@@ -1,0 +1,33 @@
+package org.jitsu.server.pipeline;
+
+import java.util.Optional;
+
+/**
+ * Where the pipeline keeps what must outlive it: each service's state and counters, for a state store
+ * (embedded or shared) to persist. The pipeline reads {@link #saved} once when it creates a service's
+ * runtime and calls {@link #changed} after each transition (boot started, booted, failed, stopped,
+ * adopted, died) and from the idle tick when the last-query time moved, so a hot name costs at most one
+ * call per idle-check interval. Never called on the warm path or under a runtime's lock.
+ *
+ * <p>{@link #NONE} keeps nothing: the pipeline then behaves exactly as without a journal.
+ */
+public interface ServiceJournal {
+
+    /** Keeps nothing. */
+    ServiceJournal NONE = new ServiceJournal() {
+        @Override
+        public Optional<ServiceStatus> saved(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void changed(ServiceStatus status) {
+        }
+    };
+
+    /** What an earlier run saved for this service (its counters and last state), if anything. */
+    Optional<ServiceStatus> saved(String id);
+
+    /** The service's state or counters changed. Must not block: persist on a scheduler of your own. */
+    void changed(ServiceStatus status);
+}

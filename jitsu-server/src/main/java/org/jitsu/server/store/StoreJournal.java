@@ -1,0 +1,41 @@
+package org.jitsu.server.store;
+
+import java.util.Map;
+import java.util.Optional;
+import org.jitsu.server.pipeline.ServiceJournal;
+import org.jitsu.server.pipeline.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's {@link ServiceJournal} on a {@link StateStore}: starts each service from the record
+ * found when the server started, and writes every change in the background (the store coalesces).
+ */
+public final class StoreJournal implements ServiceJournal {
+    private static final Logger log = LoggerFactory.getLogger(StoreJournal.class);
+
+    private final StateStore store;
+    private final Map<String, ServiceRecord> saved;
+
+    private StoreJournal(StateStore store, Map<String, ServiceRecord> saved) {
+        this.store = store;
+        this.saved = Map.copyOf(saved);
+    }
+
+    /** A journal that starts services from {@code saved} (the store's records when the server started). */
+    public static StoreJournal create(StateStore store, Map<String, ServiceRecord> saved) {
+        return new StoreJournal(store, saved);
+    }
+
+    @Override
+    public Optional<ServiceStatus> saved(String id) {
+        return Optional.ofNullable(saved.get(id)).map(ServiceRecord::toStatus);
+    }
+
+    @Override
+    public void changed(ServiceStatus status) {
+        store.putRecord(ServiceRecord.of(status, store.instanceId()))
+                .subscribe(null, e -> log.warn("store: cannot save the state of service {}: {}", status.id(),
+                        e.toString()));
+    }
+}

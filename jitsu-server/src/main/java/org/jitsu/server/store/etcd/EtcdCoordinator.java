@@ -1,0 +1,263 @@
+package org.jitsu.server.store.etcd;
+
+import static org.jitsu.server.store.etcd.EtcdStore.bytes;
+import static org.jitsu.server.store.etcd.EtcdStore.text;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jitsu.server.config.StoreSettings;
+import org.jitsu.server.pipeline.BootCoordinator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * {@link BootCoordinator} on etcd. Keys under the prefix:
+ * <ul>
+ *   <li>{@code claims/<id>}: {@code booting <instance>} or {@code running <instance>}, bound to the
+ *   instance's lease. A boot starts with a transaction that creates it only if it does not exist; the
+ *   losers watch it until it says running (and answer then) or disappears (and claim again). When the
+ *   owner dies, its lease expires, the key disappears and the next query on another instance claims.</li>
+ *   <li>{@code lastquery/<id>/<instance>}: the last query time an instance saw (epoch ms), written at most
+ *   once per idle-check interval per service (see {@link EtcdStore#putRecord}); every instance watches
+ *   them, so the idle check reads the others' times from memory.</li>
+ * </ul>
+ * While etcd cannot be reached, {@code on-unavailable} decides: {@code refuse} fails the boot (SERVFAIL),
+ * {@code boot-locally} boots without a claim (a second boot elsewhere is possible).
+ */
+final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EtcdCoordinator.class);
+    static final String CLAIMS = "claims/";
+    static final String LAST_QUERY = "lastquery/";
+
+    private final Client client;
+    private final Scheduler io;
+    private final StoreSettings.Etcd settings;
+    private final String prefix;
+    private final String instance;
+    private final Map<String, Long> elsewhere = new ConcurrentHashMap<>();
+    private final ResumingWatch lastQueries;
+    private final Disposable.Composite running = reactor.core.Disposables.composite();
+    private volatile Mono<Long> lease;
+    /** Services whose VM this instance runs: their claims are put back when the lease had to be replaced. */
+    private final java.util.Set<String> owned = ConcurrentHashMap.newKeySet();
+
+    EtcdCoordinator(Client client, Scheduler io, StoreSettings.Etcd settings) {
+        this.client = client;
+        this.io = io;
+        this.settings = settings;
+        this.prefix = settings.prefix();
+        this.instance = settings.instanceId();
+        this.lease = newLease();
+        this.lastQueries = new ResumingWatch(client, bytes(prefix + LAST_QUERY), io);
+    }
+
+    /** Loads the others' last-query times, follows them, and keeps the lease alive. */
+    Mono<Void> start() {
+        return call(() -> client.getKVClient().get(bytes(prefix + LAST_QUERY), GetOption.builder().isPrefix(true)
+                .build()))
+                .doOnNext(r -> {
+                    lastQueries.seen(r.getHeader().getRevision());
+                    r.getKvs().forEach(this::lastQuery);
+                    running.add(lastQueries.events().subscribe(e -> {
+                        if (e.getEventType() == WatchEvent.EventType.PUT) {
+                            lastQuery(e.getKeyValue());
+                        }
+                    }));
+                    long every = Math.max(200, settings.leaseTtl().toMillis() / 3);
+                    running.add(Flux.interval(Duration.ofMillis(every), io).subscribe(t -> keepAlive()));
+                })
+                .then();
+    }
+
+    private void lastQuery(KeyValue kv) {
+        String rest = text(kv.getKey()).substring(prefix.length() + LAST_QUERY.length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || rest.substring(slash + 1).equals(instance)) {
+            return;
+        }
+        try {
+            long at = Long.parseLong(text(kv.getValue()));
+            elsewhere.merge(rest.substring(0, slash), at, Math::max);
+        } catch (NumberFormatException e) {
+            log.warn("store: ignoring {}: not a time", text(kv.getKey()));
+        }
+    }
+
+    private Mono<Long> newLease() {
+        return call(() -> client.getLeaseClient().grant(settings.leaseTtl().toSeconds()))
+                .map(r -> r.getID())
+                .doOnNext(id -> log.info("store: instance {} holds lease {} (ttl {} s)", instance,
+                        Long.toHexString(id), settings.leaseTtl().toSeconds()))
+                .cache(v -> Duration.ofDays(3650), e -> Duration.ZERO, () -> Duration.ZERO);
+    }
+
+    private void keepAlive() {
+        Mono<Long> current = lease;
+        current.flatMap(id -> call(() -> client.getLeaseClient().keepAliveOnce(id)))
+                .subscribe(r -> {
+                    if (r.getTTL() <= 0) {
+                        lost(current, "expired");
+                    }
+                }, e -> {
+                    if (String.valueOf(e.getMessage()).contains("not found")) {
+                        lost(current, "not found");
+                    } else {
+                        log.debug("store: lease keep-alive failed: {}", e.toString());
+                    }
+                });
+    }
+
+    private void lost(Mono<Long> old, String why) {
+        if (lease == old) {
+            log.warn("store: the lease of instance {} is {}; taking a new one and claiming again the {} services"
+                    + " it runs", instance, why, owned.size());
+            lease = newLease();
+            for (String id : owned) {
+                ByteSequence key = bytes(prefix + CLAIMS + id);
+                lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+                                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                                .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
+                                        .build()))
+                                .commit()))
+                        .subscribe(r -> {
+                            if (!r.isSucceeded()) {
+                                log.warn("service {}: another instance claimed it while this one's lease was lost;"
+                                        + " both may run it now", id);
+                            }
+                        }, e -> log.warn("service {}: cannot claim it again: {}", id, e.toString()));
+            }
+        }
+    }
+
+    private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(EtcdStore.CALL_TIMEOUT, io).publishOn(io);
+    }
+
+    @Override
+    public Mono<Claim> claim(String serviceId) {
+        ByteSequence key = bytes(prefix + CLAIMS + serviceId);
+        Mono<Claim> attempt = lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(Op.put(key, bytes("booting " + instance), PutOption.builder().withLeaseId(leaseId).build()))
+                        .Else(Op.get(key, GetOption.DEFAULT))
+                        .commit()))
+                .flatMap(r -> {
+                    if (r.isSucceeded()) {
+                        return Mono.just(Claim.OWN);
+                    }
+                    GetResponse got = r.getGetResponses().get(0);
+                    if (got.getKvs().isEmpty()) {
+                        return claim(serviceId); // deleted in between
+                    }
+                    KeyValue kv = got.getKvs().get(0);
+                    String value = text(kv.getValue());
+                    if (value.equals("booting " + instance) || value.equals("running " + instance)) {
+                        return Mono.just(Claim.OWN); // ours from before (e.g. a boot that failed to release)
+                    }
+                    if (value.startsWith("running ")) {
+                        return Mono.just(Claim.RUNNING_ELSEWHERE);
+                    }
+                    log.info("service {}: {} claimed the boot; waiting for it", serviceId, value.substring(8));
+                    return follow(serviceId, key, kv.getModRevision());
+                });
+        return attempt.onErrorResume(e -> !(e instanceof Followed), e -> unavailable(serviceId, e));
+    }
+
+    /** Waits until the claim says running (→ RUNNING_ELSEWHERE) or disappears (→ claim again). */
+    private Mono<Claim> follow(String serviceId, ByteSequence key, long seenRevision) {
+        return Mono.<Boolean>create(sink -> {
+            Sinks.One<Boolean> outcome = Sinks.one();
+            Watch.Watcher w = client.getWatchClient().watch(key,
+                    WatchOption.builder().withRevision(seenRevision + 1).build(), Watch.listener(resp -> {
+                        for (WatchEvent e : resp.getEvents()) {
+                            if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                                outcome.tryEmitValue(false);
+                            } else if (text(e.getKeyValue().getValue()).startsWith("running ")) {
+                                outcome.tryEmitValue(true);
+                            }
+                        }
+                    }, e -> outcome.tryEmitError(new Followed(e))));
+            Disposable d = outcome.asMono().subscribe(sink::success, sink::error);
+            sink.onDispose(() -> {
+                d.dispose();
+                w.close();
+            });
+        }).subscribeOn(io).publishOn(io)
+                .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
+    }
+
+    private Mono<Claim> unavailable(String serviceId, Throwable e) {
+        if (settings.onUnavailable() == StoreSettings.OnUnavailable.BOOT_LOCALLY) {
+            log.warn("service {}: etcd unavailable ({}); booting locally (store.etcd.on-unavailable: boot-locally)",
+                    serviceId, e.toString());
+            return Mono.just(Claim.OWN);
+        }
+        return Mono.error(new IllegalStateException("etcd unavailable, boot refused"
+                + " (store.etcd.on-unavailable: refuse): " + e, e));
+    }
+
+    @Override
+    public void released(String serviceId, boolean runs) {
+        if (runs) {
+            owned.add(serviceId);
+        } else {
+            owned.remove(serviceId);
+        }
+        ByteSequence key = bytes(prefix + CLAIMS + serviceId);
+        Mono<?> op = runs
+                ? lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes("booting " + instance))))
+                        .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
+                                .build()))
+                        .commit()))
+                : deleteIfMine(key, "booting ").then(deleteIfMine(key, "running "));
+        op.subscribe(null, e -> log.warn("service {}: cannot update the claim in etcd: {}", serviceId, e.toString()));
+    }
+
+    private Mono<Void> deleteIfMine(ByteSequence key, String state) {
+        return call(() -> client.getKVClient().txn()
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(state + instance))))
+                .Then(Op.delete(key, DeleteOption.DEFAULT))
+                .commit()).then();
+    }
+
+    @Override
+    public long lastQueryElsewhere(String serviceId) {
+        Long at = elsewhere.get(serviceId);
+        return at == null ? Long.MIN_VALUE : at;
+    }
+
+    @Override
+    public void close() {
+        running.dispose();
+        lastQueries.close();
+    }
+
+    /** The watch of another instance's boot failed (not etcd being unreachable for the claim itself). */
+    static final class Followed extends RuntimeException {
+        Followed(Throwable cause) {
+            super("watching another instance's boot failed: " + cause, cause);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.jitsu.server.store.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.config.StoreSettings;
+import org.jitsu.server.store.ServiceRecord;
+import org.jitsu.server.store.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The {@link StateStore} on etcd (jetcd). Keys, under the configured prefix:
+ * {@code services/<id>} (a registered service's spec) and {@code state/<instance>/<id>} (this
+ * instance's {@link ServiceRecord#encode() record} of the service). jetcd's futures are never waited on: each becomes a Mono
+ * whose result is handed to the store's own bounded scheduler, so no caller (an event loop, the
+ * parallel scheduler) ever blocks and jetcd's threads never run our code.
+ */
+final class EtcdStore implements StateStore {
+    private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
+    static final String SERVICES = "services/";
+    static final String STATE = "state/";
+    /** Bound on one etcd call. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+
+    private final StoreSettings.Etcd settings;
+    private final Client client;
+    private final Scheduler io;
+    private final String prefix;
+    private final ResumingWatch serviceWatch;
+    private final EtcdCoordinator coordinator;
+    /** Last query time written per service (coalesced: only a newer one is written). */
+    private final Map<String, Long> lastQueryWritten = new java.util.concurrent.ConcurrentHashMap<>();
+
+    EtcdStore(StoreSettings.Etcd settings) {
+        this.settings = settings;
+        this.prefix = settings.prefix();
+        this.client = client(settings);
+        this.io = Schedulers.newBoundedElastic(4, 10_000, "jitsu-store-etcd", 60, true);
+        this.serviceWatch = new ResumingWatch(client, bytes(prefix + SERVICES), io);
+        this.coordinator = new EtcdCoordinator(client, io, settings);
+    }
+
+    @Override
+    public org.jitsu.server.pipeline.BootCoordinator coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public Mono<Void> start() {
+        return coordinator.start();
+    }
+
+
+    private static Client client(StoreSettings.Etcd s) {
+        List<URI> endpoints = new ArrayList<>();
+        String scheme = s.tls() || s.cert().isPresent() ? "https" : "http";
+        for (InetSocketAddress a : s.endpoints()) {
+            String host = a.getAddress().getHostAddress();
+            endpoints.add(URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort()));
+        }
+        ClientBuilder b = Client.builder().endpoints(endpoints)
+                .connectTimeout(Duration.ofSeconds(2))
+                .keepaliveTime(Duration.ofSeconds(10))
+                .keepaliveTimeout(Duration.ofSeconds(5))
+                .retryMaxDuration(Duration.ofSeconds(3));
+        s.user().ifPresent(u -> b.user(bytes(u)));
+        s.password().ifPresent(p -> b.password(bytes(p)));
+        if (s.tls() || s.cert().isPresent()) {
+            try {
+                b.sslContext(ssl -> {
+                    s.ca().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+                    if (s.cert().isPresent() && s.key().isPresent()) {
+                        ssl.keyManager(s.cert().get().toFile(), s.key().get().toFile());
+                    }
+                });
+            } catch (SSLException | RuntimeException e) {
+                throw new ConfigException("store.etcd.ca", s.ca().map(Object::toString).orElse(""),
+                        "readable PEM files for ca, cert and key (" + e.getMessage() + ")");
+            }
+        }
+        return b.build();
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    static String text(ByteSequence b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A jetcd call as a Mono: made on the store's scheduler (jetcd opens its gRPC channel lazily, with
+     * file reads, on the first call), never waited on, bounded, and continuing on the store's scheduler.
+     */
+    private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io);
+    }
+
+    @Override
+    public String instanceId() {
+        return settings.instanceId();
+    }
+
+    @Override
+    public String describe() {
+        return "etcd " + settings.endpoints() + " prefix " + prefix;
+    }
+
+    @Override
+    public Mono<Map<String, String>> services() {
+        return call(() -> client.getKVClient().get(bytes(prefix + SERVICES),
+                GetOption.builder().isPrefix(true).build()))
+                .map(r -> {
+                    serviceWatch.seen(r.getHeader().getRevision());
+                    List<KeyValue> kvs = new ArrayList<>(r.getKvs());
+                    kvs.sort(Comparator.comparingLong(KeyValue::getCreateRevision)); // registration order
+                    Map<String, String> out = new LinkedHashMap<>();
+                    for (KeyValue kv : kvs) {
+                        out.put(text(kv.getKey()).substring(prefix.length() + SERVICES.length()), text(kv.getValue()));
+                    }
+                    return Collections.unmodifiableMap(out);
+                });
+    }
+
+    @Override
+    public Mono<Void> putService(String id, String spec) {
+        return call(() -> client.getKVClient().put(bytes(prefix + SERVICES + id), bytes(spec))).then();
+    }
+
+    @Override
+    public Mono<Boolean> removeService(String id) {
+        return call(() -> client.getKVClient().delete(bytes(prefix + SERVICES + id))).map(r -> r.getDeleted() > 0);
+    }
+
+    @Override
+    public Mono<Map<String, ServiceRecord>> records() {
+        String mine = prefix + STATE + settings.instanceId() + "/";
+        return call(() -> client.getKVClient().get(bytes(mine), GetOption.builder().isPrefix(true).build()))
+                .map(r -> {
+                    Map<String, ServiceRecord> out = new LinkedHashMap<>();
+                    for (KeyValue kv : r.getKvs()) {
+                        String id = text(kv.getKey()).substring(mine.length());
+                        try {
+                            out.put(id, ServiceRecord.decode(id, text(kv.getValue())));
+                        } catch (IllegalArgumentException e) {
+                            log.warn("store: ignoring {}: {}", text(kv.getKey()), e.getMessage());
+                        }
+                    }
+                    return Map.copyOf(out);
+                });
+    }
+
+    @Override
+    public Mono<Void> putRecord(ServiceRecord record) {
+        Mono<Void> state = call(() -> client.getKVClient().put(bytes(prefix + STATE + settings.instanceId() + "/"
+                + record.id()), bytes(record.encode()))).then();
+        long q = record.lastQuery();
+        Long before = lastQueryWritten.get(record.id());
+        if (q < 0 || (before != null && before >= q)) {
+            return state;
+        }
+        lastQueryWritten.put(record.id(), q);
+        // the shared idle clock: the others' idle checks read it from their watch
+        return state.then(call(() -> client.getKVClient().put(bytes(prefix + EtcdCoordinator.LAST_QUERY + record.id()
+                + "/" + settings.instanceId()), bytes(Long.toString(q)))).then());
+    }
+
+    @Override
+    public Flux<Map.Entry<String, Optional<String>>> serviceChanges() {
+        int cut = prefix.length() + SERVICES.length();
+        return serviceWatch.events().map(e -> {
+            String id = text(e.getKeyValue().getKey()).substring(cut);
+            Optional<String> spec = e.getEventType() == WatchEvent.EventType.PUT
+                    ? Optional.of(text(e.getKeyValue().getValue())) : Optional.empty();
+            return new AbstractMap.SimpleImmutableEntry<>(id, spec);
+        });
+    }
+
+    /** The revision up to which service changes have been seen (for tests and logs). */
+    long servicesRevision() {
+        return serviceWatch.revision();
+    }
+
+    @Override
+    public void close() {
+        coordinator.close();
+        serviceWatch.close();
+        client.close();
+        io.dispose();
+    }
+}

@@ -1,0 +1,109 @@
+package org.jitsu.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jitsu.server.pipeline.ServiceStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+class EmbeddedStoreTest {
+    private static final Duration T = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void servicesAndRecordsSurviveReopening() {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            store.putService("web", "id: web\nnames: [web.example.test]\n").block(T);
+            store.putService("api", "id: api\n").block(T);
+            store.putService("old", "id: old\n").block(T);
+            assertThat(store.removeService("old").block(T)).isTrue();
+            assertThat(store.removeService("never").block(T)).isFalse();
+            store.putRecord(new ServiceRecord("web", ServiceStatus.State.RUNNING, "local", 1000, 2000, 3, 1, 42))
+                    .block(T);
+        }
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            Map<String, String> services = store.services().block(T);
+            assertThat(services).containsExactly(Map.entry("web", "id: web\nnames: [web.example.test]\n"),
+                    Map.entry("api", "id: api\n"));
+            assertThat(store.records().block(T)).containsExactly(Map.entry("web",
+                    new ServiceRecord("web", ServiceStatus.State.RUNNING, "local", 1000, 2000, 3, 1, 42)));
+        }
+        assertThat(dir.resolve("state.yml")).exists();
+        assertThat(dir.resolve("state.yml.tmp")).as("renamed into place").doesNotExist();
+    }
+
+    @Test
+    void aMissingDirectoryIsCreatedAndAnEmptyStoreStartsEmpty() {
+        Path sub = dir.resolve("a/b");
+        try (StateStore store = StateStore.embedded(sub, "local")) {
+            assertThat(store.services().block(T)).isEmpty();
+            assertThat(store.records().block(T)).isEmpty();
+            store.putService("x", "id: x\n").block(T);
+        }
+        assertThat(sub.resolve("state.yml")).exists();
+    }
+
+    @Test
+    void aLeftoverTemporaryFileFromACrashIsIgnored() throws Exception {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            store.putService("kept", "id: kept\n").block(T);
+        }
+        // a crash after writing the temporary file and before the rename
+        Files.writeString(dir.resolve("state.yml.tmp"), "format: 1\nservices: {torn: ", StandardCharsets.UTF_8);
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            assertThat(store.services().block(T)).containsOnlyKeys("kept");
+            store.putService("next", "id: next\n").block(T);
+        }
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            assertThat(store.services().block(T)).containsOnlyKeys("kept", "next");
+        }
+    }
+
+    @Test
+    void aCorruptFileIsAnErrorNotAnEmptyStore() throws Exception {
+        Files.writeString(dir.resolve("state.yml"), "- not\n- a mapping\n", StandardCharsets.UTF_8);
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            assertThatThrownBy(() -> store.services().block(T)).hasMessageContaining("not a Jitsu store file");
+        }
+        assertThat(Files.readString(dir.resolve("state.yml"))).as("left as it was").startsWith("- not");
+    }
+
+    @Test
+    void concurrentWritesAreAllDurableAndGroupCommitted() {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            List<Mono<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                writes.add(store.putService("s" + i, "id: s" + i + "\n").subscribeOn(Schedulers.boundedElastic()));
+            }
+            Flux.merge(writes).then().block(Duration.ofSeconds(30));
+        }
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            assertThat(store.services().block(T)).hasSize(200);
+        }
+    }
+
+    @Test
+    void changesAreSignalledAfterTheyAreDurable() {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            List<Map.Entry<String, Optional<String>>> seen = new ArrayList<>();
+            store.serviceChanges().subscribe(seen::add);
+            store.putService("a", "id: a\n").block(T);
+            store.removeService("a").block(T);
+            assertThat(seen).containsExactly(Map.entry("a", Optional.of("id: a\n")), Map.entry("a", Optional.empty()));
+        }
+    }
+}
