@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import org.jitsu.server.pipeline.Transport;
 import org.slf4j.Logger;
@@ -47,6 +48,20 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
             throw e;
         } finally {
             packet.release();
+        }
+        if (reply == QueryResponder.NO_REPLY) {
+            inFlight.decrement();
+            return;
+        }
+        Optional<DnsReply> now = QueryResponder.now(reply);
+        if (now.isPresent()) { // warm: written now, flushed at the end of the read burst
+            try {
+                write(ctx, now.get(), sender, start);
+                needsFlush = true;
+            } finally {
+                inFlight.decrement();
+            }
+            return;
         }
         ReplySubscriber[] self = new ReplySubscriber[1];
         self[0] = new ReplySubscriber(r -> deliver(ctx, r, sender, start, self[0]), inFlight::decrement);
