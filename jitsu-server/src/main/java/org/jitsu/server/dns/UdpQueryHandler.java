@@ -7,6 +7,8 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
@@ -115,24 +117,23 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Writes every reply that completed off the event loop since the last drain, then flushes once:
-     * with epoll, one flush of many datagrams is one {@code sendmmsg}.
+     * with epoll, one flush of many datagrams is one {@code sendmmsg}. The queries stop counting as in
+     * flight only after the flush, so that a shutdown waiting for them closes the socket after it.
      */
     private void drain(ChannelHandlerContext ctx) {
         drainScheduled.set(false); // before polling: a reply offered from now on schedules a new drain
-        boolean wrote = false;
-        for (Late l = late.poll(); l != null; l = late.poll()) {
-            try {
+        List<ReplySubscriber> written = new ArrayList<>();
+        try {
+            for (Late l = late.poll(); l != null; l = late.poll()) {
+                written.add(l.subscriber());
                 write(ctx, l.reply(), l.sender(), l.start());
-                wrote = true;
-            } finally {
-                l.subscriber().done();
             }
-        }
-        if (wrote) {
-            if (reading) {
-                needsFlush = true;
-            } else {
-                ctx.flush();
+            if (!written.isEmpty()) {
+                ctx.flush(); // a task of its own: never inside a read burst
+            }
+        } finally {
+            for (ReplySubscriber s : written) {
+                s.done();
             }
         }
     }
