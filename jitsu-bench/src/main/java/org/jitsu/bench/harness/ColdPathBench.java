@@ -53,6 +53,7 @@ final class ColdPathBench {
         int joinPort = LoadBench.freePort();
         StringBuilder yaml = new StringBuilder("""
                 listen: {addresses: [127.0.0.1], port: %1$d, event-loops: 1}
+                admin: {enabled: false}
                 zones:
                   - {name: bench.test, nameservers: [ns1.bench.test], hosts: {ns1.bench.test: [127.0.0.1]}}
                 boot: {max-concurrent: 8, max-queued: 1024, max-waiters: 10000}

@@ -118,6 +118,8 @@ final class Zone {
                   addresses: [127.0.0.1]
                   port: %d
                   event-loops: 1
+                admin:
+                  enabled: false
                 zones:
                   - name: %s
                     nameservers: [ns1.%2$s]

@@ -1,6 +1,7 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
@@ -18,18 +19,21 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
+import reactor.core.publisher.Mono;
 
 /**
  * The DNS front end without sockets, with the real codec and pipeline: {@code decode} parses a query
  * packet; {@code encode} writes a prebuilt A answer into a pooled buffer; {@code warmQuery} is the
  * whole warm path as the UDP handler runs it (decode, pipeline, reply, encode with metrics, release).
  * The query is {@code s3.bench.test A}, with an EDNS OPT record when {@code edns} is true (as dig and
- * most resolvers send) or without (as dnsperf sends by default).
+ * most resolvers send) or without (as dnsperf sends by default). {@code buffers} says where reply
+ * buffers come from ({@code reused}: as on an event loop; {@code pooled}: the pooled allocator off an
+ * event loop, which adds a buffer object per reply).
  *
  * <p>This class lives in {@code org.jitsu.server.dns} of the bench module to reach the front end's
  * package-private codec without widening its API (the same trick as Netty's microbench module).
  *
- * <pre>{@code ./jitsu bench --jmh FrontEndBenchmark -prof gc}</pre>
+ * <pre>{@code ./jitsu bench --jmh FrontEndBenchmark -p buffers=reused}</pre>
  */
 public class FrontEndBenchmark extends JitsuBenchmark {
     @Param({"false", "true"})
@@ -40,10 +44,23 @@ public class FrontEndBenchmark extends JitsuBenchmark {
     private ByteBuf packet;
     private DnsReply reply;
     private final Capture<DnsReply> capture = new Capture<>();
-    private final PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    /**
+     * Where the reply buffers come from: {@code reused}, one buffer handed out again and again (what
+     * an event loop's pooled allocator costs in allocation: the buffer object is recycled there; see
+     * {@link ReusedBufferAllocator}), or {@code pooled}, Netty's pooled allocator called from the JMH
+     * thread, which is no event loop and so gets a fresh buffer object per reply.
+     */
+    @Param({"reused", "pooled"})
+    public String buffers;
+
+    private ByteBufAllocator alloc;
+    private ReusedBufferAllocator reused;
+    private final QuestionCache questions = QuestionCache.create(1024);
 
     @Setup
     public void setUp() {
+        reused = new ReusedBufferAllocator();
+        alloc = buffers.equals("pooled") ? PooledByteBufAllocator.DEFAULT : reused;
         pipeline = Fixtures.pipeline(InstantBackend.create(), 10, BootLimits.DEFAULT);
         pipeline.resolve(new Query(Fixtures.name(3), RecordType.A, Fixtures.CLIENT, Transport.UDP))
                 .block(Duration.ofSeconds(10)); // boots s3: warm from now on
@@ -51,6 +68,7 @@ public class FrontEndBenchmark extends JitsuBenchmark {
         packet = Unpooled.directBuffer(64).writeBytes(queryBytes(edns));
         responder.respond(packet, Fixtures.CLIENT, Transport.UDP).subscribe(capture);
         reply = capture.take();
+        QueryDecoder.decode(packet, questions); // the name is cached from now on, as in a running server
         if (!(reply instanceof DnsReply.Built b) || b.answers().isEmpty()) {
             throw new IllegalStateException("warm query not answered: " + reply);
         }
@@ -59,14 +77,15 @@ public class FrontEndBenchmark extends JitsuBenchmark {
     @TearDown
     public void tearDown() {
         packet.release();
+        reused.close();
         pipeline.close();
     }
 
-    /** Parses the query packet (header, question, OPT). */
+    /** Parses the query packet (header, question, OPT), with a warm question cache as the responder's. */
     @Benchmark
     public ParseResult decode() {
         packet.readerIndex(0);
-        return QueryDecoder.decode(packet);
+        return QueryDecoder.decode(packet, questions);
     }
 
     /** Encodes the prebuilt warm answer and releases the buffer. */
@@ -78,13 +97,17 @@ public class FrontEndBenchmark extends JitsuBenchmark {
         return n;
     }
 
-    /** The warm path as the UDP handler runs it, minus the socket: packet in, answer bytes out. */
+    /**
+     * The warm path as the UDP handler runs it, minus the socket: packet in, answer bytes out. Like the
+     * handler, takes a reply that is already there without subscribing ({@link QueryResponder#now}).
+     */
     @Benchmark
     public int warmQuery() {
         long start = System.nanoTime();
         packet.readerIndex(0);
-        responder.respond(packet, Fixtures.CLIENT, Transport.UDP).subscribe(capture);
-        ByteBuf out = responder.encodeUdp(alloc, capture.take(), start);
+        Mono<DnsReply> replied = responder.respond(packet, Fixtures.CLIENT, Transport.UDP);
+        DnsReply r = QueryResponder.now(replied).orElseThrow(); // warm: the handler does the same
+        ByteBuf out = responder.encodeUdp(alloc, r, start);
         int n = out.readableBytes();
         out.release();
         return n;

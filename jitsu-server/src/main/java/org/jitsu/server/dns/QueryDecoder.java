@@ -1,8 +1,8 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Optional;
-import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.RecordType;
 
 /**
@@ -33,20 +33,35 @@ final class QueryDecoder {
         }
     }
 
-    /** Parsing state of one packet. */
+    /**
+     * Parsing state of one packet, reused by the thread that decodes (an event loop): {@link #reset}
+     * before each packet. Holds a scratch copy of the question name, so that parsing allocates only
+     * what the result keeps.
+     */
     private static final class State {
-        final ByteBuf buf;
-        final int start;
-        final int limit;
+        final byte[] wire = new byte[MAX_NAME];
+        ByteBuf buf;
+        int start;
+        int limit;
         int pos;
-        Optional<WireRequest.Question> question = Optional.empty();
-        Optional<WireRequest.Edns> edns = Optional.empty();
+        Optional<WireRequest.Question> question;
+        Optional<WireRequest.Edns> edns;
 
-        State(ByteBuf buf) {
+        State reset(ByteBuf buf) {
             this.buf = buf;
             this.start = buf.readerIndex();
             this.limit = start + buf.readableBytes();
             this.pos = start + HEADER_LENGTH;
+            this.question = Optional.empty();
+            this.edns = Optional.empty();
+            return this;
+        }
+
+        /** Drops the reference to the packet, which the caller releases. */
+        void clear() {
+            buf = null;
+            question = Optional.empty();
+            edns = Optional.empty();
         }
 
         int u8(int at) {
@@ -79,8 +94,8 @@ final class QueryDecoder {
          * after the name (after the first pointer, if any). When {@code keep} is set, returns the
          * question; else validates and skips.
          */
-        Optional<WireRequest.Question> name(boolean keep) {
-            byte[] wire = new byte[MAX_NAME];
+        Optional<WireRequest.Question> name(boolean keep, QuestionCache cache) {
+            byte[] wire = this.wire;
             int w = 0;
             int p = pos;
             int lowest = pos;
@@ -114,11 +129,20 @@ final class QueryDecoder {
                     throw Malformed.INSTANCE;
                 }
                 wire[w++] = (byte) len;
-                buf.getBytes(p + 1, wire, w, len); // one access per label, then checks on the copy
-                for (int i = w; i < w + len; i++) {
-                    byte c = wire[i];
-                    if (c < 0x21 || c > 0x7e || c == '.') {
-                        throw Malformed.INSTANCE;
+                if (keep) {
+                    buf.getBytes(p + 1, wire, w, len); // one access per label, then checks on the copy
+                    for (int i = w; i < w + len; i++) {
+                        byte c = wire[i];
+                        if (c < 0x21 || c > 0x7e || c == '.') {
+                            throw Malformed.INSTANCE;
+                        }
+                    }
+                } else {
+                    for (int i = p + 1; i <= p + len; i++) {
+                        byte c = buf.getByte(i);
+                        if (c < 0x21 || c > 0x7e || c == '.') {
+                            throw Malformed.INSTANCE;
+                        }
                     }
                 }
                 w += len;
@@ -128,39 +152,15 @@ final class QueryDecoder {
             if (!keep) {
                 return Optional.empty();
             }
-            byte[] exact = new byte[w];
-            System.arraycopy(wire, 0, exact, 0, w);
             int qtype = u16();
             int qclass = u16();
-            return Optional.of(new WireRequest.Question(exact, DomainName.ofCanonical(canonical(exact)), qtype, qclass));
-        }
-
-        /** The lower-case dotted text of a validated wire name (ASCII only: no IDN, no decoding). */
-        private static String canonical(byte[] wire) {
-            if (wire.length == 1) {
-                return "";
-            }
-            char[] text = new char[wire.length - 2];
-            int t = 0;
-            int p = 0;
-            while (wire[p] != 0) {
-                int len = wire[p];
-                if (t > 0) {
-                    text[t++] = '.';
-                }
-                for (int i = p + 1; i <= p + len; i++) {
-                    byte c = wire[i];
-                    text[t++] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-                }
-                p += 1 + len;
-            }
-            return new String(text, 0, t);
+            return cache.question(wire, w, qtype, qclass);
         }
 
         /** Skips one resource record, remembering an OPT (legal only in the additional section). */
         void record(boolean additional) {
             int ownerAt = pos;
-            name(false);
+            name(false, QuestionCache.NONE);
             boolean rootOwner = pos == ownerAt + 1;
             int type = u16();
             int rclass = u16();
@@ -176,13 +176,49 @@ final class QueryDecoder {
                 }
                 int version = (int) (ttl >>> 16) & 0xff;
                 boolean dnssecOk = (ttl & 0x8000) != 0;
-                edns = Optional.of(new WireRequest.Edns(Math.max(512, rclass), version, dnssecOk));
+                edns = edns(Math.max(512, rclass), version, dnssecOk);
             }
         }
     }
 
-    /** Parses {@code buf} (readable bytes = one DNS message); never throws, never releases. */
+    /**
+     * The last EDNS options seen, per DO bit: clients send the same payload size every time, so the
+     * decoder reuses the immutable value instead of allocating one per query. Racy by design: a slot
+     * holds some complete, immutable value (final fields), whichever thread wrote it last.
+     */
+    private static final Optional<?>[] LAST_EDNS = {
+        Optional.of(new WireRequest.Edns(1232, 0, false)), Optional.of(new WireRequest.Edns(1232, 0, true))};
+
+    @SuppressWarnings("unchecked") // LAST_EDNS only ever holds Optional<Edns>
+    private static Optional<WireRequest.Edns> edns(int payloadSize, int version, boolean dnssecOk) {
+        int slot = dnssecOk ? 1 : 0;
+        Optional<WireRequest.Edns> last = (Optional<WireRequest.Edns>) LAST_EDNS[slot];
+        WireRequest.Edns e = last.get();
+        if (e.payloadSize() == payloadSize && e.version() == version) {
+            return last;
+        }
+        Optional<WireRequest.Edns> fresh = Optional.of(new WireRequest.Edns(payloadSize, version, dnssecOk));
+        LAST_EDNS[slot] = fresh;
+        return fresh;
+    }
+
+    private static final FastThreadLocal<State> STATE = new FastThreadLocal<>() {
+        @Override
+        protected State initialValue() {
+            return new State();
+        }
+    };
+
+    /** Parses {@code buf} (readable bytes = one DNS message) without a question cache. */
     static ParseResult decode(ByteBuf buf) {
+        return decode(buf, QuestionCache.NONE);
+    }
+
+    /**
+     * Parses {@code buf} (readable bytes = one DNS message); never throws, never releases. Questions
+     * seen before come from {@code cache} (no allocation for the name).
+     */
+    static ParseResult decode(ByteBuf buf, QuestionCache cache) {
         if (buf.readableBytes() < HEADER_LENGTH) {
             return new ParseResult.Drop("short header", true);
         }
@@ -200,13 +236,13 @@ final class QueryDecoder {
         int nscount = buf.getUnsignedShort(start + 8);
         int arcount = buf.getUnsignedShort(start + 10);
 
-        State s = new State(buf);
+        State s = STATE.get().reset(buf);
         boolean ok;
         try {
             if (qdcount != 1) {
                 throw Malformed.INSTANCE;
             }
-            s.question = s.name(true);
+            s.question = s.name(true, cache);
             for (int i = 0; i < ancount + nscount + arcount; i++) {
                 s.record(i >= ancount + nscount);
             }
@@ -218,16 +254,17 @@ final class QueryDecoder {
             ok = false;
         }
         WireRequest request = new WireRequest(id, opcode, rd, cd, s.question, s.edns);
+        s.clear();
         if (opcode != 0) {
             return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.NOTIMP), false);
         }
         if (!ok) {
             return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.FORMERR), true);
         }
-        if (s.edns.isPresent() && s.edns.get().version() > 0) {
+        if (request.edns().isPresent() && request.edns().get().version() > 0) {
             return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.BADVERS), false);
         }
-        WireRequest.Question q = s.question.get();
+        WireRequest.Question q = request.question().get();
         if (q.qclass() != CLASS_IN) {
             return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.REFUSED), false);
         }

@@ -12,6 +12,7 @@ import org.jitsu.server.pipeline.QueryPipeline;
 import org.jitsu.server.pipeline.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -22,11 +23,15 @@ import reactor.core.publisher.Mono;
 final class QueryResponder {
     private static final Logger log = LoggerFactory.getLogger(QueryResponder.class);
     static final int TCP_LIMIT = 0xffff;
+    /** What {@link #respond} returns for a packet that gets no reply at all. */
+    static final Mono<DnsReply> NO_REPLY = Mono.empty();
+    private static final int QUESTION_CACHE_SLOTS = 4096;
 
     private final QueryPipeline pipeline;
     private final Optional<Forwarder> forwarder;
     private final FrontEndMetrics metrics;
     private final int maxUdpPayload;
+    private final QuestionCache questions = QuestionCache.create(QUESTION_CACHE_SLOTS);
 
     QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
                    int maxUdpPayload) {
@@ -41,22 +46,31 @@ final class QueryResponder {
     }
 
     /**
-     * The reply to {@code packet} (one DNS message), or empty when it is dropped. Never errors: a
-     * failing pipeline yields SERVFAIL. Does not release {@code packet}.
+     * The reply to {@code packet} (one DNS message), or {@link #NO_REPLY} when it is dropped. Never
+     * errors: a failing pipeline yields SERVFAIL. Does not release {@code packet}.
+     *
+     * <p>When the pipeline's answer is already there (a warm name: the pipeline returns a prebuilt
+     * {@code Mono.just}, a {@link Fuseable.ScalarCallable}), the reply is built at once and returned as a
+     * scalar {@code Mono} too: callers take it with {@link #now} instead of subscribing, so the warm
+     * path builds no operator chain and no subscriber.
      */
     Mono<DnsReply> respond(ByteBuf packet, InetSocketAddress client, Transport transport) {
-        ParseResult parsed = QueryDecoder.decode(packet);
+        ParseResult parsed = QueryDecoder.decode(packet, questions);
         if (parsed instanceof ParseResult.Accept accept) {
             WireRequest request = accept.request();
-            Optional<byte[]> raw = forwarder.filter(f -> f.allows(client.getAddress()))
-                    .map(f -> ByteBufUtil.getBytes(packet));
             WireRequest.Question q = request.question().orElseThrow();
             Mono<Answer> answer;
             try {
                 answer = pipeline.resolve(new Query(q.name(), q.qtype(), client, transport));
             } catch (RuntimeException e) {
-                answer = Mono.error(e);
+                log.debug("pipeline failed for {}: {}", q.name(), e.toString());
+                return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
             }
+            if (answer instanceof Fuseable.ScalarCallable<?> scalar) {
+                return resolved(request, scalar, packet, client, transport);
+            }
+            Optional<byte[]> raw = forwarder.filter(f -> f.allows(client.getAddress()))
+                    .map(f -> ByteBufUtil.getBytes(packet));
             return answer
                     .flatMap(a -> toReply(request, a, raw, transport))
                     .onErrorResume(e -> {
@@ -76,7 +90,41 @@ final class QueryResponder {
             metrics.malformed(transport);
         }
         metrics.dropped(transport, drop.reason());
-        return Mono.empty();
+        return NO_REPLY;
+    }
+
+    /** The reply to an answer that is already there; reads {@code packet} only to forward it. */
+    private Mono<DnsReply> resolved(WireRequest request, Fuseable.ScalarCallable<?> scalar, ByteBuf packet,
+                                    InetSocketAddress client, Transport transport) {
+        Object value;
+        try {
+            value = scalar.call();
+        } catch (Exception e) {
+            log.debug("pipeline failed for {}: {}", request.question().orElseThrow().name(), e.toString());
+            return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+        }
+        if (!(value instanceof Answer a)) {
+            return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL)); // empty: never for a pipeline
+        }
+        Optional<byte[]> raw = a instanceof Answer.NotAuthoritative
+                ? forwarder.filter(f -> f.allows(client.getAddress())).map(f -> ByteBufUtil.getBytes(packet))
+                : Optional.empty();
+        return toReply(request, a, raw, transport);
+    }
+
+    /**
+     * The reply in {@code reply} when it is already there (as {@link #respond} returns it for warm
+     * names, rejects and errors), without subscribing; empty when it comes later or never.
+     */
+    static Optional<DnsReply> now(Mono<DnsReply> reply) {
+        if (reply instanceof Fuseable.ScalarCallable<?> scalar) {
+            try {
+                return Optional.ofNullable((DnsReply) scalar.call());
+            } catch (Exception e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     private Mono<DnsReply> toReply(WireRequest request, Answer answer, Optional<byte[]> raw, Transport transport) {

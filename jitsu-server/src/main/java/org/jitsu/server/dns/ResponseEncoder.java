@@ -1,8 +1,10 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.List;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.RecordType;
 import org.jitsu.server.pipeline.ResourceRecord;
@@ -24,8 +26,17 @@ final class ResponseEncoder {
     private static final long MAX_TTL = 0x7fffffffL;
     private static final int MAX_POINTER = 0x3fff;
 
-    private final ByteBuf out;
-    private final int base;
+    /** One encoder per thread (an event loop), reset per response: its arrays are reused. */
+    private static final FastThreadLocal<ResponseEncoder> ENCODER = new FastThreadLocal<>() {
+        @Override
+        protected ResponseEncoder initialValue() {
+            return new ResponseEncoder();
+        }
+    };
+    private static final int ADDRESS_SLOTS = 64;
+
+    private ByteBuf out;
+    private int base;
     /**
      * Names written so far, for compression: suffix {@code i} is {@code nameText[i].substring(nameStart[i])},
      * written at {@code nameOffset[i]}. Parallel arrays compared with {@code regionMatches} instead of
@@ -37,9 +48,28 @@ final class ResponseEncoder {
     private int[] nameOffset = new int[8];
     private int nameCount;
 
-    private ResponseEncoder(ByteBuf out) {
+    /**
+     * The wire bytes of addresses written before, by identity: {@link InetAddress#getAddress()} copies
+     * on every call, and a warm answer writes the same prebuilt record's address every time.
+     */
+    private final InetAddress[] addresses = new InetAddress[ADDRESS_SLOTS];
+    private final byte[][] addressBytes = new byte[ADDRESS_SLOTS][];
+
+    private ResponseEncoder() {
+    }
+
+    private ResponseEncoder reset(ByteBuf out) {
         this.out = out;
         this.base = out.writerIndex();
+        this.nameCount = 0;
+        return this;
+    }
+
+    /** Drops the references to this response's buffer and names. */
+    private void clear() {
+        out = null;
+        Arrays.fill(nameText, 0, nameCount, null);
+        nameCount = 0;
     }
 
     /**
@@ -50,11 +80,15 @@ final class ResponseEncoder {
      * @return the response code sent, extended codes included
      */
     static int encode(ByteBuf out, DnsReply reply, int limit, int ourPayload) {
-        ResponseEncoder e = new ResponseEncoder(out);
-        if (reply instanceof DnsReply.Built b) {
-            return e.built(b, limit, ourPayload);
+        ResponseEncoder e = ENCODER.get().reset(out);
+        try {
+            if (reply instanceof DnsReply.Built b) {
+                return e.built(b, limit, ourPayload);
+            }
+            return e.relayed((DnsReply.Relayed) reply, limit, ourPayload);
+        } finally {
+            e.clear();
         }
-        return e.relayed((DnsReply.Relayed) reply, limit, ourPayload);
     }
 
     private int built(DnsReply.Built b, int limit, int ourPayload) {
@@ -64,15 +98,9 @@ final class ResponseEncoder {
         header(req.id(), flags);
         int qdcount = question(req);
         int afterQuestion = out.writerIndex();
-        for (ResourceRecord r : b.answers()) {
-            record(r);
-        }
-        for (ResourceRecord r : b.authority()) {
-            record(r);
-        }
-        for (ResourceRecord r : b.additional()) {
-            record(r);
-        }
+        records(b.answers());
+        records(b.authority());
+        records(b.additional());
         int arcount = b.additional().size();
         if (req.edns().isPresent()) {
             opt(b.rcode(), req.edns().get().dnssecOk(), ourPayload);
@@ -150,6 +178,13 @@ final class ResponseEncoder {
         return 1;
     }
 
+    /** Writes {@code records} by index: no iterator per section and response. */
+    private void records(List<ResourceRecord> records) {
+        for (int i = 0, n = records.size(); i < n; i++) {
+            record(records.get(i));
+        }
+    }
+
     private void record(ResourceRecord r) {
         name(r.owner());
         out.writeShort(r.type());
@@ -158,9 +193,9 @@ final class ResponseEncoder {
         int lengthAt = out.writerIndex();
         out.writeShort(0);
         if (r instanceof ResourceRecord.A a) {
-            out.writeBytes(a.address().getAddress());
+            out.writeBytes(address(a.address()));
         } else if (r instanceof ResourceRecord.Aaaa a) {
-            out.writeBytes(a.address().getAddress());
+            out.writeBytes(address(a.address()));
         } else if (r instanceof ResourceRecord.Ns ns) {
             name(ns.nameserver());
         } else if (r instanceof ResourceRecord.Soa soa) {
@@ -175,10 +210,21 @@ final class ResponseEncoder {
         out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
     }
 
+    /** The wire bytes of {@code a}; never modified by the caller. */
+    private byte[] address(InetAddress a) {
+        int slot = System.identityHashCode(a) & (ADDRESS_SLOTS - 1);
+        if (addresses[slot] == a) {
+            return addressBytes[slot];
+        }
+        byte[] bytes = a.getAddress();
+        addresses[slot] = a;
+        addressBytes[slot] = bytes;
+        return bytes;
+    }
+
     /** Writes a name, pointing at the longest suffix already written. */
     private void name(DomainName n) {
         String text = n.text();
-        byte[] ascii = null;
         int t = 0;
         while (t < text.length()) {
             int at = find(text, t);
@@ -192,11 +238,10 @@ final class ResponseEncoder {
             }
             int dot = text.indexOf('.', t);
             int end = dot < 0 ? text.length() : dot;
-            if (ascii == null) {
-                ascii = text.getBytes(StandardCharsets.US_ASCII); // canonical names are ASCII
-            }
             out.writeByte(end - t);
-            out.writeBytes(ascii, t, end - t);
+            for (int i = t; i < end; i++) {
+                out.writeByte(text.charAt(i)); // canonical names are ASCII
+            }
             t = end + 1;
         }
         out.writeByte(0);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,6 +53,22 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
             throw e;
         } finally {
             frame.release();
+        }
+        if (reply == QueryResponder.NO_REPLY) {
+            inFlight.decrement();
+            return;
+        }
+        Optional<DnsReply> now = QueryResponder.now(reply);
+        if (now.isPresent()) { // warm: written now, flushed at the end of the read burst
+            try {
+                if (ctx.channel().isActive()) {
+                    ctx.write(responder.encodeTcp(ctx.alloc(), now.get(), start), ctx.voidPromise());
+                    needsFlush = true;
+                }
+            } finally {
+                inFlight.decrement();
+            }
+            return;
         }
         ReplySubscriber[] self = new ReplySubscriber[1];
         self[0] = new ReplySubscriber(r -> deliver(ctx, r, start, self[0]), () -> {

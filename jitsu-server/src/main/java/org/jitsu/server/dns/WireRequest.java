@@ -31,11 +31,14 @@ record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question
 
     /** The largest UDP response this client takes: 512 without EDNS, else min(advertised, ours). */
     int udpLimit(int ourMaxPayload) {
-        return edns.map(e -> Math.max(512, Math.min(e.payloadSize(), ourMaxPayload))).orElse(512);
+        if (edns.isEmpty()) { // no lambda, no boxing: this runs for every reply
+            return 512;
+        }
+        return Math.max(512, Math.min(edns.get().payloadSize(), ourMaxPayload));
     }
 
     /** The question type, or -1 when there is no question. */
     int qtype() {
-        return question.map(Question::qtype).orElse(-1);
+        return question.isPresent() ? question.get().qtype() : -1;
     }
 }

@@ -414,4 +414,48 @@ class UdpQueryHandlerTest {
         assertThat(raw).endsWith(127, 0, 0, 42);
         assertThat(inFlight.count()).isZero();
     }
+
+    @Test
+    void lateRepliesCompletedOffTheLoopAreWrittenByOneTaskWithOneFlush() {
+        Sinks.One<Answer> boot = Sinks.one();
+        zone.put("crowd.example.test", RecordType.A, boot.asMono());
+        ManualExecutor loop = new ManualExecutor();
+        int[] flushes = new int[1];
+        channel.finishAndReleaseAll();
+        channel = new EmbeddedChannel();
+        channel.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                flushes[0]++;
+                ctx.flush();
+            }
+        });
+        channel.pipeline().addLast(loop, new UdpQueryHandler(
+                new QueryResponder(zone.pipeline(), Optional.empty(), metrics, 1232), inFlight));
+        int waiters = 100;
+        for (int i = 0; i < waiters; i++) {
+            ByteBuf b = channel.alloc().buffer().writeBytes(QueryBytes.query(i, "crowd.example.test", RecordType.A));
+            received.add(b);
+            channel.writeInbound(new DatagramPacket(b, SERVER, CLIENT));
+        }
+        loop.runAll(); // handlerAdded, then channelRead and channelReadComplete per packet
+        assertThat(inFlight.count()).isEqualTo(waiters);
+        assertThat((Object) channel.readOutbound()).isNull();
+
+        boot.tryEmitValue(Answer.Found.of(List.of(new ResourceRecord.A(name("crowd.example.test"), 5,
+                v4("127.0.0.42"))))); // on the test thread: off the handler's loop
+        assertThat((Object) channel.readOutbound()).as("nothing written off the loop").isNull();
+        int flushesBefore = flushes[0];
+        assertThat(loop.runAll()).as("one drain task for all replies").isEqualTo(1);
+        assertThat(flushes[0] - flushesBefore).as("one flush for all replies").isEqualTo(1);
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (DatagramPacket p = channel.readOutbound(); p != null; p = channel.readOutbound()) {
+            byte[] raw = Wire.bytes(p);
+            p.release();
+            assertThat(raw).endsWith(127, 0, 0, 42);
+            ids.add(Wire.id(raw));
+        }
+        assertThat(ids).hasSize(waiters);
+        assertThat(inFlight.count()).isZero();
+    }
 }
