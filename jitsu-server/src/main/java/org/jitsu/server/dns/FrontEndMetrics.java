@@ -9,40 +9,26 @@ import org.jitsu.server.pipeline.Transport;
 public interface FrontEndMetrics {
 
     /** A query was answered; {@code rcode} is the final response code (extended codes included). */
-    void answered(Transport transport, int qtype, int rcode, long latencyNanos);
+    default void answered(Transport transport, int qtype, int rcode, long latencyNanos) {
+    }
 
     /** A packet could not be parsed (FORMERR sent, or dropped when even the header was unreadable). */
-    void malformed(Transport transport);
+    default void malformed(Transport transport) {
+    }
 
     /** A packet was dropped without a reply (QR=1, unreadable header, limits). */
-    void dropped(Transport transport, String reason);
+    default void dropped(Transport transport, String reason) {
+    }
 
     /** A query was forwarded upstream; {@code ok} is false on timeout or upstream failure. */
-    void forwarded(boolean ok, long latencyNanos);
+    default void forwarded(boolean ok, long latencyNanos) {
+    }
 
     /** TCP connections opened (+1) or closed (-1). */
-    void tcpConnections(int delta);
+    default void tcpConnections(int delta) {
+    }
 
     /** Reports nothing. */
     FrontEndMetrics NOOP = new FrontEndMetrics() {
-        @Override
-        public void answered(Transport transport, int qtype, int rcode, long latencyNanos) {
-        }
-
-        @Override
-        public void malformed(Transport transport) {
-        }
-
-        @Override
-        public void dropped(Transport transport, String reason) {
-        }
-
-        @Override
-        public void forwarded(boolean ok, long latencyNanos) {
-        }
-
-        @Override
-        public void tcpConnections(int delta) {
-        }
     };
 }

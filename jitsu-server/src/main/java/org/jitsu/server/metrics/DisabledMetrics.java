@@ -5,33 +5,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jitsu.server.pipeline.ServiceStatus;
-import org.jitsu.server.pipeline.Transport;
 
-/** {@code metrics.enabled: false}: every report is a no-op (the baseline of the cost measurement). */
+/**
+ * {@code metrics.enabled: false}: every report is a no-op (the baseline of the cost measurement); the
+ * front end's and the pipeline's reports are their interfaces' default no-ops.
+ */
 final class DisabledMetrics implements JitsuMetrics {
     static final DisabledMetrics INSTANCE = new DisabledMetrics();
 
     private DisabledMetrics() {
-    }
-
-    @Override
-    public void answered(Transport transport, int qtype, int rcode, long latencyNanos) {
-    }
-
-    @Override
-    public void malformed(Transport transport) {
-    }
-
-    @Override
-    public void dropped(Transport transport, String reason) {
-    }
-
-    @Override
-    public void forwarded(boolean ok, long latencyNanos) {
-    }
-
-    @Override
-    public void tcpConnections(int delta) {
     }
 
     @Override
