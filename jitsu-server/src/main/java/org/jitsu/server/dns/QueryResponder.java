@@ -46,6 +46,27 @@ final class QueryResponder {
     }
 
     /**
+     * {@link #respond} for a transport handler, with the query counted in {@code inFlight} from
+     * before the pipeline sees it (so that a shutdown waits for it) until its reply is written: the
+     * caller decrements once it has written the reply; here the count is dropped again when there is
+     * no reply ({@link #NO_REPLY}) or the responder throws. The packet is not released.
+     */
+    Mono<DnsReply> respondCounted(ByteBuf packet, InetSocketAddress client, Transport transport, InFlight inFlight) {
+        inFlight.increment();
+        Mono<DnsReply> reply;
+        try {
+            reply = respond(packet, client, transport);
+        } catch (RuntimeException e) {
+            inFlight.decrement();
+            throw e;
+        }
+        if (reply == NO_REPLY) {
+            inFlight.decrement();
+        }
+        return reply;
+    }
+
+    /**
      * The reply to {@code packet} (one DNS message), or {@link #NO_REPLY} when it is dropped. Never
      * errors: a failing pipeline yields SERVFAIL. Does not release {@code packet}.
      *

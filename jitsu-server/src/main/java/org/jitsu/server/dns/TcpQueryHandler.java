@@ -45,17 +45,13 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         Mono<DnsReply> reply;
-        inFlight.increment(); // before the pipeline sees the query, so that shutdown waits for it
         try {
-            reply = responder.respond(frame, (InetSocketAddress) ctx.channel().remoteAddress(), Transport.TCP);
-        } catch (RuntimeException e) {
-            inFlight.decrement();
-            throw e;
+            reply = responder.respondCounted(frame, (InetSocketAddress) ctx.channel().remoteAddress(), Transport.TCP,
+                    inFlight);
         } finally {
             frame.release();
         }
         if (reply == QueryResponder.NO_REPLY) {
-            inFlight.decrement();
             return;
         }
         Optional<DnsReply> now = QueryResponder.now(reply);

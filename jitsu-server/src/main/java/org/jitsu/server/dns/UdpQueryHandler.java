@@ -54,17 +54,12 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         Mono<DnsReply> reply;
-        inFlight.increment(); // before the pipeline sees the query, so that shutdown waits for it
         try {
-            reply = responder.respond(packet.content(), sender, Transport.UDP);
-        } catch (RuntimeException e) {
-            inFlight.decrement();
-            throw e;
+            reply = responder.respondCounted(packet.content(), sender, Transport.UDP, inFlight);
         } finally {
             packet.release();
         }
         if (reply == QueryResponder.NO_REPLY) {
-            inFlight.decrement();
             return;
         }
         Optional<DnsReply> now = QueryResponder.now(reply);
