@@ -16,6 +16,9 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO
+readonly PROG=measure
+# shellcheck source=lab/measure-lib.sh
+source "$REPO/lab/measure-lib.sh"
 readonly N=${1:-5}
 readonly URI=qemu:///system
 readonly GUEST=/var/lib/libvirt/jitsu-lab
@@ -30,10 +33,7 @@ readonly PORT=8080
 WORK=$(mktemp -d /tmp/jitsu-measure.XXXXXX)
 JITSU_PID=
 cleanup() {
-    if [[ -n $JITSU_PID ]] && kill -0 "$JITSU_PID" 2>/dev/null; then
-        kill -TERM "$JITSU_PID"
-        wait "$JITSU_PID" 2>/dev/null || true
-    fi
+    stop_jitsu
     local d
     for d in "$ALONE" "$JITSU"; do
         virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true
@@ -42,18 +42,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# Waits (at most $2 seconds) until command $1 succeeds.
-wait_for() {
-    local what=$1 limit=$2 deadline
-    deadline=$(($(now_ms) + limit * 1000))
-    until eval "$what"; do
-        (($(now_ms) < deadline)) || { echo "measure: timed out waiting for: $what" >&2; exit 1; }
-        sleep 0.02
-    done
-}
 
 http_ok() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$1:$PORT/" || true) == 200 ]]; }
 shut_off() { [[ $(virsh -q -c "$URI" domstate "$1" 2>/dev/null) == "shut off" ]]; }
@@ -69,33 +57,8 @@ virsh -q -c "$URI" define "$WORK/measure.xml" >/dev/null
 # Jitsu, with a config like config/qemu-lab.yml.
 virsh -q -c "$URI" destroy "$JITSU" >/dev/null 2>&1 || true
 virsh -q -c "$URI" undefine "$JITSU" >/dev/null 2>&1 || true
-cat >"$WORK/jitsu.yml" <<YAML
-listen: {addresses: [127.0.0.1], port: $DNS_PORT}
-zones:
-  - name: example.test
-    nameservers: [ns1.example.test]
-    hosts: {ns1.example.test: [127.0.0.1]}
-state-dir: $WORK/run
-backends:
-  lab: {type: libvirt, uri: "$URI"}
-services:
-  - id: measurej
-    names: [measure.example.test]
-    addresses: [$JITSU_LISTEN]
-    backend: lab
-    libvirt:
-      template: $REPO/config/lab/qemu-guest.xml
-      vars: {memory: 128, listen: $JITSU_LISTEN, port: $PORT, kernel: $GUEST/vmlinuz, initrd: $GUEST/initrd.img}
-    readiness:
-      - backend: running
-      - http: http://$JITSU_LISTEN:$PORT/
-    boot-timeout: 120s
-    idle-timeout: 1h
-YAML
-"$REPO/jitsu" serve --config "$WORK/jitsu.yml" >"$WORK/jitsu.log" 2>&1 &
-JITSU_PID=$!
-wait_for "grep -q 'listening on' '$WORK/jitsu.log' || ! kill -0 $JITSU_PID 2>/dev/null" 300
-kill -0 "$JITSU_PID" 2>/dev/null || { cat "$WORK/jitsu.log" >&2; exit 1; }
+write_jitsu_config measurej "$JITSU_LISTEN" "" "    idle-timeout: 1h"
+start_jitsu
 
 alone=() through=() booted=()
 for ((i = 1; i <= N; i++)); do
@@ -107,7 +70,7 @@ for ((i = 1; i <= N; i++)); do
     virsh -q -c "$URI" destroy "$ALONE" >/dev/null
     wait_for "shut_off $ALONE" 60
 
-    out=$(dig @127.0.0.1 -p "$DNS_PORT" +tries=1 +time=130 measure.example.test A)
+    out=$(dig @127.0.0.1 -p "$DNS_PORT" +tries=1 +time=130 measurej.example.test A)
     if ! grep -q 'status: NOERROR' <<<"$out" || ! grep -q "IN[[:space:]]*A[[:space:]]*$JITSU_LISTEN" <<<"$out"; then
         echo "measure: unexpected answer:" >&2
         echo "$out" >&2
@@ -122,7 +85,6 @@ for ((i = 1; i <= N; i++)); do
         "$i" "${alone[-1]}" "${through[-1]}"
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 ma=$(median "${alone[@]}")
 mt=$(median "${through[@]}")
 echo "median of $N: guest alone $ma ms, through Jitsu $mt ms, difference $((${mt%.*} - ${ma%.*})) ms"

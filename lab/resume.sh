@@ -12,6 +12,9 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly PROG=resume
+# shellcheck source=lab/measure-lib.sh
+source "$REPO/lab/measure-lib.sh"
 readonly REPO
 readonly MODE=${1:-} N=${2:-5}
 readonly URI=qemu:///system GUEST=/var/lib/libvirt/jitsu-lab DNS_PORT=5396
@@ -24,25 +27,12 @@ readonly DOMAIN=lab-resume LISTEN=127.0.6.3 PORT=8080
 WORK=$(mktemp -d /tmp/jitsu-resume.XXXXXX)
 JITSU_PID=
 cleanup() {
-    if [[ -n $JITSU_PID ]] && kill -0 "$JITSU_PID" 2>/dev/null; then
-        kill -TERM "$JITSU_PID"
-        wait "$JITSU_PID" 2>/dev/null || true
-    fi
+    stop_jitsu
     virsh -q -c "$URI" destroy "$DOMAIN" >/dev/null 2>&1 || true
     virsh -q -c "$URI" undefine "$DOMAIN" --managed-save >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-wait_for() {
-    local what=$1 limit=$2 deadline
-    deadline=$(($(now_ms) + limit * 1000))
-    until eval "$what"; do
-        (($(now_ms) < deadline)) || { echo "resume: timed out waiting for: $what" >&2; exit 1; }
-        sleep 0.05
-    done
-}
 
 # One query; prints dig's query time after checking the answer and the guest's HTTP.
 query_ms() {
@@ -60,35 +50,9 @@ query_ms() {
 
 virsh -q -c "$URI" destroy "$DOMAIN" >/dev/null 2>&1 || true
 virsh -q -c "$URI" undefine "$DOMAIN" --managed-save >/dev/null 2>&1 || true
-cat >"$WORK/jitsu.yml" <<YAML
-listen: {addresses: [127.0.0.1], port: $DNS_PORT}
-zones:
-  - name: example.test
-    nameservers: [ns1.example.test]
-    hosts: {ns1.example.test: [127.0.0.1]}
-idle: {check-interval: 200ms}
-state-dir: $WORK/run
-backends:
-  lab: {type: libvirt, uri: "$URI"}
-services:
-  - id: resume
-    names: [resume.example.test]
-    addresses: [$LISTEN]
-    backend: lab
-    libvirt:
-      template: $REPO/config/lab/qemu-guest.xml
-      vars: {memory: 128, listen: $LISTEN, port: $PORT, kernel: $GUEST/vmlinuz, initrd: $GUEST/initrd.img}
-    readiness:
-      - backend: running
-      - http: http://$LISTEN:$PORT/
-    boot-timeout: 120s
-    idle-timeout: 3s
-    stop: {mode: $MODE}
-YAML
-"$REPO/jitsu" serve --config "$WORK/jitsu.yml" >"$WORK/jitsu.log" 2>&1 &
-JITSU_PID=$!
-wait_for "grep -q 'listening on' '$WORK/jitsu.log' || ! kill -0 $JITSU_PID 2>/dev/null" 300
-kill -0 "$JITSU_PID" 2>/dev/null || { cat "$WORK/jitsu.log" >&2; exit 1; }
+write_jitsu_config resume "$LISTEN" "idle: {check-interval: 200ms}" "    idle-timeout: 3s
+    stop: {mode: $MODE}"
+start_jitsu
 
 # The guest's page carries its kernel's boot id: the same id after a stop means it was resumed, not booted.
 boot_id() { sed -n 's/.*boot id \([0-9a-f-]*\).*/\1/p' "$WORK/page"; }
