@@ -200,6 +200,11 @@ final class ServiceRuntime {
     }
 
     private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits, boolean query) {
+        return cold(warm, found, waits, query, false);
+    }
+
+    /** {@code takeOver}: a boot without a query that only adopts a VM left behind (see {@link #leftBehind}). */
+    private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits, boolean query, boolean takeOver) {
         long now = now();
         if (query) {
             lastQuery = now;
@@ -235,6 +240,7 @@ final class ServiceRuntime {
                             + limits.maxQueued() + "), service " + id)) : Mono.empty();
                 }
                 b = new Boot(ticket.get(), now);
+                b.takeOver = takeOver;
                 boot = b;
                 if (state != State.STOPPING) {
                     state = State.BOOTING;
@@ -298,7 +304,8 @@ final class ServiceRuntime {
                         return Mono.<Void>empty();
                     }
                     b.claimed = true;
-                    Mono<Void> vm = claim.leftBehind().map(left -> adoptOrStart(b, left)).orElseGet(() -> startVm(b));
+                    Mono<Void> vm = claim.leftBehind().map(left -> adoptOrStart(b, left))
+                            .orElseGet(() -> bootUnlessOnlyTakingOver(b));
                     return vm.then(readyOrDied);
                 });
         work.timeout(def.bootTimeout(), timer)
@@ -329,9 +336,9 @@ final class ServiceRuntime {
                 })
                 .flatMap(vmState -> {
                     if (vmState != VmState.RUNNING && vmState != VmState.PAUSED && vmState != VmState.STARTING) {
-                        log.info("service {}: the VM {} left behind ({}) is {}; booting it again", id,
-                                left.instance(), left.handle(), vmState);
-                        return startVm(b);
+                        log.info("service {}: the VM {} left behind ({}) is {}", id, left.instance(), left.handle(),
+                                vmState);
+                        return bootUnlessOnlyTakingOver(b);
                     }
                     log.info("service {}: adopting the VM {} left {} ({})", id, left.instance(), vmState, left.handle());
                     b.adopted = true;
@@ -339,6 +346,28 @@ final class ServiceRuntime {
                     Mono<Void> resume = vmState == VmState.RUNNING ? Mono.empty() : Mono.defer(() -> def.vm().start());
                     return resume.doOnSuccess(ignored -> running(b));
                 });
+    }
+
+    /**
+     * Boots, unless this boot only takes a VM over and no query waits for it: then there is nothing to
+     * do (no VM is started without a query).
+     */
+    private Mono<Void> bootUnlessOnlyTakingOver(Boot b) {
+        synchronized (this) {
+            if (b.takeOver && b.waiters == 0) {
+                return Mono.error(NothingToTakeOver.INSTANCE);
+            }
+        }
+        return startVm(b);
+    }
+
+    /** A take-over found no VM to adopt: the boot ends without a start, and without counting as failed. */
+    private static final class NothingToTakeOver extends RuntimeException {
+        static final NothingToTakeOver INSTANCE = new NothingToTakeOver();
+
+        private NothingToTakeOver() {
+            super("nothing to take over", null, false, false);
+        }
     }
 
     /** The VM runs: from now on its death fails the boot; its handle is told to the other instances. */
@@ -365,7 +394,7 @@ final class ServiceRuntime {
             }
         }
         log.info("service {}: its owner died and left its VM behind; taking it over", id);
-        cold(Mono.empty(), null, false, false);
+        cold(Mono.empty(), null, false, false, true);
     }
 
     private void bootFinished(Boot b, Throwable error) {
@@ -384,7 +413,9 @@ final class ServiceRuntime {
                     lastBootMillis = took;
                 }
             } else {
-                failures++;
+                if (error != NothingToTakeOver.INSTANCE) {
+                    failures++;
+                }
                 if (state != State.STOPPING && !b.vmStarted) {
                     // failed before the VM was touched (timed out in the queue): nothing to clean up
                     state = State.STOPPED;
@@ -421,6 +452,13 @@ final class ServiceRuntime {
             log.info("service {}: booted in {} ms", id, took);
             journal();
             b.result.tryEmitValue(Optional.empty());
+            return;
+        }
+        if (error == NothingToTakeOver.INSTANCE) {
+            log.info("service {}: no VM left to take over; it stays stopped until queried", id);
+            journal();
+            b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("service " + id
+                    + " was being taken over from a dead instance; ask again")));
             return;
         }
         boolean timedOut = error instanceof TimeoutException;
@@ -618,6 +656,8 @@ final class ServiceRuntime {
         volatile boolean elsewhere;
         /** The VM a dead owner left behind was adopted: no start here. */
         volatile boolean adopted;
+        /** A boot without a query that only takes over a VM a dead owner left behind. */
+        volatile boolean takeOver;
         /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
         volatile boolean vmRunning;
         final Sinks.One<String> vmDied = Sinks.one();

@@ -219,6 +219,29 @@ class CoordinationTest {
         }
     }
 
+    @Test
+    void aTakeOverThatFindsTheVmGoneStartsNothingWithoutAQuery() {
+        Handled vm = new Handled(backend.vm("web"));
+        coordinator.next = Mono.just(BootCoordinator.Claim.adopting(new BootCoordinator.LeftBehind("ns1", "pid 7")));
+        try (OnDemandPipeline p = pipeline(vm)) {
+            coordinator.leftBehind.accept("web");
+            assertThat(vm.attached).containsExactly("pid 7");
+            assertThat(vm.fake.starts()).as("no VM is started for nobody").isZero();
+            assertThat(p.service("web").orElseThrow().state()).isEqualTo(ServiceStatus.State.STOPPED);
+            assertThat(p.service("web").orElseThrow().failures()).isZero();
+            assertThat(metrics.failed).hasValue(0);
+            assertThat(coordinator.released).as("the claim is given back").containsExactly("web:false");
+
+            // the next query boots as usual
+            coordinator.next = Mono.just(BootCoordinator.Claim.OWN);
+            StepVerifier.create(p.resolve(query("web.example.test", RecordType.A)))
+                    .assertNext(a -> assertThat(a).isInstanceOf(Answer.Found.class))
+                    .expectComplete()
+                    .verify(VERIFY_TIMEOUT);
+            assertThat(vm.fake.starts()).isEqualTo(1);
+        }
+    }
+
     /** A {@link FakeVm} with a handle ({@code fake-ID} while it runs) that records what it is asked to attach. */
     static final class Handled implements Vm {
         final FakeVm fake;

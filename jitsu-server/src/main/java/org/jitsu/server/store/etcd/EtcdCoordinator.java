@@ -236,8 +236,11 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                         .commit())))
                 .flatMap(r -> {
                     if (r.isSucceeded()) {
-                        return Mono.just(r.getGetResponses().isEmpty() ? Claim.OWN
-                                : leftBehind(r.getGetResponses().get(0)).map(Claim::adopting).orElse(Claim.OWN));
+                        Optional<LeftBehind> left = r.getGetResponses().isEmpty() ? Optional.empty()
+                                : leftBehind(r.getGetResponses().get(0));
+                        // the record is this owner's now: its release deletes it unless it adopts (runs)
+                        left.ifPresent(l -> vmWritten.put(serviceId, l.instance() + " " + l.handle()));
+                        return Mono.just(left.map(Claim::adopting).orElse(Claim.OWN));
                     }
                     GetResponse got = r.getGetResponses().get(0);
                     if (got.getKvs().isEmpty()) {
@@ -346,8 +349,16 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         return at == null ? Long.MIN_VALUE : at;
     }
 
+    /** Waits (at most 3 s) for the operations asked so far, so that a release on shutdown reaches etcd. */
     @Override
     public void close() {
+        List<Mono<Void>> pending = new java.util.ArrayList<>();
+        tails.values().forEach(t -> pending.add(t.asMono()));
+        try {
+            Mono.when(pending).timeout(Duration.ofSeconds(3)).block();
+        } catch (RuntimeException e) {
+            log.warn("store: closing with etcd operations still pending: {}", e.toString());
+        }
         running.dispose();
         lastQueries.close();
         claims.close();
