@@ -14,29 +14,39 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.DnsTools;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the cluster tests share: Jitsu instances on one real etcd (each with its own port, state
- * directory and process backend, lease TTL 2 s), started in this JVM or in a JVM of their own (to be
- * killed with SIGKILL), dig bursts spread over them, bounded waits, and the pidfiles of the processes
- * the instances started. {@link #close} stops what it started: in-JVM instances stop the processes
- * they own, child JVMs are killed by PID, and the busybox processes the pidfiles name are killed.
+ * What the cluster tests share (a JUnit extension, registered after the {@link EtcdExtension} it uses):
+ * Jitsu instances on one real etcd (each with its own port, state directory and process backend, lease
+ * TTL 2 s), started in this JVM or in a JVM of their own (to be killed with SIGKILL), dig bursts spread
+ * over them, bounded waits, and the pidfiles of the processes the instances started. After each test
+ * it stops what it started: in-JVM instances stop the processes they own, child JVMs are killed by PID,
+ * the busybox processes left in pidfiles are killed by PID, and the temporary directory is deleted.
  */
-final class Cluster implements AutoCloseable {
+final class Cluster implements BeforeEachCallback, AfterEachCallback {
     private final EtcdExtension etcd;
-    private final Path dir;
     private final String prefix;
     private final List<JitsuServer> servers = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
+    private Path dir;
 
-    Cluster(EtcdExtension etcd, Path dir, String prefix) {
+    Cluster(EtcdExtension etcd, String prefix) {
         this.etcd = etcd;
-        this.dir = dir;
         this.prefix = prefix;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("jitsu-cluster-");
     }
 
     Path dir() {
@@ -164,15 +174,48 @@ final class Cluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterEach(ExtensionContext context) throws Exception {
         for (Process p : children) {
             p.destroyForcibly();
         }
         for (JitsuServer s : servers) {
             s.close(true); // the owner stops what it runs, also when the test failed
         }
+        servers.clear();
+        children.clear();
         try (var files = Files.walk(dir)) {
             files.filter(p -> p.toString().endsWith(".pid")).forEach(Cluster::killBusybox);
         }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The etcd settings of instance {@code name} (as its config says), for a store without a server. */
+    StoreSettings.Etcd storeSettings(String name) throws Exception {
+        return JitsuConfig.load(config(name, 53, "  []")).store().etcd().orElseThrow();
+    }
+
+    /**
+     * A service {@code id} on {@code address}: a busybox sleep that is ready only once {@link #openGate}
+     * opens TCP port {@code gate} on the same address (boot timeout 30 s).
+     */
+    static String gatedSleeper(String id, String address, int gate) {
+        return String.join("\n",
+                "  - id: " + id,
+                "    names: [" + id + ".cl.test]",
+                "    addresses: [" + address + "]",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{tcp: \"" + address + ":" + gate + "\"}]",
+                "    boot-timeout: 30s",
+                "");
+    }
+
+    /** Opens the gate of a {@link #gatedSleeper}: its readiness check passes while the socket is open. */
+    static java.net.ServerSocket openGate(String address, int gate) throws Exception {
+        java.net.ServerSocket open = new java.net.ServerSocket();
+        open.bind(new java.net.InetSocketAddress(IpLiteral.parse(address).orElseThrow(), gate));
+        return open;
     }
 }

@@ -2,14 +2,11 @@ package org.jitsu.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.pipeline.BootCoordinator;
 import org.jitsu.server.pipeline.BootCoordinator.Claim;
@@ -17,6 +14,7 @@ import org.jitsu.server.store.StateStore;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.store.etcd.EtcdStores;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,7 +27,12 @@ class ClusterClaimsIT {
     private static final Duration T = Duration.ofSeconds(10);
 
     @RegisterExtension
+    @Order(1)
     final EtcdExtension etcd = new EtcdExtension();
+
+    @RegisterExtension
+    @Order(2)
+    final Cluster cluster = new Cluster(etcd, "/coordination/");
 
     private final List<StateStore> stores = new CopyOnWriteArrayList<>();
 
@@ -38,11 +41,8 @@ class ClusterClaimsIT {
         stores.forEach(StateStore::close);
     }
 
-    private BootCoordinator instance(String name) {
-        StoreSettings.Etcd s = new StoreSettings.Etcd(List.of(new InetSocketAddress(
-                IpLiteral.parse("127.0.0.1").orElseThrow(), etcd.clientPort())), "/coordination/", name,
-                Duration.ofSeconds(2), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), StoreSettings.OnUnavailable.REFUSE);
+    private BootCoordinator instance(String name) throws Exception {
+        StoreSettings.Etcd s = cluster.storeSettings(name);
         StateStore store = EtcdStores.open(s);
         stores.add(store);
         store.start().block(T);

@@ -13,11 +13,10 @@ import org.jitsu.server.pipeline.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Jitsu instances sharing a real etcd ({@link Cluster}), each with its own port, state directory and
@@ -25,21 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
     @RegisterExtension
+    @Order(1)
     final EtcdExtension etcd = new EtcdExtension();
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    @Order(2)
+    final Cluster cluster = new Cluster(etcd, "/cluster-it/");
 
-    private Cluster cluster;
+    private Path dir;
 
     @BeforeEach
-    void cluster() {
-        cluster = new Cluster(etcd, dir, "/cluster-it/");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
+    void dir() {
+        dir = cluster.dir();
     }
 
     private int webPort;
@@ -90,16 +86,7 @@ class ClusterIT {
         int portA = JitsuServerExtension.freePort("127.0.0.1");
         int portB = JitsuServerExtension.freePort("127.0.0.1");
         int gate = JitsuServerExtension.freePort("127.0.8.3");
-        // a service that is ready only once the test opens the gate port
-        String slow = String.join("\n",
-                "  - id: slow",
-                "    names: [slow.cl.test]",
-                "    addresses: [127.0.8.3]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{tcp: \"127.0.8.3:" + gate + "\"}]",
-                "    boot-timeout: 30s",
-                "");
+        String slow = Cluster.gatedSleeper("slow", "127.0.8.3", gate);
         // instance ns1 in its own JVM, so that it can be killed with SIGKILL mid-boot
         Process a = cluster.startChild("ns1", portA, config("ns1", portA, slow));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -117,9 +104,7 @@ class ClusterIT {
 
             Cluster.kill(a); // SIGKILL: its lease expires after 2 s, and with it the claim
             Cluster.killBusybox(pidA); // what ns1 started, by its pid: it died with its instance
-            try (java.net.ServerSocket open = new java.net.ServerSocket()) {
-                open.bind(new java.net.InetSocketAddress(org.jitsu.backend.spi.IpLiteral.parse("127.0.8.3")
-                        .orElseThrow(), gate));
+            try (java.net.ServerSocket open = Cluster.openGate("127.0.8.3", gate)) {
                 assertThat(onB.get().stdout().strip()).as("ns2 took the boot over and answers").isEqualTo("127.0.8.3");
             }
             ServiceStatus sb = b.pipeline().service("slow").orElseThrow();

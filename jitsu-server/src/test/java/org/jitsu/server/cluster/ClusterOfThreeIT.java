@@ -9,16 +9,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.pipeline.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.JitsuServerExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three Jitsu instances sharing a real etcd ({@link Cluster}); the owner of a service runs in a JVM of its
@@ -27,35 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterOfThreeIT {
     @RegisterExtension
+    @Order(1)
     final EtcdExtension etcd = new EtcdExtension();
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    @Order(2)
+    final Cluster cluster = new Cluster(etcd, "/three/");
 
-    private Cluster cluster;
-
-    @BeforeEach
-    void cluster() {
-        cluster = new Cluster(etcd, dir, "/three/");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void fiveHundredQueriesForAColdNameSpreadOverThreeInstancesBootItOnce() throws Exception {
         int web = JitsuServerExtension.freePort("127.0.8.12");
-        Files.createDirectories(dir.resolve("www"));
-        Files.writeString(dir.resolve("www/index.html"), "three\n");
+        Files.createDirectories(cluster.dir().resolve("www"));
+        Files.writeString(cluster.dir().resolve("www/index.html"), "three\n");
         String services = String.join("\n",
                 "  - id: www",
                 "    names: [www.cl.test]",
                 "    addresses: [127.0.8.12]",
                 "    backend: local",
                 "    process: {command: [busybox, httpd, -f, -p, \"127.0.8.12:" + web + "\", -h, \""
-                        + dir.resolve("www") + "\"]}",
+                        + cluster.dir().resolve("www") + "\"]}",
                 "    readiness: [{http: \"http://127.0.8.12:" + web + "/\"}]",
                 "");
         int[] ports = new int[3];
@@ -131,16 +119,7 @@ class ClusterOfThreeIT {
         int[] ports = {JitsuServerExtension.freePort("127.0.0.1"), JitsuServerExtension.freePort("127.0.0.1"),
             JitsuServerExtension.freePort("127.0.0.1")};
         int gate = JitsuServerExtension.freePort("127.0.8.14");
-        // ready only once the test opens the gate port
-        String services = String.join("\n",
-                "  - id: slow",
-                "    names: [slow.cl.test]",
-                "    addresses: [127.0.8.14]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{tcp: \"127.0.8.14:" + gate + "\"}]",
-                "    boot-timeout: 30s",
-                "");
+        String services = Cluster.gatedSleeper("slow", "127.0.8.14", gate);
         Process owner = cluster.startChild("ns1", ports[0], cluster.config("ns1", ports[0], services));
         JitsuServer b = cluster.start(cluster.config("ns2", ports[1], services));
         JitsuServer c = cluster.start(cluster.config("ns3", ports[2], services));
@@ -162,8 +141,7 @@ class ClusterOfThreeIT {
             Cluster.kill(owner);
             Cluster.until("ns2 or ns3 adopted the half-started process", () -> adopter(pid).isPresent());
             assertThat(onB.isDone()).as("not ready yet: the adopter runs the readiness checks").isFalse();
-            try (java.net.ServerSocket open = new java.net.ServerSocket()) {
-                open.bind(new java.net.InetSocketAddress(IpLiteral.parse("127.0.8.14").orElseThrow(), gate));
+            try (java.net.ServerSocket open = Cluster.openGate("127.0.8.14", gate)) {
                 assertThat(onB.get()).isEqualTo("127.0.8.14");
                 assertThat(onC.get()).isEqualTo("127.0.8.14");
             }
