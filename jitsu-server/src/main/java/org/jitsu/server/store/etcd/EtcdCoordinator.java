@@ -62,6 +62,8 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     static final String CLAIMS = "claims/";
     static final String LAST_QUERY = "lastquery/";
     static final String VMS = "vms/";
+    /** How often a follower also reads the claim, in case its watch missed a change. */
+    static final Duration FOLLOW_POLL = Duration.ofSeconds(1);
 
     private final Client client;
     private final Scheduler io;
@@ -262,7 +264,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
 
     /** Waits until the claim says running (→ RUNNING_ELSEWHERE) or disappears (→ claim again). */
     private Mono<Claim> follow(String serviceId, ByteSequence key, long seenRevision) {
-        return Mono.<Boolean>create(sink -> {
+        Mono<Boolean> watched = Mono.<Boolean>create(sink -> {
             Sinks.One<Boolean> outcome = Sinks.one();
             Watch.Watcher w = client.getWatchClient().watch(key,
                     WatchOption.builder().withRevision(seenRevision + 1).build(), Watch.listener(resp -> {
@@ -279,7 +281,16 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 d.dispose();
                 w.close();
             });
-        }).subscribeOn(io).publishOn(io)
+        }).subscribeOn(io);
+        // a safety net: should the watch ever miss the change, a read every second still sees it
+        Mono<Boolean> polled = Flux.interval(FOLLOW_POLL, io)
+                .concatMap(tick -> call(() -> client.getKVClient().get(key))
+                        .onErrorResume(e -> Mono.empty())) // etcd unreachable: the watch reports it
+                .concatMap(r -> r.getKvs().isEmpty() ? Mono.just(false)
+                        : text(r.getKvs().get(0).getValue()).startsWith("running ") ? Mono.just(true) : Mono.<Boolean>empty())
+                .next();
+        // a watch that fails leaves the reads to decide (etcd back: they see the outcome; else the boot times out)
+        return Mono.firstWithValue(watched, polled).publishOn(io)
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
     }
 
