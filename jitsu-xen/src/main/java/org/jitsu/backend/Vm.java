@@ -1,6 +1,7 @@
 package org.jitsu.backend;
 
 import java.time.Duration;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,4 +34,24 @@ public interface Vm {
      * {@link StopMode#SUSPEND}).
      */
     Mono<Void> stop(StopMode mode, Duration grace);
+
+    /**
+     * A text by which another Jitsu instance, on its own handle of the same VM, can find this VM while
+     * it runs ({@link #attach}): for a process its pid and start time, for a libvirt domain its UUID.
+     * Empty when the VM does not run or the backend has nothing to tell (the default).
+     */
+    default Mono<Optional<String>> handle() {
+        return Mono.just(Optional.empty());
+    }
+
+    /**
+     * Takes over the VM that another instance started, named by that instance's {@link #handle()}: when
+     * it still runs (or is paused), this handle tracks it from then on ({@link #state}, {@link #start},
+     * {@link #stop} act on it) and its state is returned; when it is gone, or {@code handle} names
+     * something else, nothing changes and the state of this handle's own VM is returned. The default is
+     * {@link #state()}: right for backends that find a VM by its name whoever started it.
+     */
+    default Mono<VmState> attach(String handle) {
+        return state();
+    }
 }

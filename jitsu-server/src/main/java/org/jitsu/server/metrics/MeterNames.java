@@ -29,8 +29,21 @@ public final class MeterNames {
     public static final String QUERY_COLD_DURATION = "jitsu.query.cold.duration";
     /** Counter: queries that joined a boot already in flight; tag {@link #SERVICE}. */
     public static final String BOOT_JOINS = "jitsu.boot.joins";
-    /** Counter: boots started; tags {@link #SERVICE}, {@link #BACKEND}. */
+    /**
+     * Counter: VM starts this instance made (a boot that lost its claim to another instance, or adopted a
+     * VM, is not one); tags {@link #SERVICE}, {@link #BACKEND}.
+     */
     public static final String BOOTS_STARTED = "jitsu.boots.started";
+    /**
+     * Counter: boots of this instance that lost the claim to another instance and joined its boot (or
+     * found the service running there); tag {@link #SERVICE}.
+     */
+    public static final String BOOTS_JOINED_ELSEWHERE = "jitsu.boots.joined.elsewhere";
+    /**
+     * Counter: VMs that an instance which died left running, adopted by this one instead of a boot; tags
+     * {@link #SERVICE}, {@link #BACKEND}.
+     */
+    public static final String BOOTS_ADOPTED = "jitsu.boots.adopted";
     /** Counter: boots finished; tags {@link #SERVICE}, {@link #BACKEND}, {@link #OUTCOME} (succeeded, failed, timed-out). */
     public static final String BOOTS = "jitsu.boots";
     /** Counter: boots refused because the boot queue was full; tag {@link #SERVICE}. */

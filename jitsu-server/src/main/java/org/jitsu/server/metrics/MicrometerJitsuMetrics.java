@@ -176,6 +176,16 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     }
 
     @Override
+    public void bootJoinedElsewhere(String serviceId) {
+        service(serviceId).joinedElsewhere.increment();
+    }
+
+    @Override
+    public void vmAdopted(String serviceId) {
+        service(serviceId).adopted.increment();
+    }
+
+    @Override
     public void bootSucceeded(String serviceId, Duration duration) {
         ServiceMeters m = service(serviceId);
         m.succeeded.increment();
@@ -260,6 +270,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         final Counter warm;
         final Counter joins;
         final Counter started;
+        final Counter joinedElsewhere;
+        final Counter adopted;
         final Counter succeeded;
         final Counter failed;
         final Counter timedOut;
@@ -272,7 +284,12 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             this.backend = backend;
             warm = counter(MeterNames.QUERIES_WARM, "queries for a running service, answered at once", SERVICE, id);
             joins = counter(MeterNames.BOOT_JOINS, "queries that joined a boot in flight", SERVICE, id);
-            started = counter(MeterNames.BOOTS_STARTED, "boots started", SERVICE, id, BACKEND, backend);
+            started = counter(MeterNames.BOOTS_STARTED, "VM starts made by this instance", SERVICE, id, BACKEND,
+                    backend);
+            joinedElsewhere = counter(MeterNames.BOOTS_JOINED_ELSEWHERE,
+                    "boots that lost the claim to another instance and joined its boot", SERVICE, id);
+            adopted = counter(MeterNames.BOOTS_ADOPTED, "VMs left running by a dead instance, adopted instead of booted",
+                    SERVICE, id, BACKEND, backend);
             String finished = "boots finished, by outcome";
             succeeded = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "succeeded");
             failed = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "failed");

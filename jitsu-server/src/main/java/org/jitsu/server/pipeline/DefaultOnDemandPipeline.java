@@ -92,6 +92,13 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
             }
             // events first, so that no crash between the state read and the subscription is missed
             subscribeToEvents(current);
+            // a VM a dead owner left behind is taken over by the runtime of the current configuration
+            coordinator.onLeftBehind(id -> {
+                ServiceRuntime s = current.services.get(id);
+                if (s != null) {
+                    s.leftBehind();
+                }
+            });
             return adopt(current.services.values())
                     .then(Mono.fromRunnable(this::startIdleChecks));
         });

@@ -17,7 +17,19 @@ public interface PipelineMetrics {
     default void joinedBoot(String serviceId) {
     }
 
+    /** This instance starts the service's VM (not counted: a claim lost to another instance, an adoption). */
     default void bootStarted(String serviceId) {
+    }
+
+    /**
+     * This instance's boot lost the claim to another instance and joined its boot (or found the service
+     * running there): answered without a VM start here.
+     */
+    default void bootJoinedElsewhere(String serviceId) {
+    }
+
+    /** This instance adopted the VM a dead owner left running, instead of booting one; it is ready. */
+    default void vmAdopted(String serviceId) {
     }
 
     /** Boot (start and readiness) succeeded after {@code duration}. */

@@ -200,6 +200,11 @@ final class ServiceRuntime {
     }
 
     private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits, boolean query) {
+        return cold(warm, found, waits, query, false);
+    }
+
+    /** {@code takeOver}: a boot without a query that only adopts a VM left behind (see {@link #leftBehind}). */
+    private Mono<Answer> cold(Mono<Answer> warm, Answer.Found found, boolean waits, boolean query, boolean takeOver) {
         long now = now();
         if (query) {
             lastQuery = now;
@@ -235,6 +240,7 @@ final class ServiceRuntime {
                             + limits.maxQueued() + "), service " + id)) : Mono.empty();
                 }
                 b = new Boot(ticket.get(), now);
+                b.takeOver = takeOver;
                 boot = b;
                 if (state != State.STOPPING) {
                     state = State.BOOTING;
@@ -256,7 +262,6 @@ final class ServiceRuntime {
             return warm;
         }
         if (created) {
-            metrics.bootStarted(id);
             journal();
             launch(b, before);
         } else if (waits && query) {
@@ -282,11 +287,6 @@ final class ServiceRuntime {
     }
 
     private void launch(Boot b, Mono<Void> before) {
-        Mono<Void> own = Mono.defer(() -> {
-                    b.vmStarted = true;
-                    return def.vm().start();
-                })
-                .doOnSuccess(ignored -> b.vmRunning = true);
         Mono<Void> ready = Mono.empty();
         for (ReadinessCheck check : def.readiness()) {
             ready = ready.then(Mono.defer(() -> check.await(def.vm())));
@@ -294,21 +294,107 @@ final class ServiceRuntime {
         // a VM that dies while its readiness is checked fails the boot at once, not at the timeout
         Mono<Void> died = b.vmDied.asMono().flatMap(detail -> Mono.error(
                 new BackendException(def.vm().id(), "exited", "stopped while waiting for readiness: " + detail)));
-        Mono<Void> ownBoot = own.then(Mono.firstWithSignal(ready, died));
+        Mono<Void> readyOrDied = Mono.firstWithSignal(ready, died);
         Mono<Void> work = before
                 .then(b.ticket.whenGranted())
                 .then(Mono.defer(() -> coordinator.claim(id)))
                 .flatMap(claim -> {
-                    if (claim == BootCoordinator.Claim.OWN) {
-                        b.claimed = true;
-                        return ownBoot;
+                    if (!claim.own()) {
+                        b.elsewhere = true;
+                        return Mono.<Void>empty();
                     }
-                    b.elsewhere = true;
-                    return Mono.<Void>empty();
+                    b.claimed = true;
+                    Mono<Void> vm = claim.leftBehind().map(left -> adoptOrStart(b, left))
+                            .orElseGet(() -> bootUnlessOnlyTakingOver(b));
+                    return vm.then(readyOrDied);
                 });
         work.timeout(def.bootTimeout(), timer)
                 .doFinally(signal -> gate.leave(b.ticket))
                 .subscribe(null, error -> bootFinished(b, error), () -> bootFinished(b, null));
+    }
+
+    /** Starts this instance's VM. */
+    private Mono<Void> startVm(Boot b) {
+        return Mono.defer(() -> {
+                    b.vmStarted = true;
+                    metrics.bootStarted(id);
+                    return def.vm().start();
+                })
+                .doOnSuccess(ignored -> running(b));
+    }
+
+    /**
+     * Takes over the VM a dead owner left behind when it still runs (a paused one is resumed by the
+     * start), else boots: in either case the readiness checks follow, so a boot the owner did not finish
+     * is finished here, and a VM that does not get ready is destroyed like a failed boot.
+     */
+    private Mono<Void> adoptOrStart(Boot b, BootCoordinator.LeftBehind left) {
+        return Mono.defer(() -> def.vm().attach(left.handle()))
+                .onErrorResume(e -> {
+                    log.warn("service {}: cannot look for the VM {} left behind: {}", id, left.instance(), describe(e));
+                    return Mono.just(VmState.UNKNOWN);
+                })
+                .flatMap(vmState -> {
+                    if (vmState != VmState.RUNNING && vmState != VmState.PAUSED && vmState != VmState.STARTING) {
+                        log.info("service {}: the VM {} left behind ({}) is {}", id, left.instance(), left.handle(),
+                                vmState);
+                        return bootUnlessOnlyTakingOver(b);
+                    }
+                    log.info("service {}: adopting the VM {} left {} ({})", id, left.instance(), vmState, left.handle());
+                    b.adopted = true;
+                    b.vmStarted = true; // from here on a failure destroys it: not leaked
+                    Mono<Void> resume = vmState == VmState.RUNNING ? Mono.empty() : Mono.defer(() -> def.vm().start());
+                    return resume.doOnSuccess(ignored -> running(b));
+                });
+    }
+
+    /**
+     * Boots, unless this boot only takes a VM over and no query waits for it: then there is nothing to
+     * do (no VM is started without a query).
+     */
+    private Mono<Void> bootUnlessOnlyTakingOver(Boot b) {
+        synchronized (this) {
+            if (b.takeOver && b.waiters == 0) {
+                return Mono.error(NothingToTakeOver.INSTANCE);
+            }
+        }
+        return startVm(b);
+    }
+
+    /** A take-over found no VM to adopt: the boot ends without a start, and without counting as failed. */
+    private static final class NothingToTakeOver extends RuntimeException {
+        static final NothingToTakeOver INSTANCE = new NothingToTakeOver();
+
+        private NothingToTakeOver() {
+            super("nothing to take over", null, false, false);
+        }
+    }
+
+    /** The VM runs: from now on its death fails the boot; its handle is told to the other instances. */
+    private void running(Boot b) {
+        b.vmRunning = true;
+        Mono.defer(() -> def.vm().handle())
+                .subscribe(h -> h.ifPresent(handle -> coordinator.runs(id, handle)),
+                        e -> log.warn("service {}: cannot tell the other instances which VM runs: {}", id, describe(e)));
+    }
+
+    /**
+     * Another instance that owned this service died and left its VM behind: unless this instance boots
+     * it already or owns it, it claims it (as a boot without a query) to adopt the VM and stop it when
+     * idle; an instance that loses the claim follows the winner.
+     */
+    void leftBehind() {
+        synchronized (this) {
+            if (state == State.RUNNING && !owner) {
+                state = State.STOPPED; // forget: it ran under the dead owner
+                since = now();
+                owner = true;
+            } else if (state != State.STOPPED) {
+                return;
+            }
+        }
+        log.info("service {}: its owner died and left its VM behind; taking it over", id);
+        cold(Mono.empty(), null, false, false, true);
     }
 
     private void bootFinished(Boot b, Throwable error) {
@@ -322,12 +408,14 @@ final class ServiceRuntime {
                 since = now;
                 idleFrom = now;
                 owner = !b.elsewhere;
-                if (owner) {
+                if (owner && !b.adopted) {
                     boots++;
                     lastBootMillis = took;
                 }
             } else {
-                failures++;
+                if (error != NothingToTakeOver.INSTANCE) {
+                    failures++;
+                }
                 if (state != State.STOPPING && !b.vmStarted) {
                     // failed before the VM was touched (timed out in the queue): nothing to clean up
                     state = State.STOPPED;
@@ -342,11 +430,19 @@ final class ServiceRuntime {
                 // else: the boot timed out while a stop was still running; that stop decides the state
             }
         }
-        if (b.claimed) {
-            coordinator.released(id, error == null);
+        if (b.claimed && destroyDone == null) {
+            coordinator.released(id, error == null); // after a destroy, its end releases the claim
         }
         if (error == null && b.elsewhere) {
             log.info("service {}: running on another instance after {} ms; answering without booting", id, took);
+            metrics.bootJoinedElsewhere(id);
+            journal();
+            b.result.tryEmitValue(Optional.empty());
+            return;
+        }
+        if (error == null && b.adopted) {
+            log.info("service {}: adopted, ready after {} ms", id, took);
+            metrics.vmAdopted(id);
             journal();
             b.result.tryEmitValue(Optional.empty());
             return;
@@ -356,6 +452,13 @@ final class ServiceRuntime {
             log.info("service {}: booted in {} ms", id, took);
             journal();
             b.result.tryEmitValue(Optional.empty());
+            return;
+        }
+        if (error == NothingToTakeOver.INSTANCE) {
+            log.info("service {}: no VM left to take over; it stays stopped until queried", id);
+            journal();
+            b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("service " + id
+                    + " was being taken over from a dead instance; ask again")));
             return;
         }
         boolean timedOut = error instanceof TimeoutException;
@@ -551,6 +654,10 @@ final class ServiceRuntime {
         volatile boolean claimed;
         /** Another instance booted the service: nothing to start here. */
         volatile boolean elsewhere;
+        /** The VM a dead owner left behind was adopted: no start here. */
+        volatile boolean adopted;
+        /** A boot without a query that only takes over a VM a dead owner left behind. */
+        volatile boolean takeOver;
         /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
         volatile boolean vmRunning;
         final Sinks.One<String> vmDied = Sinks.one();

@@ -70,6 +70,8 @@ class MicrometerJitsuMetricsTest {
         metrics.bootSucceeded("www", Duration.ofMillis(30));
         metrics.coldAnswered("www", Duration.ofMillis(30), true);
         metrics.warmHit("www");
+        metrics.bootJoinedElsewhere("www");
+        metrics.vmAdopted("www");
         metrics.bootStarted("vm");
         metrics.bootFailed("vm", true, Duration.ofSeconds(30));
         metrics.bootRejected("vm");
@@ -79,6 +81,8 @@ class MicrometerJitsuMetricsTest {
         Prometheus p = scrape();
         assertThat(p.value("jitsu_boots_started_total", "service", "www", "backend", "local")).isEqualTo(1);
         assertThat(p.value("jitsu_boot_joins_total", "service", "www")).isEqualTo(2);
+        assertThat(p.value("jitsu_boots_joined_elsewhere_total", "service", "www")).isEqualTo(1);
+        assertThat(p.value("jitsu_boots_adopted_total", "service", "www", "backend", "local")).isEqualTo(1);
         assertThat(p.value("jitsu_boots_total", "service", "www", "outcome", "succeeded")).isEqualTo(1);
         assertThat(p.value("jitsu_boot_duration_seconds_sum", "service", "www", "backend", "local")).isEqualTo(0.03);
         assertThat(p.value("jitsu_query_cold_duration_seconds_count", "service", "www", "outcome", "ok")).isEqualTo(1);

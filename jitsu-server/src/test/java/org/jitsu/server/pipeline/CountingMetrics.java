@@ -12,6 +12,8 @@ final class CountingMetrics implements PipelineMetrics {
     final AtomicInteger warmHits = new AtomicInteger();
     final AtomicInteger joined = new AtomicInteger();
     final AtomicInteger started = new AtomicInteger();
+    final AtomicInteger joinedElsewhere = new AtomicInteger();
+    final AtomicInteger adopted = new AtomicInteger();
     final AtomicInteger succeeded = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger timedOut = new AtomicInteger();
@@ -38,6 +40,16 @@ final class CountingMetrics implements PipelineMetrics {
     public void bootStarted(String serviceId) {
         started.incrementAndGet();
         bootQueries.release();
+    }
+
+    @Override
+    public void bootJoinedElsewhere(String serviceId) {
+        joinedElsewhere.incrementAndGet();
+    }
+
+    @Override
+    public void vmAdopted(String serviceId) {
+        adopted.incrementAndGet();
     }
 
     @Override

@@ -34,6 +34,11 @@ final class LibvirtErrors {
         return is(e, Error.ErrorNumber.VIR_ERR_NO_DOMAIN);
     }
 
+    /** A malformed argument, such as a UUID that is not one. */
+    static boolean isInvalidArgument(LibvirtException e) {
+        return is(e, Error.ErrorNumber.VIR_ERR_INVALID_ARG);
+    }
+
     static boolean isOperationInvalid(LibvirtException e) {
         return is(e, Error.ErrorNumber.VIR_ERR_OPERATION_INVALID);
     }

@@ -71,6 +71,61 @@ final class LibvirtVm implements Vm {
         });
     }
 
+    /** The domain's UUID while it is active: any instance connected to the same hypervisor finds it by it. */
+    @Override
+    public Mono<Optional<String>> handle() {
+        return call("handle", c -> {
+            Optional<Domain> d = lookup(c);
+            if (d.isEmpty()) {
+                return Optional.<String>empty();
+            }
+            try {
+                return d.get().isActive() == 1 ? Optional.of(d.get().getUUIDString()) : Optional.<String>empty();
+            } finally {
+                free(d.get());
+            }
+        });
+    }
+
+    /**
+     * The state of the domain with the UUID {@code handle} when it is this service's domain; otherwise
+     * (gone, or redefined under the same name) the state of the domain the spec names. Nothing needs to
+     * be taken over: every operation looks the domain up on the hypervisor, whoever started it.
+     */
+    @Override
+    public Mono<VmState> attach(String handle) {
+        return call("attach", c -> {
+            Optional<Domain> byUuid;
+            try {
+                byUuid = Optional.of(c.domainLookupByUUIDString(handle));
+            } catch (LibvirtException e) {
+                if (!LibvirtErrors.isNoDomain(e) && !LibvirtErrors.isInvalidArgument(e)) {
+                    throw e;
+                }
+                byUuid = Optional.empty();
+            }
+            if (byUuid.isPresent()) {
+                try {
+                    if (spec.matches(byUuid.get().getName(), byUuid.get().getUUIDString())) {
+                        return stateOf(byUuid.get());
+                    }
+                    LOG.warn("{}: domain {} is not this service's domain; not adopting it", id(), handle);
+                } finally {
+                    free(byUuid.get());
+                }
+            }
+            Optional<Domain> d = lookup(c);
+            if (d.isEmpty()) {
+                return VmState.STOPPED;
+            }
+            try {
+                return stateOf(d.get());
+            } finally {
+                free(d.get());
+            }
+        });
+    }
+
     /**
      * Defines the domain from the template when it does not exist, then boots it ({@code create},
      * which also restores a managed save image), resumes it when paused, wakes it when PM-suspended.

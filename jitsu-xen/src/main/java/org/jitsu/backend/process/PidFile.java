@@ -32,11 +32,16 @@ record PidFile(long pid, Instant started) {
         return ProcStat.read(pid).map(s -> !s.dead()).orElse(false);
     }
 
+    /** The file's text without the line end: {@code PID START}; {@link #parse} reads it back. */
+    String text() {
+        return pid + " " + started;
+    }
+
     /** Writes the file atomically: a temporary file in the same directory, then a rename. */
     void write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, pid + " " + started + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(tmp, text() + "\n", StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -54,7 +59,12 @@ record PidFile(long pid, Instant started) {
         } catch (IOException e) {
             return Optional.empty();
         }
-        String[] parts = text.split("\\s+");
+        return parse(text);
+    }
+
+    /** Parses the text of a pidfile ({@code PID START}); empty when it is not one. */
+    static Optional<PidFile> parse(String text) {
+        String[] parts = text.strip().split("\\s+");
         if (parts.length != 2) {
             return Optional.empty();
         }

@@ -117,6 +117,49 @@ final class ProcessVm implements Vm {
         }).flatMap(t -> t.map(x -> awaitStopped(x, mode, grace)).orElseGet(Mono::empty));
     }
 
+    /** The pid and start time of the live process ({@link PidFile} format), when there is one. */
+    @Override
+    public Mono<Optional<String>> handle() {
+        return backend.blocking(() -> {
+            synchronized (this) {
+                return current().map(t -> new PidFile(t.pid(), t.started).text());
+            }
+        });
+    }
+
+    /**
+     * Takes over the process another instance started ({@code handle}: its pid and start time): when
+     * that process is alive and started then, it is recorded in this VM's pidfile and tracked like one
+     * found at start-up. A process of our own that is alive wins (the other is left alone, logged).
+     */
+    @Override
+    public Mono<VmState> attach(String handle) {
+        return backend.blocking(() -> {
+            synchronized (this) {
+                Optional<Tracked> own = current();
+                Optional<PidFile> other = PidFile.parse(handle);
+                if (own.isPresent()) {
+                    if (other.isPresent() && other.get().pid() != own.get().pid()) {
+                        LOG.warn("{}: not adopting process {}: this backend runs process {} for it", id,
+                                other.get().pid(), own.get().pid());
+                    }
+                    return stateOf(own.get());
+                }
+                if (other.isEmpty() || !other.get().matchesLiveProcess()) {
+                    LOG.info("{}: process {} is gone; nothing to adopt", id, handle);
+                    return VmState.STOPPED;
+                }
+                try {
+                    other.get().write(pidFile);
+                } catch (IOException e) {
+                    throw new BackendException(id, "state-io", "cannot write pidfile " + pidFile + ": "
+                            + e.getMessage(), e);
+                }
+                return current().map(this::stateOf).orElse(VmState.STOPPED);
+            }
+        });
+    }
+
     // ---- state, adoption
 
     /** The live process of this VM, adopting one from the pidfile when we track none. */

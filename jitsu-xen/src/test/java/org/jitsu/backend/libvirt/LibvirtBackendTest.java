@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jitsu.backend.BackendException;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmEvent;
@@ -240,6 +241,29 @@ class LibvirtBackendTest {
         StepVerifier.create(TestEvents.first(backend.events(), vm.stop(StopMode.DESTROY, Duration.ZERO)))
                 .expectNext(new VmEvent(vm.id(), VmState.STOPPED, "stopped (destroyed)"))
                 .expectComplete().verify(T);
+    }
+
+    @Test
+    void theHandleIsTheUuidOfTheActiveDomainAndAttachFindsItByIt() throws Exception {
+        open(TestNode.write(dir, TestNode.domain("web", 1), TestNode.domain("stranger", 1)));
+        StepVerifier.create(backend.ready()).expectComplete().verify(T);
+        LibvirtVm vm = backend.define("web", TestNode.spec(0, Map.of("domain", "web")));
+        String uuid = domain("web").getUUIDString();
+        StepVerifier.create(vm.handle()).expectNext(Optional.of(uuid)).expectComplete().verify(T);
+        StepVerifier.create(vm.attach(uuid)).expectNext(VmState.RUNNING).expectComplete().verify(T);
+
+        // another service's domain is not taken over: the state is that of this service's own domain
+        StepVerifier.create(vm.stop(StopMode.DESTROY, Duration.ZERO)).expectComplete().verify(T);
+        String stranger = domain("stranger").getUUIDString();
+        StepVerifier.create(vm.attach(stranger)).expectNext(VmState.STOPPED).expectComplete().verify(T);
+        assertThat(domain("stranger").isActive()).as("left alone").isEqualTo(1);
+
+        // a stopped domain has no handle; a handle of a gone or malformed UUID is this domain's state
+        StepVerifier.create(vm.handle()).expectNext(Optional.empty()).expectComplete().verify(T);
+        StepVerifier.create(vm.attach(uuid)).expectNext(VmState.STOPPED).expectComplete().verify(T);
+        StepVerifier.create(vm.attach("not-a-uuid")).expectNext(VmState.STOPPED).expectComplete().verify(T);
+        StepVerifier.create(vm.start().then(vm.attach("not-a-uuid"))).expectNext(VmState.RUNNING).expectComplete()
+                .verify(T);
     }
 
     @Test

@@ -262,6 +262,51 @@ class ProcessBackendIT {
     }
 
     @Test
+    void anotherInstanceAttachesByHandleAndThenOwnsTheProcess() {
+        Backend mine = backend(realTimer);
+        Vm vm1 = mine.define("shared", spec(List.of("sleep", "1000")));
+        StepVerifier.create(vm1.start()).expectComplete().verify(TIMEOUT);
+        long pid = pidOf("shared");
+        String handle = vm1.handle().block(TIMEOUT).orElseThrow();
+        assertThat(handle).startsWith(pid + " ");
+
+        // another Jitsu instance on the same host: its own state directory, so its own pidfiles
+        Path otherRoot = tmp.resolve("other");
+        Backend other = new ProcessBackendFactory().create("local", Settings.of("backends.local", Map.of()),
+                new BackendContext(otherRoot, realTimer));
+        backends.add(other);
+        Vm vm2 = other.define("shared", spec(List.of("sleep", "1000")));
+        Path otherPidFile = otherRoot.resolve("local").resolve("pids").resolve("shared.pid");
+        assertThat(state(vm2)).as("its own pidfile knows nothing of it").isEqualTo(VmState.STOPPED);
+
+        assertThat(vm2.attach(handle).block(TIMEOUT)).isEqualTo(VmState.RUNNING);
+        assertThat(PidFile.read(otherPidFile).orElseThrow().pid()).isEqualTo(pid);
+        StepVerifier.create(vm2.start()).expectComplete().verify(TIMEOUT);
+        assertThat(PidFile.read(otherPidFile).orElseThrow().pid()).as("start after attach spawns nothing").isEqualTo(pid);
+        assertThat(vm2.handle().block(TIMEOUT)).contains(handle);
+
+        StepVerifier.create(vm2.stop(StopMode.DESTROY, Duration.ZERO)).expectComplete().verify(TIMEOUT);
+        assertThat(alive(pid)).isFalse();
+        assertThat(otherPidFile).doesNotExist();
+        assertThat(state(vm1)).isEqualTo(VmState.STOPPED);
+        assertThat(vm1.handle().block(TIMEOUT)).isEmpty();
+    }
+
+    @Test
+    void attachingToAProcessThatIsGoneOrToGarbageChangesNothing() throws Exception {
+        Backend b = backend(realTimer);
+        Vm vm = b.define("late", spec(List.of("sleep", "1000")));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String handle = new PidFile(gone.pid(), gone.info().startInstant().orElse(Instant.now())).text();
+
+        assertThat(vm.attach(handle).block(TIMEOUT)).isEqualTo(VmState.STOPPED);
+        assertThat(vm.attach("not a handle").block(TIMEOUT)).isEqualTo(VmState.STOPPED);
+        assertThat(pidFile("late")).doesNotExist();
+        assertThat(vm.handle().block(TIMEOUT)).isEmpty();
+    }
+
+    @Test
     void adoptsAndStopsAProcessThatIsNotItsChild() throws Exception {
         // sh starts sleep in the background and exits: sleep is re-parented, no longer our child.
         Process sh = new ProcessBuilder("sh", "-c", "sleep 1000 >/dev/null 2>&1 </dev/null & echo $!")

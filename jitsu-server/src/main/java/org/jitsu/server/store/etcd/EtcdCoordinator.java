@@ -17,9 +17,13 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.pipeline.BootCoordinator;
@@ -41,7 +45,15 @@ import reactor.core.scheduler.Scheduler;
  *   <li>{@code lastquery/<id>/<instance>}: the last query time an instance saw (epoch ms), written at most
  *   once per idle-check interval per service (see {@link EtcdStore#putRecord}); every instance watches
  *   them, so the idle check reads the others' times from memory.</li>
+ *   <li>{@code vms/<id>}: {@code <instance> <handle>}, the VM the owner started or adopted (its backend's
+ *   {@code Vm.handle()}), <em>not</em> bound to a lease: written once the VM runs, deleted (before the
+ *   claim) when the owner stops it. A claim that wins reads it in the same transaction; when it is
+ *   there, the previous owner died without stopping its VM, and the winner adopts it if it still runs.
+ *   Every instance watches {@code claims/}: a claim that disappears while its VM is on record means its
+ *   owner died, and the instances take the VM over (one wins the claim, the others follow).</li>
  * </ul>
+ * The operations of one service (claim, runs, release) are made one after the other, in the order they
+ * are asked: a release still on its way can never delete the claim that the next boot just took.
  * While etcd cannot be reached, {@code on-unavailable} decides: {@code refuse} fails the boot (SERVFAIL),
  * {@code boot-locally} boots without a claim (a second boot elsewhere is possible).
  */
@@ -49,6 +61,9 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdCoordinator.class);
     static final String CLAIMS = "claims/";
     static final String LAST_QUERY = "lastquery/";
+    static final String VMS = "vms/";
+    /** How often a follower also reads the claim, in case its watch missed a change. */
+    static final Duration FOLLOW_POLL = Duration.ofSeconds(1);
 
     private final Client client;
     private final Scheduler io;
@@ -57,6 +72,12 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     private final String instance;
     private final Map<String, Long> elsewhere = new ConcurrentHashMap<>();
     private final ResumingWatch lastQueries;
+    private final ResumingWatch claims;
+    private final List<Consumer<String>> leftBehindListeners = new CopyOnWriteArrayList<>();
+    /** The value this instance last wrote to {@code vms/<id>}: it deletes the key only while it is that. */
+    private final Map<String, String> vmWritten = new ConcurrentHashMap<>();
+    /** Per service: completes when the last operation asked for it has ended (see {@link #inOrder}). */
+    private final Map<String, Sinks.Empty<Void>> tails = new ConcurrentHashMap<>();
     private final Disposable.Composite running = reactor.core.Disposables.composite();
     private volatile Mono<Long> lease;
     /** Services whose VM this instance runs: their claims are put back when the lease had to be replaced. */
@@ -70,9 +91,10 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         this.instance = settings.instanceId();
         this.lease = newLease();
         this.lastQueries = new ResumingWatch(client, bytes(prefix + LAST_QUERY), io);
+        this.claims = new ResumingWatch(client, bytes(prefix + CLAIMS), io);
     }
 
-    /** Loads the others' last-query times, follows them, and keeps the lease alive. */
+    /** Loads the others' last-query times, follows them and the claims, and keeps the lease alive. */
     Mono<Void> start() {
         return call(() -> client.getKVClient().get(bytes(prefix + LAST_QUERY), GetOption.builder().isPrefix(true)
                 .build()))
@@ -84,10 +106,60 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                             lastQuery(e.getKeyValue());
                         }
                     }));
+                    claims.seen(r.getHeader().getRevision());
+                    running.add(claims.events().subscribe(e -> {
+                        if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                            claimGone(text(e.getKeyValue().getKey()).substring(prefix.length() + CLAIMS.length()));
+                        }
+                    }));
                     long every = Math.max(200, settings.leaseTtl().toMillis() / 3);
                     running.add(Flux.interval(Duration.ofMillis(every), io).subscribe(t -> keepAlive()));
                 })
                 .then();
+    }
+
+    /** A claim disappeared: when its VM is still on record (another instance's), its owner died. */
+    private void claimGone(String serviceId) {
+        if (leftBehindListeners.isEmpty()) {
+            return;
+        }
+        call(() -> client.getKVClient().get(bytes(prefix + VMS + serviceId)))
+                .subscribe(r -> leftBehind(r).filter(left -> !left.instance().equals(instance)).ifPresent(left -> {
+                    log.info("service {}: the claim of {} expired with its VM on record ({}); taking it over",
+                            serviceId, left.instance(), left.handle());
+                    leftBehindListeners.forEach(l -> l.accept(serviceId));
+                }), e -> log.warn("service {}: cannot read its VM record: {}", serviceId, e.toString()));
+    }
+
+    private static Optional<LeftBehind> leftBehind(GetResponse r) {
+        if (r.getKvs().isEmpty()) {
+            return Optional.empty();
+        }
+        String value = text(r.getKvs().get(0).getValue());
+        int space = value.indexOf(' ');
+        return space <= 0 ? Optional.empty()
+                : Optional.of(new LeftBehind(value.substring(0, space), value.substring(space + 1)));
+    }
+
+    @Override
+    public void onLeftBehind(Consumer<String> listener) {
+        leftBehindListeners.add(listener);
+    }
+
+    /**
+     * {@code op} once the operations asked before it for the same service have ended (in whatever way),
+     * so that they reach etcd in the order they were asked.
+     */
+    private <T> Mono<T> inOrder(String serviceId, Mono<T> op) {
+        return Mono.defer(() -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            Sinks.Empty<Void> before = tails.put(serviceId, done);
+            Mono<Void> previous = before == null ? Mono.empty() : before.asMono();
+            return previous.then(op).doFinally(signal -> {
+                tails.remove(serviceId, done);
+                done.tryEmitEmpty();
+            });
+        });
     }
 
     private void lastQuery(KeyValue kv) {
@@ -157,14 +229,20 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     @Override
     public Mono<Claim> claim(String serviceId) {
         ByteSequence key = bytes(prefix + CLAIMS + serviceId);
-        Mono<Claim> attempt = lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+        ByteSequence vm = bytes(prefix + VMS + serviceId);
+        Mono<Claim> attempt = inOrder(serviceId, lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                        .Then(Op.put(key, bytes("booting " + instance), PutOption.builder().withLeaseId(leaseId).build()))
+                        .Then(Op.put(key, bytes("booting " + instance), PutOption.builder().withLeaseId(leaseId).build()),
+                                Op.get(vm, GetOption.DEFAULT))
                         .Else(Op.get(key, GetOption.DEFAULT))
-                        .commit()))
+                        .commit())))
                 .flatMap(r -> {
                     if (r.isSucceeded()) {
-                        return Mono.just(Claim.OWN);
+                        Optional<LeftBehind> left = r.getGetResponses().isEmpty() ? Optional.empty()
+                                : leftBehind(r.getGetResponses().get(0));
+                        // the record is this owner's now: its release deletes it unless it adopts (runs)
+                        left.ifPresent(l -> vmWritten.put(serviceId, l.instance() + " " + l.handle()));
+                        return Mono.just(left.map(Claim::adopting).orElse(Claim.OWN));
                     }
                     GetResponse got = r.getGetResponses().get(0);
                     if (got.getKvs().isEmpty()) {
@@ -186,7 +264,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
 
     /** Waits until the claim says running (→ RUNNING_ELSEWHERE) or disappears (→ claim again). */
     private Mono<Claim> follow(String serviceId, ByteSequence key, long seenRevision) {
-        return Mono.<Boolean>create(sink -> {
+        Mono<Boolean> watched = Mono.<Boolean>create(sink -> {
             Sinks.One<Boolean> outcome = Sinks.one();
             Watch.Watcher w = client.getWatchClient().watch(key,
                     WatchOption.builder().withRevision(seenRevision + 1).build(), Watch.listener(resp -> {
@@ -203,7 +281,16 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 d.dispose();
                 w.close();
             });
-        }).subscribeOn(io).publishOn(io)
+        }).subscribeOn(io);
+        // a safety net: should the watch ever miss the change, a read every second still sees it
+        Mono<Boolean> polled = Flux.interval(FOLLOW_POLL, io)
+                .concatMap(tick -> call(() -> client.getKVClient().get(key))
+                        .onErrorResume(e -> Mono.empty())) // etcd unreachable: the watch reports it
+                .concatMap(r -> r.getKvs().isEmpty() ? Mono.just(false)
+                        : text(r.getKvs().get(0).getValue()).startsWith("running ") ? Mono.just(true) : Mono.<Boolean>empty())
+                .next();
+        // a watch that fails leaves the reads to decide (etcd back: they see the outcome; else the boot times out)
+        return Mono.firstWithValue(watched, polled).publishOn(io)
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
     }
 
@@ -231,8 +318,33 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                         .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
                                 .build()))
                         .commit()))
-                : deleteIfMine(key, "booting ").then(deleteIfMine(key, "running "));
-        op.subscribe(null, e -> log.warn("service {}: cannot update the claim in etcd: {}", serviceId, e.toString()));
+                // the VM record first: a claim gone while its VM is on record means a dead owner
+                : forgetVm(serviceId).then(deleteIfMine(key, "booting ")).then(deleteIfMine(key, "running "));
+        inOrder(serviceId, op).subscribe(null,
+                e -> log.warn("service {}: cannot update the claim in etcd: {}", serviceId, e.toString()));
+    }
+
+    @Override
+    public void runs(String serviceId, String vmHandle) {
+        String value = instance + " " + vmHandle;
+        vmWritten.put(serviceId, value);
+        inOrder(serviceId, call(() -> client.getKVClient().put(bytes(prefix + VMS + serviceId), bytes(value))))
+                .subscribe(null, e -> log.warn("service {}: cannot record its VM in etcd: {}", serviceId, e.toString()));
+    }
+
+    /** Deletes {@code vms/<id>} while it is what this instance wrote. */
+    private Mono<Void> forgetVm(String serviceId) {
+        return Mono.defer(() -> {
+            String mine = vmWritten.remove(serviceId);
+            if (mine == null) {
+                return Mono.<Void>empty();
+            }
+            ByteSequence key = bytes(prefix + VMS + serviceId);
+            return call(() -> client.getKVClient().txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(mine))))
+                    .Then(Op.delete(key, DeleteOption.DEFAULT))
+                    .commit()).then();
+        });
     }
 
     private Mono<Void> deleteIfMine(ByteSequence key, String state) {
@@ -248,10 +360,19 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         return at == null ? Long.MIN_VALUE : at;
     }
 
+    /** Waits (at most 3 s) for the operations asked so far, so that a release on shutdown reaches etcd. */
     @Override
     public void close() {
+        List<Mono<Void>> pending = new java.util.ArrayList<>();
+        tails.values().forEach(t -> pending.add(t.asMono()));
+        try {
+            Mono.when(pending).timeout(Duration.ofSeconds(3)).block();
+        } catch (RuntimeException e) {
+            log.warn("store: closing with etcd operations still pending: {}", e.toString());
+        }
         running.dispose();
         lastQueries.close();
+        claims.close();
     }
 
     /** The watch of another instance's boot failed (not etcd being unreachable for the claim itself). */

@@ -1,0 +1,121 @@
+package org.jitsu.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jitsu.server.config.StoreSettings;
+import org.jitsu.server.pipeline.BootCoordinator;
+import org.jitsu.server.pipeline.BootCoordinator.Claim;
+import org.jitsu.server.store.StateStore;
+import org.jitsu.server.store.etcd.EtcdExtension;
+import org.jitsu.server.store.etcd.EtcdStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The etcd coordinator of several instances (one store each) on a real etcd, without servers: the order
+ * of one instance's claim operations, a follower and a release that race, and the VM a dead owner
+ * leaves behind.
+ */
+class ClusterClaimsIT {
+    private static final Duration T = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    @Order(1)
+    final EtcdExtension etcd = new EtcdExtension();
+
+    @RegisterExtension
+    @Order(2)
+    final Cluster cluster = new Cluster(etcd, "/coordination/");
+
+    private final List<StateStore> stores = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() {
+        stores.forEach(StateStore::close);
+    }
+
+    private BootCoordinator instance(String name) throws Exception {
+        StoreSettings.Etcd s = cluster.storeSettings(name);
+        StateStore store = EtcdStores.open(s);
+        stores.add(store);
+        store.start().block(T);
+        return store.coordinator();
+    }
+
+    /**
+     * A stop releases the claim in the background; a query right after claims again. Before the fix the
+     * release (two delete transactions) could reach etcd after that claim and delete it: the other
+     * instance then claimed too, a second boot. Now an instance's operations on one service reach etcd in
+     * the order they were asked.
+     */
+    @Test
+    void aReleaseStillOnItsWayNeverDeletesTheClaimOfTheNextBoot() throws Exception {
+        BootCoordinator a = instance("ns1");
+        BootCoordinator b = instance("ns2");
+        for (int round = 0; round < 40; round++) {
+            assertThat(a.claim("web").block(T)).isEqualTo(Claim.OWN);
+            a.released("web", true);
+            a.released("web", false); // stopped
+            assertThat(a.claim("web").block(T)).as("round %d: queried again at once", round).isEqualTo(Claim.OWN);
+            CompletableFuture<Claim> other = b.claim("web").toFuture();
+            a.released("web", true);
+            assertThat(other.get(5, TimeUnit.SECONDS)).as("round %d: the other instance follows, never boots", round)
+                    .isEqualTo(Claim.RUNNING_ELSEWHERE);
+            a.released("web", false);
+        }
+    }
+
+    /**
+     * The follower reads the claim ({@code booting}), then watches it from the revision it read: a
+     * {@code running} written between the read and the start of the watch is not missed.
+     */
+    @Test
+    void aFollowerSeesTheOwnerRunningHoweverSoonAfterItsReadItComes() throws Exception {
+        BootCoordinator a = instance("ns1");
+        BootCoordinator b = instance("ns2");
+        for (int round = 0; round < 40; round++) {
+            String id = "svc" + round;
+            assertThat(a.claim(id).block(T)).isEqualTo(Claim.OWN);
+            CompletableFuture<Claim> follower = b.claim(id).toFuture();
+            a.released(id, true);
+            assertThat(follower.get(5, TimeUnit.SECONDS)).as("round %d", round).isEqualTo(Claim.RUNNING_ELSEWHERE);
+        }
+    }
+
+    @Test
+    void theVmOfAnOwnerWhoseLeaseExpiredIsLeftBehindForTheNextClaimAndAnnounced() throws Exception {
+        BootCoordinator a = instance("ns1");
+        BootCoordinator b = instance("ns2");
+        List<String> announced = new CopyOnWriteArrayList<>();
+        b.onLeftBehind(announced::add);
+        assertThat(a.claim("web").block(T)).isEqualTo(Claim.OWN);
+        a.runs("web", "4242 2026-01-01T00:00:00Z");
+        a.released("web", true);
+        Cluster.until("ns2 sees web running on ns1", () -> b.claim("web").block(T) == Claim.RUNNING_ELSEWHERE);
+
+        stores.remove(0).close(); // ns1 dies: no release, its lease expires after 2 s
+        Cluster.until("ns2 hears that ns1 left web's VM behind", () -> announced.contains("web"));
+        assertThat(b.claim("web").block(T)).isEqualTo(Claim.adopting(
+                new BootCoordinator.LeftBehind("ns1", "4242 2026-01-01T00:00:00Z")));
+
+        // ns2 runs it now and stops it: the record goes with the claim, the next claim adopts nothing
+        b.runs("web", "4242 2026-01-01T00:00:00Z");
+        b.released("web", true);
+        b.released("web", false);
+        BootCoordinator c = instance("ns3");
+        java.util.concurrent.atomic.AtomicReference<Claim> last = new java.util.concurrent.atomic.AtomicReference<>();
+        Cluster.until("the claim is gone", () -> {
+            last.set(c.claim("web").block(T));
+            return last.get().own();
+        });
+        assertThat(last.get()).isEqualTo(Claim.OWN);
+        assertThat(announced).as("a stop by the owner is not a death").containsExactly("web");
+    }
+}
