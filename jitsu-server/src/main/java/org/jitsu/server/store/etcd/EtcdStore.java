@@ -137,7 +137,7 @@ final class EtcdStore implements StateStore {
         return call(() -> client.getKVClient().get(bytes(prefix + SERVICES),
                 GetOption.builder().isPrefix(true).build()))
                 .map(r -> {
-                    serviceWatch.seen(r.getHeader().getRevision());
+                    serviceWatch.seen(r);
                     List<KeyValue> kvs = new ArrayList<>(r.getKvs());
                     kvs.sort(Comparator.comparingLong(KeyValue::getCreateRevision)); // registration order
                     Map<String, String> out = new LinkedHashMap<>();
