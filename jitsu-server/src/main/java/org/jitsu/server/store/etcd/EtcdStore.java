@@ -119,8 +119,45 @@ final class EtcdStore implements StateStore {
      * file reads, on the first call), never waited on, bounded, and continuing on the store's scheduler.
      */
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io);
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io)
+                .doOnNext(v -> answers())
+                .onErrorResume(e -> explain(e).flatMap(Mono::error));
     }
+
+    /**
+     * The failure as one line naming the problem and the config key ({@link EtcdProblems}); logged once
+     * per problem (again only after etcd answered in between or the problem changed).
+     */
+    private Mono<Throwable> explain(Throwable error) {
+        if (error instanceof EtcdProblems.EtcdProblem) {
+            return Mono.just(error);
+        }
+        Optional<String> said = EtcdProblems.answered(error, settings);
+        Mono<Optional<String>> why = said.isPresent() || !EtcdProblems.silent(error)
+                ? Mono.just(said)
+                : Mono.fromCallable(() -> EtcdProblems.probe(settings)).subscribeOn(io);
+        return why.map(found -> {
+            String message = found.orElseGet(() -> "etcd " + settings.endpoints() + " did not answer: "
+                    + (error instanceof java.util.concurrent.TimeoutException
+                    ? "no answer within " + CALL_TIMEOUT.toSeconds() + " s" : error.toString()));
+            if (!message.equals(problem) && !closed) {
+                problem = message;
+                log.warn("store: {}", message);
+            }
+            return new EtcdProblems.EtcdProblem(message, error);
+        });
+    }
+
+    private void answers() {
+        if (problem != null) {
+            problem = null;
+            log.info("store: etcd {} answers again", settings.endpoints());
+        }
+    }
+
+    /** The last problem logged, until etcd answers again. */
+    private volatile String problem;
+    private volatile boolean closed;
 
     @Override
     public String instanceId() {
@@ -209,6 +246,7 @@ final class EtcdStore implements StateStore {
 
     @Override
     public void close() {
+        closed = true;
         coordinator.close();
         serviceWatch.close();
         client.close();

@@ -49,6 +49,8 @@ final class ResumingWatch {
     private final Map<ByteSequence, Long> known = new HashMap<>();
     private final Sinks.Many<WatchEvent> events = Sinks.many().multicast().directBestEffort();
     private volatile Watch.Watcher watcher;
+    /** The watch failed and has not been open since (its retries are logged at debug only). */
+    private volatile boolean failing;
     private volatile Disposable retry;
 
     ResumingWatch(Client client, ByteSequence prefix, Scheduler scheduler) {
@@ -91,7 +93,7 @@ final class ResumingWatch {
             return;
         }
         long from = revision.get() + 1;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).build();
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).withCreateNotify(true).build();
         long gen = generation.incrementAndGet();
         try {
             watcher = client.getWatchClient().watch(prefix, option, Watch.listener(this::onResponse,
@@ -103,6 +105,10 @@ final class ResumingWatch {
     }
 
     private synchronized void onResponse(WatchResponse response) {
+        if (failing) {
+            failing = false;
+            log.info("watch {}: open again from revision {}", EtcdStore.text(prefix), revision.get() + 1);
+        }
         for (WatchEvent e : response.getEvents()) {
             long rev = e.getKeyValue().getModRevision();
             if (rev <= revision.get()) {
@@ -133,8 +139,13 @@ final class ResumingWatch {
             reread();
             return;
         }
-        log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
-                revision.get() + 1);
+        if (!failing) { // once per outage: the retries every 200 ms are not logged
+            failing = true;
+            log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
+                    revision.get() + 1);
+        } else {
+            log.debug("watch {}: {}", EtcdStore.text(prefix), error.toString());
+        }
         reopen();
     }
 
