@@ -90,8 +90,15 @@ public final class LoopbackProxy implements AutoCloseable {
                     out.close();
                     continue;
                 }
-                sockets.add(in);
-                sockets.add(out);
+                synchronized (this) {
+                    if (server != s) { // cut while this connection was being set up
+                        in.close();
+                        out.close();
+                        return;
+                    }
+                    sockets.add(in);
+                    sockets.add(out);
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {
