@@ -188,7 +188,7 @@ final class EtcdProblems {
         return bar < 0 ? messages : messages.substring(0, bar);
     }
 
-    private static String endpoints(StoreSettings.Etcd s) {
+    static String endpoints(StoreSettings.Etcd s) {
         StringBuilder b = new StringBuilder();
         for (InetSocketAddress a : s.endpoints()) {
             b.append(b.length() == 0 ? "" : ",").append(format(a));

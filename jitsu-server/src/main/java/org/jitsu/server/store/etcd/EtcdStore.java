@@ -174,7 +174,7 @@ final class EtcdStore implements StateStore {
                 ? Mono.just(said)
                 : Mono.fromCallable(() -> EtcdProblems.probe(settings)).subscribeOn(io);
         return why.map(found -> {
-            String message = found.orElseGet(() -> "etcd " + settings.endpoints() + " did not answer: "
+            String message = found.orElseGet(() -> "etcd " + EtcdProblems.endpoints(settings) + " did not answer: "
                     + (error instanceof java.util.concurrent.TimeoutException
                     ? "no answer within " + CALL_TIMEOUT.toSeconds() + " s" : error.toString()));
             if (!message.equals(problem) && !closed) {
@@ -188,7 +188,7 @@ final class EtcdStore implements StateStore {
     private void answers() {
         if (problem != null) {
             problem = null;
-            log.info("store: etcd {} answers again", settings.endpoints());
+            log.info("store: etcd {} answers again", EtcdProblems.endpoints(settings));
         }
     }
 
