@@ -209,15 +209,17 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
     }
 
-    private Mono<Claim> unavailable(String serviceId, Throwable e) {
+    private Mono<Claim> unavailable(String serviceId, Throwable error) {
+        // etcd's own answer (a rejected user or password) named with its keys, else the error as it came
+        String e = EtcdProblems.answered(error, settings).orElseGet(error::toString);
         if (settings.onUnavailable() == StoreSettings.OnUnavailable.BOOT_LOCALLY) {
             log.warn("service {}: etcd unavailable ({}); booting locally (store.etcd.on-unavailable: boot-locally)",
-                    serviceId, e.toString());
+                    serviceId, e);
             bootedWithoutClaim.add(serviceId);
             return Mono.just(Claim.OWN);
         }
         return Mono.error(new IllegalStateException("etcd unavailable, boot refused"
-                + " (store.etcd.on-unavailable: refuse): " + e, e));
+                + " (store.etcd.on-unavailable: refuse): " + e, error));
     }
 
     @Override
