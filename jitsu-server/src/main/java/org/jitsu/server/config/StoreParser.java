@@ -1,6 +1,11 @@
 package org.jitsu.server.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,9 +69,9 @@ final class StoreParser {
             throw new ConfigException(s.keyPath("lease-ttl"), s.raw("lease-ttl").map(Object::toString).orElse(""),
                     "whole seconds from 1s to 1h");
         }
-        Optional<Path> ca = s.has("ca") ? Optional.of(path(s, "ca")) : Optional.empty();
-        Optional<Path> cert = s.has("cert") ? Optional.of(path(s, "cert")) : Optional.empty();
-        Optional<Path> key = s.has("key") ? Optional.of(path(s, "key")) : Optional.empty();
+        Optional<Path> ca = s.has("ca") ? Optional.of(pem(s, "ca", CERTIFICATE)) : Optional.empty();
+        Optional<Path> cert = s.has("cert") ? Optional.of(pem(s, "cert", CERTIFICATE)) : Optional.empty();
+        Optional<Path> key = s.has("key") ? Optional.of(pem(s, "key", PRIVATE_KEY)) : Optional.empty();
         if (cert.isPresent() != key.isPresent()) {
             throw new ConfigException(s.keyPath(cert.isPresent() ? "key" : "cert"), null,
                     "cert and key together (a client certificate and its key)");
@@ -85,6 +90,36 @@ final class StoreParser {
         };
         return new StoreSettings.Etcd(endpoints, prefix, instanceId, ttl, ca.isPresent(), ca, cert, key, user,
                 password, onUnavailable);
+    }
+
+    private static final String CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+    private static final String PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----";
+
+    /**
+     * A PEM file of the TLS settings, checked here so that {@code ./jitsu check} reports it: readable,
+     * and with a certificate, or an unencrypted PKCS#8 key (what Netty reads without extra libraries).
+     */
+    private static Path pem(Settings s, String key, String begin) {
+        Path file = path(s, key);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(s.keyPath(key), file.toString(), "an existing PEM file (no such file)");
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigException(s.keyPath(key), file.toString(), "a readable PEM file (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            throw new ConfigException(s.keyPath(key), file.toString(), "a PEM file (ASCII text)");
+        }
+        if (!text.contains(begin)) {
+            String expected = begin.equals(CERTIFICATE) ? "a PEM file with a certificate (" + CERTIFICATE + ")"
+                    : text.contains("-----BEGIN RSA PRIVATE KEY-----") || text.contains("-----BEGIN EC PRIVATE KEY-----")
+                    ? "an unencrypted PKCS#8 key (" + PRIVATE_KEY + "); convert it with: openssl pkcs8 -topk8 -nocrypt"
+                    + " -in " + file + " -out KEY.pk8"
+                    : "a PEM file with an unencrypted PKCS#8 key (" + PRIVATE_KEY + ")";
+            throw new ConfigException(s.keyPath(key), file.toString(), expected);
+        }
+        return file;
     }
 
     private static Path path(Settings s, String key) {

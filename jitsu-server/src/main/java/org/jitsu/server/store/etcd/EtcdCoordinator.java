@@ -190,6 +190,8 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 .subscribe(r -> {
                     if (r.getTTL() <= 0) {
                         lost(current, "expired");
+                    } else {
+                        reconcile();
                     }
                 }, e -> {
                     if (String.valueOf(e.getMessage()).contains("not found")) {
@@ -294,14 +296,17 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
     }
 
-    private Mono<Claim> unavailable(String serviceId, Throwable e) {
+    private Mono<Claim> unavailable(String serviceId, Throwable error) {
+        // etcd's own answer (a rejected user or password) named with its keys, else the error as it came
+        String e = EtcdProblems.answered(error, settings).orElseGet(error::toString);
         if (settings.onUnavailable() == StoreSettings.OnUnavailable.BOOT_LOCALLY) {
             log.warn("service {}: etcd unavailable ({}); booting locally (store.etcd.on-unavailable: boot-locally)",
-                    serviceId, e.toString());
+                    serviceId, e);
+            bootedWithoutClaim.add(serviceId);
             return Mono.just(Claim.OWN);
         }
         return Mono.error(new IllegalStateException("etcd unavailable, boot refused"
-                + " (store.etcd.on-unavailable: refuse): " + e, e));
+                + " (store.etcd.on-unavailable: refuse): " + e, error));
     }
 
     @Override
@@ -310,6 +315,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             owned.add(serviceId);
         } else {
             owned.remove(serviceId);
+            bootedWithoutClaim.remove(serviceId);
         }
         ByteSequence key = bytes(prefix + CLAIMS + serviceId);
         Mono<?> op = runs
@@ -352,6 +358,61 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(state + instance))))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit()).then();
+    }
+
+    // ---- reconciliation after boots made while etcd was unreachable (on-unavailable: boot-locally)
+
+    /** Services booted here without a claim because etcd could not be reached; claimed once it answers. */
+    private final java.util.Set<String> bootedWithoutClaim = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Called when etcd answers again (a lease keep-alive succeeded): each service this instance booted
+     * without a claim and still runs gets its claim {@code running <me>}, so that the other instances
+     * answer it without booting. If another instance claimed it meanwhile (it booted the same service
+     * while etcd was unreachable too, and reconciled first), both copies keep running: the claim stays
+     * with the other, this instance stops its own copy when the service is idle everywhere (the idle
+     * check uses every instance's last query), and the duplicate is logged once.
+     */
+    private void reconcile() {
+        for (String id : bootedWithoutClaim) {
+            if (!owned.contains(id)) {
+                continue; // still booting: the next tick claims it
+            }
+            ByteSequence key = bytes(prefix + CLAIMS + id);
+            lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
+                            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                            .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
+                                    .build()))
+                            .Else(Op.get(key, GetOption.DEFAULT))
+                            .commit()))
+                    .subscribe(r -> {
+                        if (r.isSucceeded()) {
+                            if (bootedWithoutClaim.remove(id)) {
+                                log.info("service {}: claimed now that etcd answers again (booted here while it"
+                                        + " could not be reached)", id);
+                            }
+                            return;
+                        }
+                        java.util.List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+                        if (kvs.isEmpty()) {
+                            return; // released in between: the next tick tries again
+                        }
+                        String value = text(kvs.get(0).getValue());
+                        if (value.equals("booting " + instance)) {
+                            released(id, true); // a claim that went through late (jetcd retried it): now running
+                        }
+                        if (!bootedWithoutClaim.remove(id)) {
+                            return; // another tick's answer came first
+                        }
+                        if (value.endsWith(" " + instance)) {
+                            log.info("service {}: claimed by this instance now that etcd answers again", id);
+                        } else {
+                            log.warn("service {}: {} also booted it while etcd could not be reached and holds the"
+                                    + " claim; both copies keep running, and this instance stops its own when the"
+                                    + " service is idle everywhere", id, value.substring(value.indexOf(' ') + 1));
+                        }
+                    }, e -> log.debug("service {}: claiming after etcd came back failed: {}", id, e.toString()));
+        }
     }
 
     @Override

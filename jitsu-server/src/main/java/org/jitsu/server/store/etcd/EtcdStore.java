@@ -72,7 +72,40 @@ final class EtcdStore implements StateStore {
 
     @Override
     public Mono<Void> start() {
-        return coordinator.start();
+        return coordinator.start().doOnSuccess(v -> flusher = Flux.interval(RESAVE, io).subscribe(t -> resave()));
+    }
+
+    /** How often records whose write failed (etcd unreachable) are written again. */
+    static final Duration RESAVE = Duration.ofSeconds(1);
+    /** The latest record per service whose write failed; written again until it succeeds or a newer one is. */
+    private final Map<String, Unsaved> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A record whose write failed, and the number of that write. */
+    private record Unsaved(long write, ServiceRecord record) {
+    }
+    private volatile reactor.core.Disposable flusher = () -> { };
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /** Per service, the number of the latest record write asked for. */
+    private final Map<String, Long> latestAsked = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void resave() {
+        for (Unsaved u : unsaved.values()) {
+            ServiceRecord r = u.record();
+            if (latestAsked.get(r.id()) != u.write()) {
+                unsaved.remove(r.id(), u); // a newer record was asked for since: it is written or kept instead
+                continue;
+            }
+            putState(r).subscribe(v -> { }, e -> { }, () -> {
+                if (unsaved.remove(r.id(), u)) {
+                    log.info("store: service {}: state {} saved now that etcd answers again", r.id(), r.state());
+                }
+            });
+        }
+    }
+
+    private Mono<Void> putState(ServiceRecord record) {
+        return call(() -> client.getKVClient().put(bytes(prefix + STATE + settings.instanceId() + "/"
+                + record.id()), bytes(record.encode()))).then();
     }
 
 
@@ -87,7 +120,11 @@ final class EtcdStore implements StateStore {
                 .connectTimeout(Duration.ofSeconds(2))
                 .keepaliveTime(Duration.ofSeconds(10))
                 .keepaliveTimeout(Duration.ofSeconds(5))
-                .retryMaxDuration(Duration.ofSeconds(3));
+                .retryMaxDuration(Duration.ofSeconds(3))
+                // fail (after jetcd's retries) instead of waiting for a connection without end: a call that
+                // timed out here must not be sent later (a stale record or claim written after a newer one),
+                // and the failure then carries gRPC's reason (refused, TLS handshake)
+                .waitForReady(false);
         s.user().ifPresent(u -> b.user(bytes(u)));
         s.password().ifPresent(p -> b.password(bytes(p)));
         if (s.tls() || s.cert().isPresent()) {
@@ -119,8 +156,45 @@ final class EtcdStore implements StateStore {
      * file reads, on the first call), never waited on, bounded, and continuing on the store's scheduler.
      */
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io);
+        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io)
+                .doOnNext(v -> answers())
+                .onErrorResume(e -> explain(e).flatMap(Mono::error));
     }
+
+    /**
+     * The failure as one line naming the problem and the config key ({@link EtcdProblems}); logged once
+     * per problem (again only after etcd answered in between or the problem changed).
+     */
+    private Mono<Throwable> explain(Throwable error) {
+        if (error instanceof EtcdProblems.EtcdProblem) {
+            return Mono.just(error);
+        }
+        Optional<String> said = EtcdProblems.answered(error, settings);
+        Mono<Optional<String>> why = said.isPresent() || !EtcdProblems.silent(error)
+                ? Mono.just(said)
+                : Mono.fromCallable(() -> EtcdProblems.probe(settings)).subscribeOn(io);
+        return why.map(found -> {
+            String message = found.orElseGet(() -> "etcd " + EtcdProblems.endpoints(settings) + " did not answer: "
+                    + (error instanceof java.util.concurrent.TimeoutException
+                    ? "no answer within " + CALL_TIMEOUT.toSeconds() + " s" : error.toString()));
+            if (!message.equals(problem) && !closed) {
+                problem = message;
+                log.warn("store: {}", message);
+            }
+            return new EtcdProblems.EtcdProblem(message, error);
+        });
+    }
+
+    private void answers() {
+        if (problem != null) {
+            problem = null;
+            log.info("store: etcd {} answers again", EtcdProblems.endpoints(settings));
+        }
+    }
+
+    /** The last problem logged, until etcd answers again. */
+    private volatile String problem;
+    private volatile boolean closed;
 
     @Override
     public String instanceId() {
@@ -137,7 +211,7 @@ final class EtcdStore implements StateStore {
         return call(() -> client.getKVClient().get(bytes(prefix + SERVICES),
                 GetOption.builder().isPrefix(true).build()))
                 .map(r -> {
-                    serviceWatch.seen(r.getHeader().getRevision());
+                    serviceWatch.seen(r);
                     List<KeyValue> kvs = new ArrayList<>(r.getKvs());
                     kvs.sort(Comparator.comparingLong(KeyValue::getCreateRevision)); // registration order
                     Map<String, String> out = new LinkedHashMap<>();
@@ -178,8 +252,15 @@ final class EtcdStore implements StateStore {
 
     @Override
     public Mono<Void> putRecord(ServiceRecord record) {
-        Mono<Void> state = call(() -> client.getKVClient().put(bytes(prefix + STATE + settings.instanceId() + "/"
-                + record.id()), bytes(record.encode()))).then();
+        long n = writes.incrementAndGet();
+        latestAsked.put(record.id(), n);
+        unsaved.remove(record.id()); // superseded
+        Mono<Void> state = putState(record)
+                .doOnError(e -> {
+                    if (latestAsked.get(record.id()) == n) { // no newer record of the service was asked for
+                        unsaved.put(record.id(), new Unsaved(n, record));
+                    }
+                });
         long q = record.lastQuery();
         Long before = lastQueryWritten.get(record.id());
         if (q < 0 || (before != null && before >= q)) {
@@ -209,6 +290,8 @@ final class EtcdStore implements StateStore {
 
     @Override
     public void close() {
+        closed = true;
+        flusher.dispose();
         coordinator.close();
         serviceWatch.close();
         client.close();

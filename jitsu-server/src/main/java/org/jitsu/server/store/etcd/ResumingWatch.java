@@ -2,11 +2,20 @@ package org.jitsu.server.store.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -30,25 +39,40 @@ final class ResumingWatch {
 
     private final Client client;
     private final ByteSequence prefix;
-    private final Scheduler io;
+    private final Scheduler scheduler;
     private final AtomicLong revision = new AtomicLong();
     private final AtomicBoolean opened = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Which watcher is current: signals of older ones (jetcd may report both an error and the end) are ignored. */
     private final AtomicLong generation = new AtomicLong();
+    /** The keys present in the view delivered so far, with their modification revisions. */
+    private final Map<ByteSequence, Long> known = new HashMap<>();
     private final Sinks.Many<WatchEvent> events = Sinks.many().multicast().directBestEffort();
     private volatile Watch.Watcher watcher;
+    /** The watch failed and has not been open since (its retries are logged at debug only). */
+    private volatile boolean failing;
     private volatile Disposable retry;
 
-    ResumingWatch(Client client, ByteSequence prefix, Scheduler io) {
+    ResumingWatch(Client client, ByteSequence prefix, Scheduler scheduler) {
         this.client = client;
         this.prefix = prefix;
-        this.io = io;
+        this.scheduler = scheduler;
     }
 
     /** Everything up to {@code rev} is known (from a read): the watch starts after it. */
     void seen(long rev) {
         revision.accumulateAndGet(rev, Math::max);
+    }
+
+    /**
+     * A read of the whole prefix: the watch starts after its revision, and these keys are the view a
+     * re-read after a compaction is compared with.
+     */
+    synchronized void seen(GetResponse read) {
+        for (KeyValue kv : read.getKvs()) {
+            known.put(kv.getKey(), kv.getModRevision());
+        }
+        seen(read.getHeader().getRevision());
     }
 
     long revision() {
@@ -59,7 +83,7 @@ final class ResumingWatch {
     Flux<WatchEvent> events() {
         return events.asFlux().doOnSubscribe(s -> {
             if (opened.compareAndSet(false, true)) {
-                io.schedule(this::open); // jetcd may open its channel here: never on the caller's thread
+                scheduler.schedule(this::open); // jetcd may open its channel here: never on the caller's thread
             }
         });
     }
@@ -69,7 +93,7 @@ final class ResumingWatch {
             return;
         }
         long from = revision.get() + 1;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).build();
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).withCreateNotify(true).build();
         long gen = generation.incrementAndGet();
         try {
             watcher = client.getWatchClient().watch(prefix, option, Watch.listener(this::onResponse,
@@ -81,22 +105,47 @@ final class ResumingWatch {
     }
 
     private synchronized void onResponse(WatchResponse response) {
+        if (failing) {
+            failing = false;
+            log.info("watch {}: open again from revision {}", EtcdStore.text(prefix), revision.get() + 1);
+        }
         for (WatchEvent e : response.getEvents()) {
             long rev = e.getKeyValue().getModRevision();
             if (rev <= revision.get()) {
                 continue; // delivered already (a resumed watch may repeat)
             }
             revision.set(rev);
-            events.tryEmitNext(e);
+            deliver(e);
         }
+    }
+
+    private void deliver(WatchEvent e) {
+        if (e.getEventType() == WatchEvent.EventType.DELETE) {
+            known.remove(e.getKeyValue().getKey());
+        } else {
+            known.put(e.getKeyValue().getKey(), e.getKeyValue().getModRevision());
+        }
+        events.tryEmitNext(e);
     }
 
     private void onError(long gen, Throwable error) {
         if (closed.get() || !generation.compareAndSet(gen, gen + 1)) {
             return;
         }
-        log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
-                revision.get() + 1);
+        if (compacted(error)) {
+            log.info("watch {}: {}; revision {} is gone, reading the prefix again", EtcdStore.text(prefix),
+                    error.getMessage(), revision.get() + 1);
+            closeWatcher();
+            reread();
+            return;
+        }
+        if (!failing) { // once per outage: the retries every 200 ms are not logged
+            failing = true;
+            log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
+                    revision.get() + 1);
+        } else {
+            log.debug("watch {}: {}", EtcdStore.text(prefix), error.toString());
+        }
         reopen();
     }
 
@@ -108,6 +157,11 @@ final class ResumingWatch {
     }
 
     private void reopen() {
+        closeWatcher();
+        retry = Mono.delay(RETRY, scheduler).subscribe(t -> open());
+    }
+
+    private void closeWatcher() {
         Watch.Watcher w = watcher;
         if (w != null) {
             try {
@@ -116,7 +170,68 @@ final class ResumingWatch {
                 log.debug("closing a failed watcher: {}", e.toString());
             }
         }
-        retry = Mono.delay(RETRY, io).subscribe(t -> open());
+    }
+
+    static boolean compacted(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CompactedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the whole prefix, delivers the difference to the known view, then watches after the read. */
+    private void reread() {
+        if (closed.get()) {
+            return;
+        }
+        retry = Mono.fromFuture(() -> client.getKVClient().get(prefix, GetOption.builder().isPrefix(true).build()),
+                        false)
+                .subscribeOn(scheduler).timeout(EtcdStore.CALL_TIMEOUT, scheduler).publishOn(scheduler)
+                .subscribe(r -> {
+                    catchUp(r);
+                    open();
+                }, e -> {
+                    log.info("watch {}: reading the prefix failed ({}); trying again", EtcdStore.text(prefix),
+                            e.toString());
+                    retry = Mono.delay(RETRY, scheduler).subscribe(t -> reread());
+                });
+    }
+
+    private synchronized void catchUp(GetResponse read) {
+        long at = read.getHeader().getRevision();
+        if (at <= revision.get()) {
+            return; // nothing new (cannot happen after a compaction past the revision, but harmless)
+        }
+        Map<ByteSequence, KeyValue> now = new HashMap<>();
+        List<KeyValue> changed = new ArrayList<>();
+        for (KeyValue kv : read.getKvs()) {
+            now.put(kv.getKey(), kv);
+            Long before = known.get(kv.getKey());
+            if (before == null || before != kv.getModRevision()) {
+                changed.add(kv);
+            }
+        }
+        List<ByteSequence> gone = new ArrayList<>();
+        for (ByteSequence key : known.keySet()) {
+            if (!now.containsKey(key)) {
+                gone.add(key);
+            }
+        }
+        revision.set(at);
+        changed.sort(Comparator.comparingLong(KeyValue::getModRevision));
+        for (KeyValue kv : changed) {
+            deliver(new WatchEvent(kv, null, WatchEvent.EventType.PUT));
+        }
+        for (ByteSequence key : gone) {
+            io.etcd.jetcd.api.KeyValue deleted = io.etcd.jetcd.api.KeyValue.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFrom(key.getBytes()))
+                    .setModRevision(at).build();
+            deliver(new WatchEvent(new KeyValue(deleted, ByteSequence.EMPTY), null, WatchEvent.EventType.DELETE));
+        }
+        log.info("watch {}: caught up at revision {} ({} changed, {} removed)", EtcdStore.text(prefix), at,
+                changed.size(), gone.size());
     }
 
     void close() {

@@ -1,0 +1,203 @@
+package org.jitsu.server.store.etcd;
+
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.jitsu.server.config.StoreSettings;
+
+/**
+ * Turns a failed etcd call into one line that names the problem and the {@code store.etcd} key to
+ * look at. jetcd reports an authentication failure, but retries a failed TLS handshake or a refused
+ * connection until the call's bound without saying why: then {@link #probe} connects to each endpoint
+ * itself (TCP, then a TLS handshake with the configured CA and client certificate) and reports what
+ * went wrong. Blocking: call it on the store's scheduler only.
+ */
+final class EtcdProblems {
+    private static final int PROBE_TIMEOUT_MS = 2000;
+
+    private EtcdProblems() {
+    }
+
+    /** An etcd call failed for the reason in the message (no cause: the message is the whole story). */
+    static final class EtcdProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EtcdProblem(String message, Throwable original) {
+            super(message, null, false, false);
+            addSuppressed(original);
+        }
+    }
+
+    /** What etcd itself said, when it answered: a rejected user or password, a denied key. */
+    static Optional<String> answered(Throwable error, StoreSettings.Etcd s) {
+        String m = messages(error).toLowerCase(Locale.ROOT);
+        String user = s.user().orElse("(none)");
+        if (m.contains("authentication failed") || m.contains("invalid user id or password")) {
+            return Optional.of("etcd " + endpoints(s) + " rejected user " + user + ": authentication failed, invalid"
+                    + " user or password (store.etcd.user, store.etcd.password)");
+        }
+        if (m.contains("user name is empty") || m.contains("user name not found")) {
+            return Optional.of("etcd " + endpoints(s) + " has authentication enabled: set store.etcd.user and"
+                    + " store.etcd.password");
+        }
+        if (m.contains("permission denied")) {
+            return Optional.of("etcd " + endpoints(s) + " denied user " + user + " access to the keys under "
+                    + s.prefix() + " (grant its role readwrite on store.etcd.prefix " + s.prefix() + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the call failed without etcd saying why (bound reached, unavailable). */
+    static boolean silent(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TimeoutException || String.valueOf(t.getMessage()).contains("UNAVAILABLE")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Connects to each endpoint as jetcd would; the first problem found, or empty when one endpoint works. */
+    static Optional<String> probe(StoreSettings.Etcd s) {
+        Optional<String> first = Optional.empty();
+        for (InetSocketAddress a : s.endpoints()) {
+            Optional<String> problem = probe(s, a);
+            if (problem.isEmpty()) {
+                return Optional.empty();
+            }
+            first = first.or(() -> problem);
+        }
+        return first;
+    }
+
+    private static Optional<String> probe(StoreSettings.Etcd s, InetSocketAddress a) {
+        String at = format(a);
+        try (Socket tcp = new Socket()) {
+            try {
+                tcp.connect(a, PROBE_TIMEOUT_MS);
+            } catch (ConnectException e) {
+                return Optional.of("etcd unreachable at " + at + ": connection refused (store.etcd.endpoints)");
+            } catch (IOException e) {
+                return Optional.of("etcd unreachable at " + at + ": " + e.getMessage() + " (store.etcd.endpoints)");
+            }
+            if (!tls(s)) {
+                return Optional.empty();
+            }
+            return handshake(s, a, tcp);
+        } catch (IOException e) {
+            return Optional.of("etcd at " + at + ": " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> handshake(StoreSettings.Etcd s, InetSocketAddress a, Socket tcp) throws IOException {
+        String at = format(a);
+        SSLSocket ssl;
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+            s.ca().ifPresent(ca -> b.trustManager(ca.toFile()));
+            if (s.cert().isPresent() && s.key().isPresent()) {
+                b.keyManager(s.cert().get().toFile(), s.key().get().toFile());
+            }
+            SslContext ctx = b.build();
+            ssl = (SSLSocket) ((JdkSslContext) ctx).context().getSocketFactory()
+                    .createSocket(tcp, a.getAddress().getHostAddress(), a.getPort(), false);
+        } catch (SSLException | RuntimeException e) {
+            return Optional.of("cannot use the TLS files of store.etcd.ca/cert/key: " + e.getMessage());
+        }
+        try (SSLSocket socket = ssl) {
+            SSLParameters p = socket.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // the address must be in the certificate, as for gRPC
+            socket.setSSLParameters(p);
+            socket.setSoTimeout(PROBE_TIMEOUT_MS);
+            socket.startHandshake();
+            // with TLS 1.3 the server checks the client certificate after the client's handshake ends:
+            // its verdict arrives with the first read
+            OutputStream out = socket.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            in.read();
+            return Optional.empty();
+        } catch (SocketTimeoutException e) {
+            return Optional.empty(); // the handshake went through and the server waits for more
+        } catch (SSLException e) {
+            return Optional.of(tlsProblem(s, at, messages(e)));
+        } catch (IOException e) {
+            return Optional.of(s.cert().isPresent() ? "etcd at " + at + " closed the TLS connection (" + e.getMessage()
+                    + "): does it accept the client certificate store.etcd.cert " + s.cert().get() + "?"
+                    : "etcd at " + at + " closed the TLS connection (" + e.getMessage() + "): it may require a"
+                    + " client certificate (store.etcd.cert, store.etcd.key)");
+        }
+    }
+
+    private static String tlsProblem(StoreSettings.Etcd s, String at, String messages) {
+        String m = messages.toLowerCase(Locale.ROOT);
+        if (m.contains("pkix") || m.contains("certification path") || m.contains("unable to find valid")) {
+            return "etcd's certificate at " + at + " is not trusted by store.etcd.ca "
+                    + s.ca().map(Object::toString).orElse("(none: the JVM's CAs)") + " (" + first(messages) + ")";
+        }
+        if (m.contains("subject alternative") || m.contains("no name matching")) {
+            return "etcd's certificate at " + at + " is not issued for that address (" + first(messages)
+                    + "; store.etcd.endpoints)";
+        }
+        if (m.contains("unrecognized ssl message") || m.contains("plaintext")) {
+            return "etcd at " + at + " does not speak TLS: leave out store.etcd.ca/cert/key or use its https port";
+        }
+        if (m.contains("alert") || m.contains("certificate_required") || m.contains("bad_certificate")
+                || m.contains("unknown_ca")) {
+            return s.cert().isEmpty()
+                    ? "etcd at " + at + " requires a client certificate: set store.etcd.cert and store.etcd.key ("
+                    + first(messages) + ")"
+                    : "etcd at " + at + " rejected the client certificate store.etcd.cert " + s.cert().get() + " ("
+                    + first(messages) + ")";
+        }
+        return "TLS with etcd at " + at + " failed: " + first(messages) + " (store.etcd.ca/cert/key)";
+    }
+
+    static boolean tls(StoreSettings.Etcd s) {
+        return s.tls() || s.cert().isPresent();
+    }
+
+    private static String messages(Throwable error) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null) {
+                b.append(b.length() == 0 ? "" : " | ").append(t.getMessage());
+            }
+        }
+        return b.toString();
+    }
+
+    private static String first(String messages) {
+        int bar = messages.indexOf(" | ");
+        return bar < 0 ? messages : messages.substring(0, bar);
+    }
+
+    static String endpoints(StoreSettings.Etcd s) {
+        StringBuilder b = new StringBuilder();
+        for (InetSocketAddress a : s.endpoints()) {
+            b.append(b.length() == 0 ? "" : ",").append(format(a));
+        }
+        return b.toString();
+    }
+
+    static String format(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+}
