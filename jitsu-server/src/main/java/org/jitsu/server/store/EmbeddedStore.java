@@ -58,6 +58,8 @@ final class EmbeddedStore implements StateStore {
     private long version;
     // only on the io thread
     private long persisted;
+    /** Built once (building a SnakeYAML dumper per write cost more than the dump); only on the io thread. */
+    private final Yaml dumper = blockStyle();
 
     EmbeddedStore(Path directory, String instanceId) {
         this.directory = directory;
@@ -144,12 +146,15 @@ final class EmbeddedStore implements StateStore {
             if (persisted >= upTo) {
                 return; // written by an earlier flush together with other changes
             }
-            String text;
             long v;
-            synchronized (lock) {
+            Map<String, String> servicesNow;
+            ServiceRecord[] recordsNow;
+            synchronized (lock) { // a copy under the lock; rendering (the expensive part) outside it
                 v = version;
-                text = render();
+                servicesNow = new LinkedHashMap<>(services);
+                recordsNow = records.values().toArray(new ServiceRecord[0]);
             }
+            String text = render(servicesNow, recordsNow);
             writeAtomically(text);
             persisted = v;
         }).subscribeOn(io);
@@ -157,13 +162,14 @@ final class EmbeddedStore implements StateStore {
 
     // ---- the file
 
-    private String render() {
+    /** The file's text; on the io thread only (the dumper is not thread-safe). */
+    private String render(Map<String, String> services, ServiceRecord[] records) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", 1);
         doc.put("written-by", instanceId);
-        doc.put("services", new LinkedHashMap<>(services));
+        doc.put("services", services);
         Map<String, Object> recs = new LinkedHashMap<>();
-        for (ServiceRecord r : records.values()) {
+        for (ServiceRecord r : records) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("state", r.state().name());
             m.put("owner", r.owner());
@@ -175,9 +181,7 @@ final class EmbeddedStore implements StateStore {
             recs.put(r.id(), m);
         }
         doc.put("records", recs);
-        DumperOptions options = new DumperOptions();
-        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        return new Yaml(options).dump(doc);
+        return dumper.dump(doc);
     }
 
     private void writeAtomically(String text) {
@@ -202,6 +206,12 @@ final class EmbeddedStore implements StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Yaml blockStyle() {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(options);
     }
 
     private void load() {
