@@ -141,9 +141,15 @@ final class ColdPathBench {
         ServiceDefinition def = server.services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
         long[] q = new long[rounds];
         long[] d = new long[rounds];
+        ThreadCpu jitsuCpu = new ThreadCpu();
+        ThreadCpu directCpu = new ThreadCpu();
         int retries = 0;
         for (int r = -3; r < rounds; r++) { // three rounds of warm-up
             awaitState(server, id, ServiceStatus.State.STOPPED);
+            boolean counted = r >= 0;
+            if (counted) {
+                jitsuCpu.start();
+            }
             long t0 = System.nanoTime();
             Optional<Integer> rcode = client.ask(name, Duration.ofSeconds(10));
             long t1 = System.nanoTime();
@@ -158,6 +164,11 @@ final class ColdPathBench {
                 throw new IOException("cold query for " + name + " answered " + rcode);
             }
             stopFromOutside(server, def, dir);
+            settle(server, id);
+            if (counted) {
+                jitsuCpu.stop();
+                directCpu.start();
+            }
             long t2 = System.nanoTime();
             def.vm().start().block(Duration.ofSeconds(10));
             for (ReadinessCheck c : def.readiness()) {
@@ -165,6 +176,9 @@ final class ColdPathBench {
             }
             long t3 = System.nanoTime();
             def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10)); // the pipeline never saw it
+            if (counted) {
+                directCpu.stop();
+            }
             if (r >= 0) {
                 q[r] = t1 - t0;
                 d[r] = t3 - t2;
@@ -173,6 +187,11 @@ final class ColdPathBench {
         if (retries > 0) {
             System.out.printf("  cold %s: %d round(s) run again after a late stop event of a direct start%n", id, retries);
         }
+        System.out.printf("  cold %s, CPU per round of this JVM's threads (harness threads included): through Jitsu "
+                        + "(query, boot, answer, stop seen) %d µs: %s%n", id, jitsuCpu.totalPerOperationNanos(rounds) / 1000,
+                jitsuCpu.perOperation(rounds));
+        System.out.printf("  cold %s, CPU per round: direct (start, readiness, stop) %d µs: %s%n", id,
+                directCpu.totalPerOperationNanos(rounds) / 1000, directCpu.perOperation(rounds));
         return new Series(id, q, d);
     }
 
@@ -190,6 +209,24 @@ final class ColdPathBench {
             def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
         }
         awaitState(server, def.id(), ServiceStatus.State.STOPPED);
+    }
+
+    /**
+     * Waits (bounded) until the store has nothing left to write from this round, so that its work is
+     * counted in the round that caused it: the state file's modification time stops changing.
+     */
+    private static void settle(JitsuServer server, String id) throws IOException {
+        Path file = server.config().store().directory().resolve("state.yml");
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            long m = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : 0;
+            if (m == last) {
+                return;
+            }
+            last = m;
+            LockSupport.parkNanos(20_000_000L);
+        }
     }
 
     private static void awaitState(JitsuServer server, String id, ServiceStatus.State state) {
