@@ -213,19 +213,19 @@ final class ColdPathBench {
 
     /**
      * Waits (bounded) until the store has nothing left to write from this round, so that its work is
-     * counted in the round that caused it: the state file's modification time stops changing.
+     * counted in the round that caused it: the state file's modification time has not changed for
+     * 150 ms (longer than the embedded store's 50 ms record linger plus a write).
      */
     private static void settle(JitsuServer server, String id) throws IOException {
         Path file = server.config().store().directory().resolve("state.yml");
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         long last = -1;
-        while (System.nanoTime() < deadline) {
-            long m = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : 0;
-            if (m == last) {
-                return;
-            }
+        int stable = 0;
+        while (System.nanoTime() < deadline && stable < 6) {
+            long m = Files.exists(file) ? Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.MICROSECONDS) : 0;
+            stable = m == last ? stable + 1 : 0;
             last = m;
-            LockSupport.parkNanos(20_000_000L);
+            LockSupport.parkNanos(25_000_000L);
         }
     }
 
