@@ -9,6 +9,15 @@ import java.util.Optional;
  * adopted, died) and from the idle tick when the last-query time moved, so a hot name costs at most one
  * call per idle-check interval. Never called on the warm path or under a runtime's lock.
  *
+ * <p>Nothing the pipeline does waits for a record to be durable: a boot is launched before the journal
+ * hears that it began, and the queries waiting for a boot are answered before the journal hears that it
+ * ended. None of it needs to be durable first, because what runs is never decided from these records:
+ * after a crash, a restarted server finds its VMs through the backends (the process backend's pid
+ * files, written before {@code Vm.start()} completes; libvirt's domains) and adopts them with a full
+ * idle period. A crash between an answer and the write of its RUNNING record therefore loses only what
+ * the record adds: the last counters and last-query time, and the note (logged at adoption) that this
+ * server started the VM.
+ *
  * <p>{@link #NONE} keeps nothing: the pipeline then behaves exactly as without a journal.
  */
 public interface ServiceJournal {

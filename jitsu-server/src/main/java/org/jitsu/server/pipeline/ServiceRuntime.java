@@ -211,6 +211,7 @@ final class ServiceRuntime {
         }
         Boot b;
         boolean created = false;
+        int slot = -1;
         Mono<Void> before = Mono.empty();
         synchronized (this) {
             switch (state) {
@@ -253,6 +254,7 @@ final class ServiceRuntime {
                             + " (maxWaitersPerBoot=" + limits.maxWaitersPerBoot() + ")"));
                 }
                 b.waiters++;
+                slot = query ? b.arrive(now) : -1;
             }
         }
         if (b == null) {
@@ -262,8 +264,8 @@ final class ServiceRuntime {
             return warm;
         }
         if (created) {
-            journal();
             launch(b, before);
+            journal(); // BOOTING: after the launch, never before it (see ServiceJournal)
         } else if (waits && query) {
             metrics.joinedBoot(id);
         }
@@ -271,19 +273,19 @@ final class ServiceRuntime {
             return Mono.empty();
         }
         Boot joined = b;
-        long arrived = now;
+        int joinedSlot = slot;
+        // nothing per waiter but the choice of answer: the wait times are recorded for all waiters at
+        // once after they have been answered (bootFinished)
         return b.result.asMono()
                 .map(failure -> {
-                    if (query) {
-                        metrics.coldAnswered(id, Duration.ofMillis(now() - arrived), failure.isEmpty());
-                    }
                     return failure.isEmpty() ? (Answer) found : failure.get();
                 })
-                .doOnCancel(() -> leaveWaiter(joined));
+                .doOnCancel(() -> leaveWaiter(joined, joinedSlot));
     }
 
-    private synchronized void leaveWaiter(Boot b) {
+    private synchronized void leaveWaiter(Boot b, int slot) {
         b.waiters--;
+        b.leave(slot);
     }
 
     private void launch(Boot b, Mono<Void> before) {
@@ -401,8 +403,10 @@ final class ServiceRuntime {
         long now = now();
         long took = now - b.startedAt;
         Sinks.Empty<Void> destroyDone = null;
+        long[] arrivals;
         synchronized (this) {
             boot = null;
+            arrivals = b.arrivals();
             if (error == null) {
                 state = State.RUNNING;
                 since = now;
@@ -433,25 +437,22 @@ final class ServiceRuntime {
         if (b.claimed && destroyDone == null) {
             coordinator.released(id, error == null); // after a destroy, its end releases the claim
         }
-        if (error == null && b.elsewhere) {
-            log.info("service {}: running on another instance after {} ms; answering without booting", id, took);
-            metrics.bootJoinedElsewhere(id);
-            journal();
-            b.result.tryEmitValue(Optional.empty());
-            return;
-        }
-        if (error == null && b.adopted) {
-            log.info("service {}: adopted, ready after {} ms", id, took);
-            metrics.vmAdopted(id);
-            journal();
-            b.result.tryEmitValue(Optional.empty());
-            return;
-        }
+        // The waiters are answered first; metrics, the log line and the journal come after, so that no
+        // answer waits for them (nor for the store's write: see ServiceJournal for why none needs to).
         if (error == null) {
-            metrics.bootSucceeded(id, Duration.ofMillis(took));
-            log.info("service {}: booted in {} ms", id, took);
-            journal();
             b.result.tryEmitValue(Optional.empty());
+            waited(arrivals, now, true);
+            if (b.elsewhere) {
+                log.info("service {}: running on another instance after {} ms; answering without booting", id, took);
+                metrics.bootJoinedElsewhere(id);
+            } else if (b.adopted) {
+                log.info("service {}: adopted, ready after {} ms", id, took);
+                metrics.vmAdopted(id);
+            } else {
+                metrics.bootSucceeded(id, Duration.ofMillis(took));
+                log.info("service {}: booted in {} ms", id, took);
+            }
+            journal();
             return;
         }
         if (error == NothingToTakeOver.INSTANCE) {
@@ -463,6 +464,8 @@ final class ServiceRuntime {
         }
         boolean timedOut = error instanceof TimeoutException;
         String cause = timedOut ? "timed out after " + def.bootTimeout().toMillis() + " ms" : describe(error);
+        b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
+        waited(arrivals, now, false);
         metrics.bootFailed(id, timedOut, Duration.ofMillis(took));
         if (timedOut || error instanceof BackendException) {
             log.warn("service {}: boot failed after {} ms: {}", id, took, cause);
@@ -470,9 +473,17 @@ final class ServiceRuntime {
             log.warn("service {}: boot failed after {} ms: {}", id, took, cause, error);
         }
         journal();
-        b.result.tryEmitValue(Optional.of(new Answer.ServerFailure("boot of service " + id + " " + cause)));
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, "failed-boot", destroyDone, -1);
+        }
+    }
+
+    /** Records how long each query waited for the boot that ended at {@code now} (all at once, after the answers). */
+    private void waited(long[] arrivals, long now, boolean ok) {
+        for (long arrived : arrivals) {
+            if (arrived != Boot.LEFT) {
+                metrics.coldAnswered(id, Duration.ofMillis(now - arrived), ok);
+            }
         }
     }
 
@@ -661,10 +672,36 @@ final class ServiceRuntime {
         /** Set once {@code Vm.start()} has completed: from then on, a VM that stops fails the boot. */
         volatile boolean vmRunning;
         final Sinks.One<String> vmDied = Sinks.one();
+        /** When each waiting query arrived (timer ms), {@link #LEFT} once it stopped waiting; guarded by the runtime's lock. */
+        private long[] arrivals = new long[4];
+        private int arrived; // guarded by the runtime's lock
+
+        static final long LEFT = Long.MIN_VALUE;
 
         Boot(BootGate.Ticket ticket, long startedAt) {
             this.ticket = ticket;
             this.startedAt = startedAt;
+        }
+
+        /** Notes a waiting query's arrival; its slot. */
+        int arrive(long at) {
+            if (arrived == arrivals.length) {
+                arrivals = java.util.Arrays.copyOf(arrivals, arrived * 2);
+            }
+            arrivals[arrived] = at;
+            return arrived++;
+        }
+
+        /** The query of {@code slot} stopped waiting (cancelled): its wait is not recorded. */
+        void leave(int slot) {
+            if (slot >= 0) {
+                arrivals[slot] = LEFT;
+            }
+        }
+
+        /** The arrivals so far. */
+        long[] arrivals() {
+            return java.util.Arrays.copyOf(arrivals, arrived);
         }
     }
 }

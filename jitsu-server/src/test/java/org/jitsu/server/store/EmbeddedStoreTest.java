@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class EmbeddedStoreTest {
     private static final Duration T = Duration.ofSeconds(5);
@@ -93,6 +94,38 @@ class EmbeddedStoreTest {
         }
         try (StateStore store = StateStore.embedded(dir, "local")) {
             assertThat(store.services().block(T)).hasSize(200);
+        }
+    }
+
+    @Test
+    void recordWritesWithinTheLingerBecomeOneWriteAndAreAcknowledgedOnlyOnceDurable() throws Exception {
+        VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+        EmbeddedStore store = new EmbeddedStore(dir, "local", Duration.ofMillis(50), Optional.of(clock));
+        try {
+            store.putService("web", "id: web\n").block(T); // services are written at once
+            long before = store.writes();
+            assertThat(before).isEqualTo(1);
+
+            java.util.concurrent.CompletableFuture<Void> booting = store.putRecord(
+                    new ServiceRecord("web", ServiceStatus.State.BOOTING, "local", 1000, 1000, 0, 0, -1)).toFuture();
+            clock.advanceTimeBy(Duration.ofMillis(10));
+            java.util.concurrent.CompletableFuture<Void> running = store.putRecord(
+                    new ServiceRecord("web", ServiceStatus.State.RUNNING, "local", 1010, 1000, 1, 0, 10)).toFuture();
+            assertThat(booting).as("not acknowledged before it is durable").isNotDone();
+            assertThat(Files.readString(dir.resolve("state.yml"))).doesNotContain("BOOTING");
+
+            clock.advanceTimeBy(Duration.ofMillis(40)); // the first record's linger ends
+            booting.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(Files.readString(dir.resolve("state.yml"))).contains("RUNNING").doesNotContain("BOOTING");
+            clock.advanceTimeBy(Duration.ofMillis(10));
+            running.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(store.writes() - before).as("one write for both records").isEqualTo(1);
+        } finally {
+            store.close();
+            clock.dispose();
+        }
+        try (StateStore reopened = StateStore.embedded(dir, "local")) {
+            assertThat(reopened.records().block(T).get("web").state()).isEqualTo(ServiceStatus.State.RUNNING);
         }
     }
 

@@ -1,21 +1,39 @@
 package org.jitsu.backend.readiness;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
+import org.jitsu.backend.spi.IpLiteral;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * {@code http: URL}: a GET returns a 2xx status. The URL's host is an IP literal (checked when parsed),
- * no proxy is used and redirects are not followed, so nothing is ever looked up. The JDK client is
- * shared by all http checks ({@link ProbeClient}).
+ * so nothing is ever looked up; there is no proxy and redirects are not followed (a 3xx is "not
+ * ready").
+ *
+ * <p>Each attempt is one HTTP/1.1 request with {@code Connection: close} on a fresh non-blocking
+ * connection (JDK asynchronous channels, like {@link TcpCheck}); only the status line is read. The JDK's
+ * {@code HttpClient} was used before: each request went through its selector thread and, on a
+ * machine with two cores (where the common fork-join pool has one thread and
+ * {@code CompletableFuture} starts a new thread per asynchronous stage), one or two freshly created
+ * threads, which cost a cold answer a millisecond or more.
  */
 final class HttpCheck implements ReadinessCheck {
+    /** Enough for any status line ({@code HTTP/1.1 200 OK\r\n} and a long reason). */
+    private static final int STATUS_LINE_MAX = 512;
+
     private final URI uri;
+    private final InetSocketAddress address;
+    private final byte[] request;
     private final Duration attemptTimeout;
     private final Scheduler timer;
 
@@ -23,7 +41,17 @@ final class HttpCheck implements ReadinessCheck {
         this.uri = uri;
         this.attemptTimeout = attemptTimeout;
         this.timer = timer;
-        ProbeClient.warmUp();
+        String host = uri.getHost();
+        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        this.address = new InetSocketAddress(IpLiteral.parse(literal).orElseThrow(
+                () -> new IllegalArgumentException("not an IP literal: " + host)), uri.getPort() < 0 ? 80 : uri.getPort());
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
+        }
+        this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + uri.getRawAuthority()
+                + "\r\nUser-Agent: jitsu-readiness\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     URI uri() {
@@ -37,16 +65,102 @@ final class HttpCheck implements ReadinessCheck {
 
     /** One attempt: {@code true} for a 2xx answer, {@code false} for another status, an error when refused. */
     Mono<Boolean> getOnce() {
-        return Mono.defer(() -> {
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .GET()
-                    .timeout(attemptTimeout)
-                    .header("User-Agent", "jitsu-readiness")
-                    .build();
-            return ProbeClient.get()
-                    .flatMap(client -> Mono.fromFuture(() -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding())))
-                    .map(r -> r.statusCode() >= 200 && r.statusCode() < 300);
-        });
+        return Mono.<Boolean>create(sink -> {
+            AsynchronousSocketChannel ch;
+            try {
+                ch = AsynchronousSocketChannel.open();
+            } catch (IOException e) {
+                sink.error(e);
+                return;
+            }
+            sink.onDispose(() -> closeQuietly(ch));
+            new Exchange(ch, sink).connect();
+        }).timeout(attemptTimeout, timer);
+    }
+
+    /** Connect, write the request, read up to the end of the status line. */
+    private final class Exchange {
+        private final AsynchronousSocketChannel ch;
+        private final MonoSink<Boolean> sink;
+        private final ByteBuffer out = ByteBuffer.wrap(request);
+        private final ByteBuffer in = ByteBuffer.allocate(STATUS_LINE_MAX);
+
+        Exchange(AsynchronousSocketChannel ch, MonoSink<Boolean> sink) {
+            this.ch = ch;
+            this.sink = sink;
+        }
+
+        void connect() {
+            ch.connect(address, null, handler(ignored -> write()));
+        }
+
+        private void write() {
+            if (out.hasRemaining()) {
+                ch.write(out, null, handler(ignored -> write()));
+            } else {
+                read();
+            }
+        }
+
+        private void read() {
+            ch.read(in, null, handler(n -> {
+                int end = lineEnd();
+                if (end >= 0) {
+                    status(end);
+                } else if (n < 0 || !in.hasRemaining()) {
+                    sink.error(new IOException("no HTTP status line from " + uri));
+                } else {
+                    read();
+                }
+            }));
+        }
+
+        private int lineEnd() {
+            for (int i = 0; i < in.position(); i++) {
+                if (in.get(i) == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** {@code HTTP/1.x NNN ...}: 2xx is ready, any other status is not; anything else is an error. */
+        private void status(int end) {
+            String line = new String(in.array(), 0, end, StandardCharsets.US_ASCII).strip();
+            if (line.length() >= 12 && line.startsWith("HTTP/1.") && line.charAt(8) == ' '
+                    && Character.isDigit(line.charAt(9)) && Character.isDigit(line.charAt(10))
+                    && Character.isDigit(line.charAt(11))) {
+                sink.success(line.charAt(9) == '2');
+            } else {
+                sink.error(new IOException("not an HTTP status line from " + uri + ": " + line));
+            }
+        }
+
+        private <T> CompletionHandler<T, Void> handler(java.util.function.Consumer<T> next) {
+            return new CompletionHandler<>() {
+                @Override
+                public void completed(T result, Void attachment) {
+                    try {
+                        next.accept(result);
+                    } catch (RuntimeException e) { // a closed channel (cancelled attempt) and the like
+                        sink.error(e);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Void attachment) {
+                    sink.error(exc);
+                }
+            };
+        }
+    }
+
+    private static void closeQuietly(AsynchronousSocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // Nothing to do: the attempt is over either way.
+        }
     }
 
     @Override

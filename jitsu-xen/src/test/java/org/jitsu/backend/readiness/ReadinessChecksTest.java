@@ -232,6 +232,66 @@ class ReadinessChecksTest {
         assertThat(redirected.get()).isZero();
     }
 
+    @Test
+    void httpIsReadyOnTheStatusLineAndSendsOneWellFormedRequest() throws Exception {
+        // a server that answers a status line and then keeps the connection open: the check must not
+        // wait for headers or a body it does not need
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByAddress(TestProcesses.literal(ADDRESS)))) {
+            java.util.concurrent.CompletableFuture<String> requestHead = new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                    StringBuilder head = new StringBuilder();
+                    for (String line = r.readLine(); line != null && !line.isEmpty(); line = r.readLine()) {
+                        head.append(line).append('\n');
+                    }
+                    requestHead.complete(head.toString());
+                    s.getOutputStream().write("HTTP/1.1 204 No Content\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                } catch (IOException e) {
+                    requestHead.completeExceptionally(e);
+                }
+            }, "status-line-server");
+            t.start();
+            String url = "http://" + ADDRESS + ":" + server.getLocalPort() + "/health?probe=1";
+            HttpCheck check = (HttpCheck) parse("http", url, realTimer);
+            StepVerifier.create(check.getOnce()).expectNext(true).expectComplete().verify(Duration.ofSeconds(10));
+            assertThat(requestHead.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .startsWith("GET /health?probe=1 HTTP/1.1\n")
+                    .contains("Host: " + ADDRESS + ":" + server.getLocalPort() + "\n")
+                    .contains("Connection: close\n");
+            t.join(5000);
+        }
+    }
+
+    @Test
+    void httpAttemptFailsOnSomethingThatIsNotHttp() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByAddress(TestProcesses.literal(ADDRESS)))) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.getOutputStream().write("SSH-2.0-OpenSSH_9.2\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    // the test's assertion says what went wrong
+                }
+            }, "not-http-server");
+            t.start();
+            HttpCheck check = (HttpCheck) parse("http", "http://" + ADDRESS + ":" + server.getLocalPort() + "/", realTimer);
+            StepVerifier.create(check.getOnce()).expectErrorMatches(e -> e instanceof IOException
+                    && e.getMessage().contains("not an HTTP status line")).verify(Duration.ofSeconds(10));
+            t.join(5000);
+        }
+    }
+
+    @Test
+    void httpAttemptFailsWhenNothingListens() throws IOException {
+        int port = TestProcesses.freePort(ADDRESS);
+        HttpCheck check = (HttpCheck) parse("http", "http://" + ADDRESS + ":" + port + "/", realTimer);
+        StepVerifier.create(check.getOnce()).expectError(IOException.class).verify(Duration.ofSeconds(5));
+    }
+
     /** A server on ADDRESS answering {@code failStatus} to the first {@code failures} requests, then 200. */
     private AtomicInteger startHttpServer(int failures, int failStatus) throws IOException {
         AtomicInteger requests = new AtomicInteger();
