@@ -85,6 +85,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
         BackendSet backends = null;
         OnDemandPipeline pipeline = null;
         StateStore store = null;
+        StartupPhases phases = new StartupPhases();
         try {
             if (config.admin().enabled()) {
                 // bound first: /health/ready answers 503 while the rest starts
@@ -96,11 +97,15 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             StateStores.Loaded loaded = await(StateStores.load(store), "the state store (" + store.describe() + ")",
                     Optional.empty());
             await(store.start(), "the state store (" + store.describe() + ") to start", Optional.empty());
+            phases.done("store");
             JitsuConfig effective = StateStores.withRegistered(config, loaded.services());
             metrics.serviceBackends(ConfigDiff.backends(effective));
+            phases.done("registered services");
             backends = BackendSet.create(effective, factories.get(), timer);
             List<ServiceDefinition> services = ServiceAssembly.define(effective, backends, readiness, timer);
+            phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
+            phases.done("backends ready");
             pipeline = OnDemandPipeline.builder()
                     .zones(effective.zones())
                     .services(services)
@@ -112,7 +117,9 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .coordinator(store.coordinator())
                     .build();
             metrics.bindServices(pipeline::services);
+            phases.done("zone index");
             await(pipeline.start(), "the pipeline to start", Optional.empty());
+            phases.done("adoption");
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())
                     .forward(effective.forward())
@@ -120,6 +127,8 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .metrics(metrics)
                     .clock(timer)
                     .bind(), "the DNS listeners to be bound", Optional.of(this::listenDescription));
+            phases.done("listeners");
+            phases.log(effective.services().size());
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
                     metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);

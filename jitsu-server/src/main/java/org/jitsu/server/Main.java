@@ -173,7 +173,11 @@ public final class Main {
 
     private Optional<JitsuConfig> load(String file) {
         try {
-            return Optional.of(JitsuConfig.load(Path.of(file)));
+            long t0 = System.nanoTime();
+            JitsuConfig config = JitsuConfig.load(Path.of(file));
+            log.info("config {}: {} services read and validated in {} ms", file, config.services().size(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            return Optional.of(config);
         } catch (ConfigException e) {
             err.println("jitsu: " + file + ": " + e.getMessage());
         } catch (NoSuchFileException e) {
