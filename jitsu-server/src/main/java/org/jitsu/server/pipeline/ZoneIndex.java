@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,10 +121,11 @@ final class ZoneIndex {
         for (ZoneDefinition zone : zones) {
             noDataByApex.put(zone.apex(), new Answer.NoData(zone.soa().forNegativeAnswer()));
         }
-        Map<DomainName, NameNode> nodes = new HashMap<>();
+        Map<DomainName, NameNode> nodes = new HashMap<>(pending.size() * 4 / 3 + 1);
+        Map<Answer, Mono<Answer>> shared = new IdentityHashMap<>(); // one ready Mono per shared answer
         for (Map.Entry<DomainName, Pending> e : pending.entrySet()) {
             Pending p = e.getValue();
-            nodes.put(e.getKey(), p.toNode(hostRecords, noDataByApex.get(p.zone.apex())));
+            nodes.put(e.getKey(), p.toNode(hostRecords, noDataByApex.get(p.zone.apex()), shared));
         }
         Map<DomainName, Mono<Answer>> nx = new HashMap<>();
         for (ZoneDefinition zone : zones) {
@@ -172,7 +174,8 @@ final class ZoneIndex {
             this.zone = zone;
         }
 
-        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData) {
+        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData,
+                        Map<Answer, Mono<Answer>> shared) {
             List<ResourceRecord> glue = new ArrayList<>();
             if (!ns.isEmpty()) {
                 for (ResourceRecord r : ns) {
@@ -205,7 +208,7 @@ final class ZoneIndex {
                     fixed[slot] = noData;
                 }
             }
-            return new NameNode(service, fixed, running);
+            return new NameNode(service, fixed, running, shared);
         }
 
         private static List<ResourceRecord> all(List<ResourceRecord> a, List<ResourceRecord> b,

@@ -45,6 +45,14 @@ public final class Settings {
      * @param values the mapping; keys must be strings
      */
     public static Settings of(String path, Map<?, ?> values) {
+        if (values.size() == 1) {
+            // the common one-key section ({template: ...}, {backend: running}): an immutable one-entry
+            // map instead of a linked hash map and its wrapper, about 200 bytes less per service
+            Map.Entry<?, ?> e = values.entrySet().iterator().next();
+            if (e.getKey() instanceof String && e.getValue() != null) {
+                return new Settings(path, Map.of((String) e.getKey(), e.getValue()));
+            }
+        }
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : values.entrySet()) {
             if (!(e.getKey() instanceof String)) {
