@@ -39,6 +39,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 final class PlainYamlReader {
     /** Canonical instances of recent strings: a direct-mapped table, a miss replaces its slot. */
     private static final int STRING_SLOTS = 4096;
+    /** Resolved implicit tags of recent plain scalars, the same way. */
+    private static final int TAG_SLOTS = 1024;
 
     private final Parser parser;
     private final Resolver resolver = new Resolver();
@@ -47,6 +49,8 @@ final class PlainYamlReader {
     /** Anchors of collections still being read: an alias to one of them would make a cycle. */
     private final Set<String> open = new HashSet<>();
     private final String[] strings = new String[STRING_SLOTS];
+    private final String[] tagKeys = new String[TAG_SLOTS];
+    private final Tag[] tagValues = new Tag[TAG_SLOTS];
     private final int maxAliases;
     private final int maxNesting;
     private int collectionAliases;
@@ -129,7 +133,7 @@ final class PlainYamlReader {
 
     private Object scalar(String path, ScalarEvent e) {
         Tag tag = e.getTag() == null || e.getTag().equals("!")
-                ? resolver.resolve(NodeId.scalar, e.getValue(), e.getImplicit().canOmitTagInPlainScalar())
+                ? implicitTag(e.getValue(), e.getImplicit().canOmitTagInPlainScalar())
                 : new Tag(e.getTag());
         checkTag(path, tag, e);
         Object value;
@@ -196,7 +200,43 @@ final class PlainYamlReader {
         if (s.getTag() != null && !s.getTag().equals("!")) {
             return s.getTag().equals(Tag.MERGE.getValue());
         }
-        return resolver.resolve(NodeId.scalar, s.getValue(), s.getImplicit().canOmitTagInPlainScalar()).equals(Tag.MERGE);
+        // the resolver's merge pattern is exactly "<<", for plain scalars only
+        return s.getValue().equals("<<") && s.getImplicit().canOmitTagInPlainScalar();
+    }
+
+    /**
+     * What SnakeYAML's resolver gives a scalar without a tag, with its regular expressions run once per
+     * distinct text (keys and repeated values hit a small cache; a dotted quad needs none).
+     */
+    private Tag implicitTag(String value, boolean plain) {
+        if (!plain) {
+            return Tag.STR; // quoted or block scalars are strings
+        }
+        if (isDottedDigits(value)) {
+            return Tag.STR; // an IPv4 address: no int, float or timestamp has two dots and only digits
+        }
+        int h = value.hashCode();
+        int slot = (h ^ (h >>> 16)) & (TAG_SLOTS - 1);
+        if (value.equals(tagKeys[slot])) {
+            return tagValues[slot];
+        }
+        Tag tag = resolver.resolve(NodeId.scalar, value, true);
+        tagKeys[slot] = value;
+        tagValues[slot] = tag;
+        return tag;
+    }
+
+    private static boolean isDottedDigits(String s) {
+        int dots = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return dots >= 2;
     }
 
     /** {@code <<: *a} or {@code <<: [*a, *b]}: keys not set yet are taken, the first source winning. */

@@ -93,13 +93,22 @@ public final class Settings {
 
     /** Fails on the first key not in {@code allowed}: unknown keys are errors, never ignored. */
     public Settings allowOnly(String... allowed) {
-        Set<String> ok = new LinkedHashSet<>(List.of(allowed));
         for (String key : values.keySet()) {
-            if (!ok.contains(key)) {
+            if (!contains(allowed, key)) { // a few keys: a scan, and no set built per call
+                Set<String> ok = new LinkedHashSet<>(List.of(allowed));
                 throw new ConfigException(keyPath(key), "unknown key", "one of " + String.join(", ", ok));
             }
         }
         return this;
+    }
+
+    private static boolean contains(String[] keys, String key) {
+        for (String k : keys) {
+            if (k.equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- nested structures
