@@ -124,14 +124,6 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .build();
             metrics.bindServices(pipeline::services);
             phases.done("zone index");
-            // Subscribes to backend events at once; the adoption check (each VM's state) runs on the
-            // backends' bounded schedulers while the listeners are bound: see awaitAdoption.
-            long adoptionStart = System.nanoTime();
-            int count = effective.services().size();
-            adoption = pipeline.start()
-                    .doOnSuccess(v -> log.info("adoption check of {} services done in {} ms", count,
-                            (System.nanoTime() - adoptionStart) / 1_000_000))
-                    .toFuture();
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())
                     .forward(effective.forward())
@@ -140,6 +132,14 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .clock(timer)
                     .bind(), "the DNS listeners to be bound", Optional.of(this::listenDescription));
             phases.done("listeners");
+            // Then the pipeline subscribes to backend events and checks each VM's state (the adoption
+            // check) on the backends' bounded schedulers, while the listeners answer: see awaitAdoption.
+            long adoptionStart = System.nanoTime();
+            int count = effective.services().size();
+            adoption = pipeline.start()
+                    .doOnSuccess(v -> log.info("adoption check of {} services done in {} ms", count,
+                            (System.nanoTime() - adoptionStart) / 1_000_000))
+                    .toFuture();
             awaitAdoption(adoption);
             phases.done("adoption (after the listeners)");
             phases.log(count);

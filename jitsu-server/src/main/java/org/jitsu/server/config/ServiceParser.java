@@ -26,7 +26,8 @@ final class ServiceParser {
 
     static List<ServiceConfig> services(Settings root, List<ZoneDefinition> zones, List<BackendConfig> backends,
                                         long defaultTtl, Duration defaultBootTimeout) {
-        List<Settings> items = root.children("services");
+        // one service's Settings at a time (not a list of 100,000 copies, all alive until the end)
+        List<?> items = root.list("services");
         if (!items.isEmpty() && backends.isEmpty()) {
             throw new ConfigException("backends", null, "a mapping of backend names to settings, such as local: {type: process}");
         }
@@ -34,7 +35,13 @@ final class ServiceParser {
         Map<DomainName, String> owners = new HashMap<>(items.size() * 4 / 3 + 1);
         Map<Duration, Duration> durations = new HashMap<>(); // equal durations are one object
         List<ServiceConfig> out = new ArrayList<>(items.size());
-        for (Settings s : items) {
+        for (int index = 0; index < items.size(); index++) {
+            Object item = items.get(index);
+            String itemPath = root.keyPath("services") + "[" + index + "]";
+            if (!(item instanceof Map)) {
+                throw new ConfigException(itemPath, item, "a mapping");
+            }
+            Settings s = Settings.of(itemPath, (Map<?, ?>) item);
             ServiceConfig service = service(s, zones, backends, defaultTtl, defaultBootTimeout, durations);
             String first = ids.putIfAbsent(service.id(), s.path());
             if (first != null) {

@@ -176,6 +176,9 @@ final class ZoneIndex {
 
         NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData,
                         Map<Answer, Mono<Answer>> shared) {
+            if (soa.isEmpty() && ns.isEmpty() && addresses.isEmpty()) {
+                return serviceOnlyNode(noData, shared); // the common case: no per-slot lists
+            }
             List<ResourceRecord> glue = new ArrayList<>();
             if (!ns.isEmpty()) {
                 for (ResourceRecord r : ns) {
@@ -205,6 +208,33 @@ final class ZoneIndex {
                 } else if (!own.isEmpty()) {
                     fixed[slot] = new Answer.Found(own, List.of(), additional);
                 } else {
+                    fixed[slot] = noData;
+                }
+            }
+            return new NameNode(service, fixed, running, shared);
+        }
+
+        /** A name with a service's records only (or none: an empty non-terminal): the same answers as below. */
+        private NameNode serviceOnlyNode(Answer noData, Map<Answer, Mono<Answer>> shared) {
+            Answer[] fixed = new Answer[NameNode.SLOTS];
+            Answer.Found[] running = new Answer.Found[NameNode.SLOTS];
+            List<ResourceRecord> a = new ArrayList<>(1);
+            List<ResourceRecord> aaaa = new ArrayList<>(0);
+            for (ResourceRecord r : serviceRecords) {
+                (NameNode.slot(r.type()) == NameNode.SLOT_A ? a : aaaa).add(r);
+            }
+            if (!a.isEmpty()) {
+                running[NameNode.SLOT_A] = new Answer.Found(a, List.of(), List.of());
+            }
+            if (!aaaa.isEmpty()) {
+                running[NameNode.SLOT_AAAA] = new Answer.Found(aaaa, List.of(), List.of());
+            }
+            if (!serviceRecords.isEmpty()) {
+                running[NameNode.SLOT_ANY] = aaaa.isEmpty() ? running[NameNode.SLOT_A] : a.isEmpty()
+                        ? running[NameNode.SLOT_AAAA] : new Answer.Found(serviceRecords, List.of(), List.of());
+            }
+            for (int slot = 0; slot < NameNode.SLOTS; slot++) {
+                if (running[slot] == null) {
                     fixed[slot] = noData;
                 }
             }
