@@ -9,6 +9,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jitsu.backend.readiness.ReadinessChecks;
 import org.jitsu.backend.spi.BackendFactory;
@@ -29,6 +33,7 @@ import reactor.core.scheduler.Schedulers;
 
 /** Assembles a {@link JitsuServer}: backends, service definitions, pipeline, DNS front end, in that order. */
 final class JitsuServerBuilder implements JitsuServer.Builder {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JitsuServerBuilder.class);
     private final JitsuConfig config;
     private Scheduler timer = Schedulers.parallel();
     private Supplier<Collection<? extends BackendFactory>> factories = JitsuServerBuilder::installedFactories;
@@ -85,6 +90,8 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
         BackendSet backends = null;
         OnDemandPipeline pipeline = null;
         StateStore store = null;
+        StartupPhases phases = new StartupPhases();
+        CompletableFuture<Void> adoption = null;
         try {
             if (config.admin().enabled()) {
                 // bound first: /health/ready answers 503 while the rest starts
@@ -96,11 +103,15 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             StateStores.Loaded loaded = await(StateStores.load(store), "the state store (" + store.describe() + ")",
                     Optional.empty());
             await(store.start(), "the state store (" + store.describe() + ") to start", Optional.empty());
+            phases.done("store");
             JitsuConfig effective = StateStores.withRegistered(config, loaded.services());
             metrics.serviceBackends(ConfigDiff.backends(effective));
+            phases.done("registered services");
             backends = BackendSet.create(effective, factories.get(), timer);
             List<ServiceDefinition> services = ServiceAssembly.define(effective, backends, readiness, timer);
+            phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
+            phases.done("backends ready");
             pipeline = OnDemandPipeline.builder()
                     .zones(effective.zones())
                     .services(services)
@@ -112,7 +123,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .coordinator(store.coordinator())
                     .build();
             metrics.bindServices(pipeline::services);
-            await(pipeline.start(), "the pipeline to start", Optional.empty());
+            phases.done("zone index");
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())
                     .forward(effective.forward())
@@ -120,12 +131,27 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .metrics(metrics)
                     .clock(timer)
                     .bind(), "the DNS listeners to be bound", Optional.of(this::listenDescription));
+            phases.done("listeners");
+            // Then the pipeline subscribes to backend events and checks each VM's state (the adoption
+            // check) on the backends' bounded schedulers, while the listeners answer: see awaitAdoption.
+            long adoptionStart = System.nanoTime();
+            int count = effective.services().size();
+            adoption = pipeline.start()
+                    .doOnSuccess(v -> log.info("adoption check of {} services done in {} ms", count,
+                            (System.nanoTime() - adoptionStart) / 1_000_000))
+                    .toFuture();
+            awaitAdoption(adoption);
+            phases.done("adoption (after the listeners)");
+            phases.log(count);
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
                     metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);
             server.followStore();
             return server;
         } catch (RuntimeException e) {
+            if (adoption != null) {
+                adoption.cancel(true); // cancels the check of the VMs not looked at yet
+            }
             if (pipeline != null) {
                 pipeline.close();
             }
@@ -138,6 +164,30 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             admin.ifPresent(AdminServer::close);
             worker.dispose();
             throw e;
+        }
+    }
+
+    /**
+     * Waits for the adoption check up to the start timeout, so that a server with a few services starts
+     * with every running VM adopted. With many services (or a slow backend) it goes on in the
+     * background instead: the listeners already answer, and a query for a service whose VM has not
+     * been looked at yet is still answered correctly, since the boot it starts calls
+     * {@link org.jitsu.backend.Vm#start()}, which leaves a running VM running (resumes a paused one),
+     * and then waits for the same readiness checks as any boot.
+     */
+    private void awaitAdoption(CompletableFuture<Void> adoption) {
+        try {
+            adoption.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.info("the adoption check goes on in the background after {} s (queries are answered meanwhile)",
+                    startTimeout.toSeconds());
+        } catch (ExecutionException e) {
+            Throwable cause = Exceptions.unwrap(e.getCause());
+            throw new JitsuStartException("failed waiting for the pipeline to start: " + rootMessage(cause), cause,
+                    false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JitsuStartException("interrupted while waiting for the pipeline to start", e, false);
         }
     }
 

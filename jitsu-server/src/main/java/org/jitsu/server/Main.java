@@ -129,11 +129,14 @@ public final class Main {
     }
 
     private int serve(String file, boolean stopServices) {
+        long t0 = System.nanoTime();
         Optional<JitsuConfig> loaded = load(file);
         if (loaded.isEmpty()) {
             return EXIT_USAGE;
         }
         JitsuConfig config = loaded.get();
+        log.info("config {}: {} services read and validated in {} ms", file, config.services().size(),
+                (System.nanoTime() - t0) / 1_000_000);
         JitsuServer server;
         try {
             server = builders.apply(config).start();

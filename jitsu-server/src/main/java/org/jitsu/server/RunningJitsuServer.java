@@ -126,16 +126,26 @@ final class RunningJitsuServer implements JitsuServer {
     // ---- admin API
 
     List<ServiceView> views() {
-        JitsuConfig c = config;
+        Map<String, ServiceConfig> byId = byId(config); // one index, not a scan per service
         List<ServiceView> out = new ArrayList<>();
         for (ServiceStatus s : parts.pipeline().services()) {
-            out.add(view(c, s));
+            out.add(view(Optional.ofNullable(byId.get(s.id())), s));
         }
         return out;
     }
 
+    /** The services of {@code c} by id. */
+    static Map<String, ServiceConfig> byId(JitsuConfig c) {
+        Map<String, ServiceConfig> out = new HashMap<>(c.services().size() * 4 / 3 + 1);
+        c.services().forEach(s -> out.put(s.id(), s));
+        return out;
+    }
+
     private static ServiceView view(JitsuConfig c, ServiceStatus s) {
-        Optional<ServiceConfig> sc = c.service(s.id());
+        return view(c.service(s.id()), s);
+    }
+
+    private static ServiceView view(Optional<ServiceConfig> sc, ServiceStatus s) {
         List<String> names = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         sc.ifPresent(x -> {
@@ -200,9 +210,10 @@ final class RunningJitsuServer implements JitsuServer {
         parts.pipeline().definitions().forEach(d -> defined.put(d.id(), d));
         List<ServiceDefinition> definitions = new ArrayList<>();
         ReloadResult result;
+        Map<String, ServiceConfig> runningById = byId(running);
         try {
             for (ServiceConfig s : next.services()) {
-                Optional<ServiceConfig> before = running.service(s.id());
+                Optional<ServiceConfig> before = Optional.ofNullable(runningById.get(s.id()));
                 ServiceDefinition old = defined.get(s.id());
                 if (before.isPresent() && old != null && ConfigDiff.sameService(before.get(), s)) {
                     definitions.add(old); // unchanged: the runtime (and its state) is kept

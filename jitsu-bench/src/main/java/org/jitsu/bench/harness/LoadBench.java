@@ -18,10 +18,11 @@ import java.util.Map;
  * loopback, each pinned to CPU 1 with dnsperf on CPU 0. For each: max QPS (dnsperf, 200 queries
  * outstanding), server CPU seconds from {@code /proc/PID/stat}, queries per server CPU-second, lost
  * queries, and latency (average, p50, p99 from dnsperf -v) at a fixed 50,000 queries per second. Then
- * Jitsu with 100,000 managed names: start-up time, resident memory, warm QPS. Then the cold path
+ * Jitsu with 100,000 managed names: start-up time (and CPU time) to the first answer, resident memory,
+ * the live heap after a full GC, warm QPS ({@code --scale-only}: only that part). Then the cold path
  * ({@link ColdPathBench}). Prints a table and writes JSON, Markdown and plot data.
  *
- * <p>Arguments: {@code [--quick] --out DIR --server-cp CLASSPATH [--gc serial|parallel]}.
+ * <p>Arguments: {@code [--quick] [--scale-only] --out DIR --server-cp CLASSPATH [--gc serial|parallel]}.
  */
 public final class LoadBench {
     private static final int FIXED_QPS = 50_000;
@@ -34,8 +35,9 @@ public final class LoadBench {
                     long[] latencies50k) {
     }
 
-    record Scale(int names, double startSeconds, double rssMiB, double rssAfterGcMiB, double maxQps,
-                 double queriesPerCpuSecond) {
+    /** One scale run; {@code startCpuSeconds}: the server's CPU time at its first answer (less load-dependent). */
+    record Scale(int names, double startSeconds, double startCpuSeconds, double rssMiB, double rssAfterGcMiB,
+                 double liveHeapMiB, double maxQps, double queriesPerCpuSecond) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -44,6 +46,7 @@ public final class LoadBench {
         String serverCp = null;
         String gc = "serial";
         boolean skipCold = false;
+        boolean scaleOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -55,11 +58,16 @@ public final class LoadBench {
                     System.out.println(ColdPathBench.run(true, Files.createTempDirectory("jitsu-bench-")).get("markdown"));
                     return;
                 }
+                case "--scale-only" -> scaleOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
         if (serverCp == null) {
             throw new IllegalArgumentException("--server-cp is required");
+        }
+        if (scaleOnly) {
+            runScale(quick, out, serverCp, gc);
+            return;
         }
         run(quick, out, serverCp, gc, skipCold);
     }
@@ -99,6 +107,37 @@ public final class LoadBench {
         System.out.printf("done in %.1f min; results in %s; load: %s%n", minutes, out, loadAverage());
     }
 
+    /**
+     * The scale part alone ({@code ./jitsu bench --scale-only}, about 2 min): Jitsu with 10 and with
+     * 100,000 services, as in the full run, without NSD, Knot or the cold path. Prints one line per
+     * size and writes {@code scale.md} into {@code out}.
+     */
+    private static void runScale(boolean quick, Path out, String serverCp, String gc) throws Exception {
+        int warmupSeconds = quick ? 6 : 15;
+        int maxSeconds = quick ? 4 : 20;
+        Path work = Files.createTempDirectory("jitsu-bench-");
+        Files.createDirectories(out);
+        System.out.printf("jitsu bench --scale-only: work dir %s; heap %s; load: %s%n", work, SCALE_HEAP, loadAverage());
+        Path queries = Zone.queryFile(work, 10);
+        List<Scale> scale = new ArrayList<>();
+        for (int names : new int[] {10, 100_000}) {
+            scale.add(scale(names, serverCp, gc, work, queries, warmupSeconds, maxSeconds));
+        }
+        StringBuilder md = new StringBuilder("| Jitsu, managed names | start-up (to first answer) | its CPU time |"
+                + " VmRSS | VmRSS after a full GC | live heap after a full GC | max QPS | queries per server CPU-second"
+                + " | vs 10 names |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Scale s : scale) {
+            md.append(String.format(Locale.ROOT, "| %,d | %.2f s | %.2f s | %.0f MiB | %.0f MiB | %.0f MiB | %,.0f /s | %,.0f"
+                    + " | %.2f |%n", s.names(), s.startSeconds(), s.startCpuSeconds(), s.rssMiB(), s.rssAfterGcMiB(),
+                    s.liveHeapMiB(), s.maxQps(),
+                    s.queriesPerCpuSecond(), s.queriesPerCpuSecond() / scale.get(0).queriesPerCpuSecond()));
+        }
+        md.append("\nHeap: ").append(String.join(" ", SCALE_HEAP)).append("; load average after: ").append(loadAverage())
+                .append('\n');
+        Files.writeString(out.resolve("scale.md"), md);
+        System.out.print(md);
+    }
+
     interface Command {
         List<String> at(int port) throws IOException;
     }
@@ -107,18 +146,28 @@ public final class LoadBench {
         return Files.createDirectories(work.resolve(name));
     }
 
-    /** Heap for the comparison runs (fixed) and the scale runs (room for parsing a 13 MB config). */
+    /** Heap for the comparison runs (fixed). */
     static final List<String> LOAD_HEAP = List.of("-Xms256m", "-Xmx256m");
-    static final List<String> SCALE_HEAP = List.of("-Xms64m", "-Xmx2g");
+    /**
+     * Heap for the scale runs: no tight cap (up to 2 GiB, for a 100,000-service config whose live set is
+     * ~170 MiB), and the heap kept close to the live set: after a full GC the Serial collector grows the
+     * heap only to 10 % free space and gives back what is beyond 30 % (the defaults, 40 % and 70 %, keep
+     * the room that start-up needed while parsing). What an operator with many names would set.
+     */
+    static final List<String> SCALE_HEAP = List.of("-Xms64m", "-Xmx2g", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30");
 
     static List<String> jitsuCommand(String serverCp, String gc, Path config) {
         return jitsuCommand(serverCp, gc, config, LOAD_HEAP);
     }
 
     static List<String> jitsuCommand(String serverCp, String gc, Path config, List<String> heap) {
-        return List.of("taskset", "-c", "1", "java", gc.equals("parallel") ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC",
-                heap.get(0), heap.get(1), "-Djitsu.log.level=WARN", "-cp", serverCp, "org.jitsu.server.Main", "serve",
-                "--config", config.toString());
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", "1", "java",
+                gc.equals("parallel") ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC"));
+        command.addAll(heap);
+        command.addAll(List.of("-Djitsu.log.level=WARN", "-cp", serverCp, "org.jitsu.server.Main", "serve",
+                "--config", config.toString()));
+        return command;
     }
 
     private static Measured measure(String server, String gc, Path work, Path queries, int warmupSeconds,
@@ -158,6 +207,7 @@ public final class LoadBench {
                 work.resolve("jitsu-" + names + ".log"))) {
             DnsClient.awaitAnswer(addr, "ns1." + Zone.APEX, Duration.ofSeconds(240));
             double start = (System.nanoTime() - t0) / 1e9;
+            double startCpu = p.cpuSeconds();
             for (int i = 0; i < 10; i++) {
                 DnsClient.awaitAnswer(addr, Zone.name(i), Duration.ofSeconds(10));
             }
@@ -169,11 +219,36 @@ public final class LoadBench {
             // a full GC lets the Serial collector shrink the heap that parsing the config grew
             new ProcessBuilder("jcmd", Long.toString(p.pid()), "GC.run").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            Scale s = new Scale(names, start, rss, p.rssMiB(), max.qps(), max.completed() / cpu);
-            System.out.printf(Locale.ROOT, "  jitsu with %,d names: start %.2f s, RSS %.0f MiB (%.0f MiB after a full GC), "
-                    + "max %,.0f q/s, %,.0f q/CPU-s%n",
-                    names, s.startSeconds(), s.rssMiB(), s.rssAfterGcMiB(), s.maxQps(), s.queriesPerCpuSecond());
+            Scale s = new Scale(names, start, startCpu, rss, p.rssMiB(), liveHeapMiB(p.pid()), max.qps(),
+                    max.completed() / cpu);
+            System.out.printf(Locale.ROOT, "  jitsu with %,d names: start %.2f s (%.2f CPU-s), RSS %.0f MiB (%.0f MiB after a"
+                    + " full GC, live heap %.0f MiB), max %,.0f q/s, %,.0f q/CPU-s%n", names, s.startSeconds(),
+                    s.startCpuSeconds(), s.rssMiB(), s.rssAfterGcMiB(), s.liveHeapMiB(), s.maxQps(), s.queriesPerCpuSecond());
             return s;
+        }
+    }
+
+    /** Heap in use right after the full GC (the live set), from {@code jcmd PID GC.heap_info}; -1 when unknown. */
+    static double liveHeapMiB(long pid) {
+        try {
+            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            long kb = 0;
+            // Serial/Parallel: "def new generation total 1K, used 2K", "tenured generation total 3K, used 4K";
+            // G1: "garbage-first heap total 1K, used 2K"
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "(?m)^\\s*(def new generation|tenured generation|PSYoungGen|ParOldGen|garbage-first heap)\\s+total \\d+K, used (\\d+)K")
+                    .matcher(text);
+            while (m.find()) {
+                kb += Long.parseLong(m.group(2));
+            }
+            return kb == 0 ? -1 : kb / 1024.0;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

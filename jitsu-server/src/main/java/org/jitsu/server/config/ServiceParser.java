@@ -19,20 +19,30 @@ final class ServiceParser {
     private static final String[] KEYS = {"id", "names", "addresses", "ttl", "backend", "readiness", "boot-timeout",
         "idle-timeout", "stop"};
 
+    private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
     private ServiceParser() {
     }
 
     static List<ServiceConfig> services(Settings root, List<ZoneDefinition> zones, List<BackendConfig> backends,
                                         long defaultTtl, Duration defaultBootTimeout) {
-        List<Settings> items = root.children("services");
+        // one service's Settings at a time (not a list of 100,000 copies, all alive until the end)
+        List<?> items = root.list("services");
         if (!items.isEmpty() && backends.isEmpty()) {
             throw new ConfigException("backends", null, "a mapping of backend names to settings, such as local: {type: process}");
         }
-        Map<String, String> ids = new HashMap<>();
-        Map<DomainName, String> owners = new HashMap<>();
-        List<ServiceConfig> out = new ArrayList<>();
-        for (Settings s : items) {
-            ServiceConfig service = service(s, zones, backends, defaultTtl, defaultBootTimeout);
+        Map<String, String> ids = new HashMap<>(items.size() * 4 / 3 + 1);
+        Map<DomainName, String> owners = new HashMap<>(items.size() * 4 / 3 + 1);
+        Map<Duration, Duration> durations = new HashMap<>(); // equal durations are one object
+        List<ServiceConfig> out = new ArrayList<>(items.size());
+        for (int index = 0; index < items.size(); index++) {
+            Object item = items.get(index);
+            String itemPath = root.keyPath("services") + "[" + index + "]";
+            if (!(item instanceof Map)) {
+                throw new ConfigException(itemPath, item, "a mapping");
+            }
+            Settings s = Settings.of(itemPath, (Map<?, ?>) item);
+            ServiceConfig service = service(s, zones, backends, defaultTtl, defaultBootTimeout, durations);
             String first = ids.putIfAbsent(service.id(), s.path());
             if (first != null) {
                 throw new ConfigException(s.keyPath("id"), service.id(), "an id no other service has (" + first + " has it)");
@@ -51,7 +61,8 @@ final class ServiceParser {
     }
 
     private static ServiceConfig service(Settings s, List<ZoneDefinition> zones, List<BackendConfig> backends,
-                                         long defaultTtl, Duration defaultBootTimeout) {
+                                         long defaultTtl, Duration defaultBootTimeout,
+                                         Map<Duration, Duration> durations) {
         String id = s.string("id");
         if (!ConfigParser.ID.matcher(id).matches()) {
             throw new ConfigException(s.keyPath("id"), id, ConfigParser.ID_EXPECTED);
@@ -77,11 +88,11 @@ final class ServiceParser {
         }
         ConfigParser.unique(s.keyPath("addresses"), addresses);
         long ttl = s.integer("ttl", defaultTtl, 0, ConfigParser.MAX_TTL);
-        Duration bootTimeout = s.positiveDuration("boot-timeout", defaultBootTimeout);
-        Duration idleTimeout = idleTimeout(s, ttl);
+        Duration bootTimeout = durations.computeIfAbsent(s.positiveDuration("boot-timeout", defaultBootTimeout), d -> d);
+        Duration idleTimeout = durations.computeIfAbsent(idleTimeout(s, ttl), d -> d);
         Settings stop = s.child("stop").allowOnly("mode", "grace");
         StopMode mode = stop.enumValue("mode", StopMode.class, StopMode.DESTROY);
-        Duration grace = stop.positiveDuration("grace", Duration.ofSeconds(5));
+        Duration grace = durations.computeIfAbsent(stop.positiveDuration("grace", DEFAULT_GRACE), d -> d);
         return new ServiceConfig(id, s.path(), names, addresses, ttl, backend.name(), s.child(backend.type()),
                 readiness(s), bootTimeout, idleTimeout, mode, grace);
     }

@@ -1,9 +1,5 @@
 package org.jitsu.server.config;
 
-import java.io.StringReader;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,17 +8,10 @@ import org.jitsu.backend.spi.Settings;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Reads one YAML document safely into a {@link Settings} root: plain YAML types only (no tags that
@@ -37,7 +26,7 @@ final class YamlDocuments {
     /** Room for 100,000 services (a generated config of that size is about 13 MB). */
     private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
     private static final int MAX_NESTING = 32;
-    private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ,
+    static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ,
             Tag.MAP, Tag.MERGE);
 
     private YamlDocuments() {
@@ -88,17 +77,11 @@ final class YamlDocuments {
 
     /** The root mapping of {@code text}, checked. */
     static Map<?, ?> load(String text) {
-        Node root;
         Object data;
         try {
-            // Composing builds no objects, so any tag may pass here: check() then rejects every
-            // non-plain tag with its key path. Loading keeps SnakeYAML's default refusal of global tags.
-            root = newYaml(true).compose(new StringReader(text));
-            if (root == null) {
-                throw new ConfigException(DOCUMENT, "empty file", "a mapping of settings such as zones:, backends:, services:");
-            }
-            check(root, "", Collections.newSetFromMap(new IdentityHashMap<>()));
-            data = newYaml(false).load(text);
+            // straight from the event stream: no node tree (with its marks) is built or kept
+            data = PlainYamlReader.read(text, options()).orElseThrow(() -> new ConfigException(DOCUMENT, "empty file",
+                    "a mapping of settings such as zones:, backends:, services:"));
         } catch (MarkedYAMLException e) {
             throw new ConfigException(where(e.getProblemMark()), e.getProblem(), "valid YAML");
         } catch (YAMLException e) {
@@ -110,57 +93,18 @@ final class YamlDocuments {
         return (Map<?, ?>) data;
     }
 
-    private static Yaml newYaml(boolean composeOnly) {
+    private static LoaderOptions options() {
         LoaderOptions options = new LoaderOptions();
-        if (composeOnly) {
-            options.setTagInspector(tag -> true);
-        }
         options.setAllowDuplicateKeys(false);
         options.setAllowRecursiveKeys(false);
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setCodePointLimit(MAX_CODE_POINTS);
         options.setNestingDepthLimit(MAX_NESTING);
         options.setProcessComments(false);
-        DumperOptions dumper = new DumperOptions();
-        return new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options);
+        return options;
     }
 
-    /** Walks the node tree: tags must be plain, keys unique per mapping. Shared (aliased) nodes are walked once. */
-    private static void check(Node node, String path, Set<Node> seen) {
-        if (!seen.add(node)) {
-            return;
-        }
-        if (!PLAIN_TAGS.contains(node.getTag())) {
-            throw new ConfigException(path.isEmpty() ? DOCUMENT : path, node.getTag().getValue(),
-                    "a plain YAML value without tags (line " + line(node.getStartMark()) + ")");
-        }
-        if (node instanceof MappingNode) {
-            Map<String, Integer> keys = new HashMap<>();
-            for (NodeTuple t : ((MappingNode) node).getValue()) {
-                Node k = t.getKeyNode();
-                if (k.getTag().equals(Tag.MERGE)) {
-                    check(t.getValueNode(), path, seen);
-                    continue;
-                }
-                String key = k instanceof ScalarNode ? ((ScalarNode) k).getValue() : "(complex key)";
-                String keyPath = path.isEmpty() ? key : path + "." + key;
-                Integer first = keys.putIfAbsent(key, line(k.getStartMark()));
-                if (first != null) {
-                    throw new ConfigException(keyPath, "duplicate key on line " + line(k.getStartMark()),
-                            "each key once per mapping (first on line " + first + ")");
-                }
-                check(k, keyPath, seen);
-                check(t.getValueNode(), keyPath, seen);
-            }
-        } else if (node instanceof SequenceNode) {
-            List<Node> items = ((SequenceNode) node).getValue();
-            for (int i = 0; i < items.size(); i++) {
-                check(items.get(i), path + "[" + i + "]", seen);
-            }
-        }
-    }
-
-    private static String where(Mark mark) {
+    static String where(Mark mark) {
         return mark == null ? DOCUMENT : "line " + line(mark) + ", column " + (mark.getColumn() + 1);
     }
 

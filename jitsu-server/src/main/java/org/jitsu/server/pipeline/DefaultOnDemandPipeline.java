@@ -2,6 +2,7 @@ package org.jitsu.server.pipeline;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,9 +73,13 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
         ZoneIndex index = ZoneIndex.build(zones, List.copyOf(byId.values()));
         Map<Backend, Map<String, List<ServiceRuntime>>> byBackend = new LinkedHashMap<>();
         for (ServiceRuntime s : byId.values()) {
-            byBackend.computeIfAbsent(s.definition().vm().backend(), b -> new LinkedHashMap<>())
-                    .computeIfAbsent(s.definition().vm().id(), id -> new ArrayList<>())
-                    .add(s);
+            // almost always one runtime per VM: an immutable one-element list, not an ArrayList of 10
+            byBackend.computeIfAbsent(s.definition().vm().backend(), b -> new HashMap<>())
+                    .merge(s.definition().vm().id(), List.of(s), (a, b) -> {
+                        List<ServiceRuntime> both = new ArrayList<>(a);
+                        both.addAll(b);
+                        return List.copyOf(both);
+                    });
         }
         return new Snapshot(index, byId, byBackend);
     }

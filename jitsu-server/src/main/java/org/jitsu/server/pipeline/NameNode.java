@@ -1,5 +1,7 @@
 package org.jitsu.server.pipeline;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
 
@@ -37,8 +39,18 @@ final class NameNode {
     private final Answer.Found[] running;
     private final Mono<Answer>[] runningMono;
 
-    @SuppressWarnings({"unchecked", "rawtypes"}) // arrays of Mono<Answer>: no generic array creation in Java
     NameNode(Optional<ServiceRuntime> service, Answer[] fixed, Answer.Found[] running) {
+        this(service, fixed, running, new IdentityHashMap<>());
+    }
+
+    /**
+     * As above; {@code shared} holds the ready {@code Mono} of answers that many names give (a zone's
+     * NoData), so that 100,000 service names do not each wrap the same answer four times. Within the
+     * node, equal service answers (A and ANY of an IPv4-only service) are one object.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // arrays of Mono<Answer>: no generic array creation in Java
+    NameNode(Optional<ServiceRuntime> service, Answer[] fixed, Answer.Found[] running,
+             Map<Answer, Mono<Answer>> shared) {
         if (fixed.length != SLOTS || running.length != SLOTS) {
             throw new IllegalArgumentException("expected " + SLOTS + " slots");
         }
@@ -47,8 +59,18 @@ final class NameNode {
         this.running = running.clone();
         this.runningMono = new Mono[SLOTS];
         for (int i = 0; i < SLOTS; i++) {
-            this.fixed[i] = fixed[i] == null ? null : Mono.just(fixed[i]);
-            this.runningMono[i] = running[i] == null ? null : Mono.just(running[i]);
+            this.fixed[i] = fixed[i] == null ? null : shared.computeIfAbsent(fixed[i], Mono::just);
+            if (running[i] != null) {
+                for (int j = 0; j < i && this.runningMono[i] == null; j++) {
+                    if (running[i].equals(this.running[j])) {
+                        this.running[i] = this.running[j];
+                        this.runningMono[i] = this.runningMono[j];
+                    }
+                }
+                if (this.runningMono[i] == null) {
+                    this.runningMono[i] = Mono.just(running[i]);
+                }
+            }
             if (this.fixed[i] == null && this.runningMono[i] == null) {
                 throw new IllegalArgumentException("slot " + i + " has no answer");
             }

@@ -18,8 +18,19 @@ public record ReloadResult(List<String> kept, List<String> added, List<String> c
         removed = List.copyOf(removed);
     }
 
+    /** Lists longer than this are shortened in {@link #toString()} (the log and the admin API's answer). */
+    static final int LISTED = 20;
+
     @Override
     public String toString() {
-        return "kept " + kept + ", added " + added + ", changed " + changed + ", removed " + removed;
+        return "kept " + ids(kept) + ", added " + ids(added) + ", changed " + ids(changed) + ", removed " + ids(removed);
+    }
+
+    /** All ids of a short list; of a long one (100,000 kept services), the first ones and the count. */
+    private static String ids(List<String> ids) {
+        if (ids.size() <= LISTED) {
+            return ids.toString();
+        }
+        return "[" + String.join(", ", ids.subList(0, LISTED)) + ", ... (" + ids.size() + " in all)]";
     }
 }

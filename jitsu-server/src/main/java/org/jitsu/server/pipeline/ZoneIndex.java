@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,10 +121,11 @@ final class ZoneIndex {
         for (ZoneDefinition zone : zones) {
             noDataByApex.put(zone.apex(), new Answer.NoData(zone.soa().forNegativeAnswer()));
         }
-        Map<DomainName, NameNode> nodes = new HashMap<>();
+        Map<DomainName, NameNode> nodes = new HashMap<>(pending.size() * 4 / 3 + 1);
+        Map<Answer, Mono<Answer>> shared = new IdentityHashMap<>(); // one ready Mono per shared answer
         for (Map.Entry<DomainName, Pending> e : pending.entrySet()) {
             Pending p = e.getValue();
-            nodes.put(e.getKey(), p.toNode(hostRecords, noDataByApex.get(p.zone.apex())));
+            nodes.put(e.getKey(), p.toNode(hostRecords, noDataByApex.get(p.zone.apex()), shared));
         }
         Map<DomainName, Mono<Answer>> nx = new HashMap<>();
         for (ZoneDefinition zone : zones) {
@@ -172,7 +174,11 @@ final class ZoneIndex {
             this.zone = zone;
         }
 
-        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData) {
+        NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData,
+                        Map<Answer, Mono<Answer>> shared) {
+            if (soa.isEmpty() && ns.isEmpty() && addresses.isEmpty()) {
+                return serviceOnlyNode(noData, shared); // the common case: no per-slot lists
+            }
             List<ResourceRecord> glue = new ArrayList<>();
             if (!ns.isEmpty()) {
                 for (ResourceRecord r : ns) {
@@ -205,7 +211,34 @@ final class ZoneIndex {
                     fixed[slot] = noData;
                 }
             }
-            return new NameNode(service, fixed, running);
+            return new NameNode(service, fixed, running, shared);
+        }
+
+        /** A name with a service's records only (or none: an empty non-terminal): the same answers as below. */
+        private NameNode serviceOnlyNode(Answer noData, Map<Answer, Mono<Answer>> shared) {
+            Answer[] fixed = new Answer[NameNode.SLOTS];
+            Answer.Found[] running = new Answer.Found[NameNode.SLOTS];
+            List<ResourceRecord> a = new ArrayList<>(1);
+            List<ResourceRecord> aaaa = new ArrayList<>(0);
+            for (ResourceRecord r : serviceRecords) {
+                (NameNode.slot(r.type()) == NameNode.SLOT_A ? a : aaaa).add(r);
+            }
+            if (!a.isEmpty()) {
+                running[NameNode.SLOT_A] = new Answer.Found(a, List.of(), List.of());
+            }
+            if (!aaaa.isEmpty()) {
+                running[NameNode.SLOT_AAAA] = new Answer.Found(aaaa, List.of(), List.of());
+            }
+            if (!serviceRecords.isEmpty()) {
+                running[NameNode.SLOT_ANY] = aaaa.isEmpty() ? running[NameNode.SLOT_A] : a.isEmpty()
+                        ? running[NameNode.SLOT_AAAA] : new Answer.Found(serviceRecords, List.of(), List.of());
+            }
+            for (int slot = 0; slot < NameNode.SLOTS; slot++) {
+                if (running[slot] == null) {
+                    fixed[slot] = noData;
+                }
+            }
+            return new NameNode(service, fixed, running, shared);
         }
 
         private static List<ResourceRecord> all(List<ResourceRecord> a, List<ResourceRecord> b,

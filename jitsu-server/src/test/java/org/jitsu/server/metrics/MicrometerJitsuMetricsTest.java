@@ -97,6 +97,28 @@ class MicrometerJitsuMetricsTest {
     }
 
     @Test
+    void perServiceMetersAppearOnlyForServicesThatWereQueriedOrBooted() {
+        int before = metrics.registry().getMeters().size();
+        Map<String, String> backends = new java.util.HashMap<>();
+        for (int i = 0; i < 10_000; i++) {
+            backends.put("s" + i, "lab");
+        }
+        metrics.serviceBackends(backends);
+        assertThat(metrics.registry().getMeters()).as("10,000 services, none queried: no per-service meter")
+                .hasSize(before);
+        assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s");
+
+        metrics.warmHit("s7");
+        metrics.bootStarted("s42");
+        assertThat(metrics.registry().find(MeterNames.QUERIES_WARM).meters())
+                .extracting(m -> m.getId().getTag(MeterNames.SERVICE)).containsExactlyInAnyOrder("s7", "s42");
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_queries_warm_total", "service", "s7")).isEqualTo(1);
+        assertThat(p.value("jitsu_boots_started_total", "service", "s42", "backend", "lab")).isEqualTo(1);
+        assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s8\"");
+    }
+
+    @Test
     void runningServicesPerBackendAreReadAtScrapeTime() {
         metrics.serviceBackends(Map.of("a", "local", "b", "local", "c", "lab"));
         Instant t = Instant.EPOCH;

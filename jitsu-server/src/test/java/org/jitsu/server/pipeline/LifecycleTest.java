@@ -156,6 +156,27 @@ class LifecycleTest {
     }
 
     @Test
+    void aQueryBeforeTheAdoptionCheckIsAnsweredThroughAStartThatLeavesTheRunningVmRunning() {
+        // the listeners are bound while the adoption check runs: a query may come first
+        vm.setState(VmState.RUNNING);
+        pipeline = OnDemandPipeline.builder()
+                .zones(List.of(zone()))
+                .services(List.of(new Service("web", vm).idleTimeout(Duration.ofSeconds(60)).build()))
+                .timer(timer)
+                .metrics(metrics)
+                .build();
+        assertFound(resolve(pipeline, WEB_A));
+        assertThat(vm.starts()).as("Vm.start() on a running VM: it makes it run, i.e. leaves it running").isEqualTo(1);
+        assertThat(state()).isEqualTo(State.RUNNING);
+
+        pipeline.start().block(VERIFY_TIMEOUT); // the adoption check, later: changes nothing
+        assertThat(state()).isEqualTo(State.RUNNING);
+        assertThat(vm.starts()).isEqualTo(1);
+        assertFound(resolve(pipeline, WEB_A));
+        assertThat(vm.starts()).as("answered warm").isEqualTo(1);
+    }
+
+    @Test
     void aPausedVmAtStartIsSuspended() {
         vm.setState(VmState.PAUSED);
         start(new Service("web", vm));

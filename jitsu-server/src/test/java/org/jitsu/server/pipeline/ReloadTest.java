@@ -157,4 +157,17 @@ class ReloadTest {
                     .verify(VERIFY_TIMEOUT);
         }
     }
+
+    @Test
+    void aLongListOfServicesIsShortenedInTheMessage() {
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            many.add("s" + i);
+        }
+        String text = new ReloadResult(many, List.of("new"), List.of(), List.of()).toString();
+        assertThat(text).startsWith("kept [s0, s1, s2,").contains("s19, ... (100000 in all)]")
+                .endsWith("added [new], changed [], removed []").doesNotContain("s20,");
+        assertThat(new ReloadResult(List.of("a", "b"), List.of(), List.of("c"), List.of()).toString())
+                .isEqualTo("kept [a, b], added [], changed [c], removed []");
+    }
 }

@@ -47,9 +47,15 @@ sealed interface DomainSpec {
      *
      * @param name the domain name from the rendered XML
      * @param uuid the UUID from the rendered XML, if it has one
-     * @param xml the rendered domain XML
+     * @param renderer renders the domain XML (when the domain is defined: not kept per service)
      */
-    record Template(String name, Optional<String> uuid, String xml) implements DomainSpec {
+    record Template(String name, Optional<String> uuid, java.util.function.Supplier<String> renderer)
+            implements DomainSpec {
+        /** The rendered domain XML. */
+        public String xml() {
+            return renderer.get();
+        }
+
         @Override
         public String id() {
             return name;
@@ -62,12 +68,17 @@ sealed interface DomainSpec {
 
         @Override
         public Optional<String> definition() {
-            return Optional.of(xml);
+            return Optional.of(xml());
         }
     }
 
     /** Validates a service's {@code libvirt:} section. */
     static DomainSpec parse(String serviceId, Settings spec) {
+        return parse(serviceId, spec, new CompiledTemplate.Cache());
+    }
+
+    /** As {@link #parse(String, Settings)}, with templates read once per file through {@code templates}. */
+    static DomainSpec parse(String serviceId, Settings spec, CompiledTemplate.Cache templates) {
         spec.allowOnly("domain", "template", "vars");
         boolean domain = spec.has("domain");
         boolean template = spec.has("template");
@@ -85,7 +96,7 @@ sealed interface DomainSpec {
             boolean byUuid = UUID.matcher(ref).matches();
             return new Existing(byUuid ? ref.toLowerCase(Locale.ROOT) : ref, byUuid);
         }
-        return DomainTemplate.load(serviceId, spec);
+        return DomainTemplate.load(serviceId, spec, templates);
     }
 
     private static String normalizeUuid(String uuid) {

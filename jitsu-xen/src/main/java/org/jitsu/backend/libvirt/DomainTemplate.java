@@ -38,24 +38,32 @@ import org.xml.sax.SAXException;
  * must have a value and every var must be used, else a {@link ConfigException} names the key.
  */
 final class DomainTemplate {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9_-]*)}");
+    static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9_-]*)}");
 
     private DomainTemplate() {
     }
 
     static DomainSpec.Template load(String serviceId, Settings spec) {
+        return load(serviceId, spec, new CompiledTemplate.Cache());
+    }
+
+    /**
+     * The service's domain from its template: checked like a rendered one (every placeholder has a
+     * value, every var is used, the XML is a well-formed domain with a name), but rendered only when
+     * the domain is defined, and parsed per service only when the template's shape needs it.
+     */
+    static DomainSpec.Template load(String serviceId, Settings spec, CompiledTemplate.Cache cache) {
         String templateKey = spec.keyPath("template");
         String file = spec.string("template");
-        String text;
+        CompiledTemplate template;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            template = cache.get(file);
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(templateKey, file, "a readable domain XML file (" + e + ")");
         }
         Settings vars = spec.child("vars");
         Map<String, String> values = new LinkedHashMap<>();
         values.put("name", serviceId);
-        values.put("mac", macFor(serviceId));
         for (String key : vars.keys()) {
             Object v = vars.raw(key).orElse(null);
             if (v == null || v instanceof Map || v instanceof List) {
@@ -63,8 +71,71 @@ final class DomainTemplate {
             }
             values.put(key, String.valueOf(v));
         }
-        String xml = render(text, values, vars, templateKey, file);
-        return parse(xml, templateKey, file);
+        if (template.keys.contains("mac") && !values.containsKey("mac")) {
+            values.put("mac", macFor(serviceId));
+        }
+        boolean plainValues = true;
+        for (String key : template.occurrences) {
+            String value = values.get(key);
+            if (value == null) {
+                throw new ConfigException(vars.keyPath(key), null, "a value for ${" + key + "}, used in template " + file);
+            }
+            plainValues &= value.indexOf('$') < 0 && xmlChars(value);
+        }
+        if (!template.shortcut || !plainValues) {
+            values.putIfAbsent("mac", macFor(serviceId));
+            String xml = render(template.text, values, vars, templateKey, file);
+            DomainSpec.Template parsed = parse(xml, templateKey, file);
+            return new DomainSpec.Template(parsed.name(), parsed.uuid(), () -> xml);
+        }
+        if (template.stray.isPresent()) {
+            throw new ConfigException(templateKey, file,
+                    "placeholders written ${key} (letters, digits, - and _); found " + template.stray.get());
+        }
+        for (String key : vars.keys()) {
+            if (!template.keys.contains(key)) {
+                throw new ConfigException(vars.keyPath(key), vars.raw(key).orElse(null),
+                        "a variable that template " + file + " uses: " + String.join(", ", template.keys));
+            }
+        }
+        String filled = template.fill(template.name.orElseThrow(), values);
+        String name = filled.equals(serviceId) ? serviceId : filled; // <name>${name}</name>: one string, not two
+        if (name.isEmpty()) {
+            throw new ConfigException(templateKey, file, "a domain XML with a <name> (use <name>${name}</name>)");
+        }
+        Optional<String> uuid = template.uuid.map(u -> template.fill(u, values)).filter(u -> !u.isEmpty());
+        Map<String, String> userVars = new LinkedHashMap<>();
+        for (String key : vars.keys()) {
+            userVars.put(key, values.get(key));
+        }
+        Map<String, String> frozen = Map.copyOf(userVars); // usually empty: nothing kept per service
+        return new DomainSpec.Template(name, uuid, () -> substitute(template.text, serviceId, frozen));
+    }
+
+    /** The template with the (already checked) values of a service: its id, its MAC, its vars. */
+    private static String substitute(String text, String serviceId, Map<String, String> vars) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        while (m.find()) {
+            String key = m.group(1);
+            String value = vars.containsKey(key) ? vars.get(key)
+                    : key.equals("name") ? serviceId : macFor(serviceId);
+            m.appendReplacement(out, Matcher.quoteReplacement(escape(value)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** Only characters XML 1.0 allows (else the per-service parse reports the value). */
+    private static boolean xmlChars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF
+                    || Character.isSurrogate(c) || c == '\uE000' || c == '\uE001') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Substitutes {@code values}; {@code vars} is where user values came from (for error keys and unused vars). */
@@ -123,10 +194,10 @@ final class DomainTemplate {
         }
         String name = childText(root, "name").orElseThrow(() ->
                 new ConfigException(templateKey, file, "a domain XML with a <name> (use <name>${name}</name>)"));
-        return new DomainSpec.Template(name, childText(root, "uuid"), xml);
+        return new DomainSpec.Template(name, childText(root, "uuid"), () -> xml);
     }
 
-    private static Optional<String> childText(Element root, String tag) {
+    static Optional<String> childText(Element root, String tag) {
         for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e && tag.equals(e.getLocalName())) {
                 String t = e.getTextContent().trim();

@@ -37,6 +37,8 @@ final class LibvirtBackend implements Backend {
     /** By VM id; a map, not a copy-on-write list: defining 100,000 services was quadratic. */
     private final Map<String, LibvirtVm> vms = new ConcurrentHashMap<>();
     private final Map<String, String> serviceByVmId = new ConcurrentHashMap<>();
+    /** Domain XML templates, read and examined once per file (100,000 services may share one). */
+    private final CompiledTemplate.Cache templates = new CompiledTemplate.Cache();
 
     LibvirtBackend(String name, LibvirtSettings settings, BackendContext context) {
         this.name = name;
@@ -64,7 +66,7 @@ final class LibvirtBackend implements Backend {
 
     @Override
     public LibvirtVm define(String serviceId, Settings spec) {
-        DomainSpec domain = DomainSpec.parse(serviceId, spec);
+        DomainSpec domain = DomainSpec.parse(serviceId, spec, templates);
         String other = serviceByVmId.putIfAbsent(domain.id(), serviceId);
         if (other != null && !other.equals(serviceId)) {
             String key = spec.has("domain") ? "domain" : "template";

@@ -58,7 +58,7 @@ final class LibvirtVm implements Vm {
         return call("state", c -> {
             Optional<Domain> d = lookup(c);
             if (d.isEmpty()) {
-                if (spec.definition().isPresent()) {
+                if (spec instanceof DomainSpec.Template) {
                     return VmState.STOPPED;
                 }
                 throw noDomain();
@@ -265,11 +265,12 @@ final class LibvirtVm implements Vm {
         if (d.isPresent()) {
             return d.get();
         }
-        if (spec.definition().isEmpty()) {
+        Optional<String> xml = spec.definition();
+        if (xml.isEmpty()) {
             throw noDomain();
         }
         LOG.info("{}: defining domain from template", id());
-        return c.domainDefineXML(spec.definition().get());
+        return c.domainDefineXML(xml.get());
     }
 
     private Optional<Domain> lookup(Connect c) throws LibvirtException {

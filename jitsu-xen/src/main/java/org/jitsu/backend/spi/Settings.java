@@ -45,6 +45,14 @@ public final class Settings {
      * @param values the mapping; keys must be strings
      */
     public static Settings of(String path, Map<?, ?> values) {
+        if (values.size() == 1) {
+            // the common one-key section ({template: ...}, {backend: running}): an immutable one-entry
+            // map instead of a linked hash map and its wrapper, about 200 bytes less per service
+            Map.Entry<?, ?> e = values.entrySet().iterator().next();
+            if (e.getKey() instanceof String && e.getValue() != null) {
+                return new Settings(path, Map.of((String) e.getKey(), e.getValue()));
+            }
+        }
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : values.entrySet()) {
             if (!(e.getKey() instanceof String)) {
@@ -85,13 +93,22 @@ public final class Settings {
 
     /** Fails on the first key not in {@code allowed}: unknown keys are errors, never ignored. */
     public Settings allowOnly(String... allowed) {
-        Set<String> ok = new LinkedHashSet<>(List.of(allowed));
         for (String key : values.keySet()) {
-            if (!ok.contains(key)) {
+            if (!contains(allowed, key)) { // a few keys: a scan, and no set built per call
+                Set<String> ok = new LinkedHashSet<>(List.of(allowed));
                 throw new ConfigException(keyPath(key), "unknown key", "one of " + String.join(", ", ok));
             }
         }
         return this;
+    }
+
+    private static boolean contains(String[] keys, String key) {
+        for (String k : keys) {
+            if (k.equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- nested structures

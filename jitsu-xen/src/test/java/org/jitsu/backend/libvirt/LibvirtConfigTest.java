@@ -186,6 +186,65 @@ class LibvirtConfigTest {
     }
 
     @Test
+    void aSharedTemplateGivesEachServiceTheNameUuidAndXmlThatRenderingWouldGive() throws IOException {
+        Path file = Files.writeString(dir.resolve("shared.xml"), String.join("\n",
+                "<domain type='xen'>",
+                "  <name>vm-${name}</name>",
+                "  <uuid> ${uuid} </uuid>",
+                "  <description>${note} &amp; more</description>",
+                "  <devices><interface type='bridge'><mac address='${mac}'/></interface></devices>",
+                "</domain>"));
+        Backend b = create(with("uri", "test:///default"));
+        for (int i = 0; i < 3; i++) {
+            String uuid = "0000000" + i + "-0000-4000-8000-000000000000";
+            Map<String, Object> vars = Map.of("uuid", uuid, "note", "a<b & 'c'");
+            LibvirtVm vm = (LibvirtVm) b.define("svc-" + i, TestNode.spec(i, Map.of("template", file.toString(),
+                    "vars", vars)));
+            DomainSpec.Template t = (DomainSpec.Template) vm.spec();
+            assertThat(t.name()).isEqualTo("vm-svc-" + i);
+            assertThat(vm.id()).isEqualTo("vm-svc-" + i);
+            assertThat(t.uuid()).contains(uuid);
+            assertThat(t.xml()).contains("<name>vm-svc-" + i + "</name>")
+                    .contains("<description>a&lt;b &amp; &apos;c&apos; &amp; more</description>")
+                    .contains("address='" + DomainTemplate.macFor("svc-" + i) + "'");
+            // the same as rendering and parsing this service's XML on its own
+            DomainSpec.Template alone = DomainTemplate.load("svc-" + i, TestNode.spec(i, Map.of("template",
+                    file.toString(), "vars", vars)));
+            assertThat(alone.name()).isEqualTo(t.name());
+            assertThat(alone.uuid()).isEqualTo(t.uuid());
+            assertThat(alone.xml()).isEqualTo(t.xml());
+        }
+    }
+
+    @Test
+    void aPlaceholderOutsideTextAndAttributeValuesIsRenderedAndParsedPerService() throws IOException {
+        Path comment = Files.writeString(dir.resolve("comment.xml"),
+                "<domain type='xen'><!-- for ${name} --><name>${name}</name></domain>");
+        Backend b = create(with("uri", "test:///default"));
+        LibvirtVm vm = (LibvirtVm) b.define("web", TestNode.spec(0, Map.of("template", comment.toString())));
+        assertThat(vm.id()).isEqualTo("web");
+        assertThat(((DomainSpec.Template) vm.spec()).xml()).contains("<!-- for web -->");
+
+        Path element = Files.writeString(dir.resolve("element.xml"),
+                "<domain type='xen'><name>${name}</name><${tag}/></domain>");
+        ConfigException e = specError(Map.of("template", element.toString(), "vars", Map.of("tag", "a b")));
+        assertThat(e.key()).isEqualTo("services[3].libvirt.template");
+        assertThat(e.getMessage()).contains("well-formed");
+        LibvirtVm ok = (LibvirtVm) b.define("api", TestNode.spec(1, Map.of("template", element.toString(),
+                "vars", Map.of("tag", "memory"))));
+        assertThat(((DomainSpec.Template) ok.spec()).xml()).contains("<memory/>");
+    }
+
+    @Test
+    void aChangedTemplateFileIsReadAgain() throws IOException {
+        Path file = Files.writeString(dir.resolve("changing.xml"), "<domain type='xen'><name>a-${name}</name></domain>");
+        Backend b = create(with("uri", "test:///default"));
+        assertThat(b.define("one", TestNode.spec(0, Map.of("template", file.toString()))).id()).isEqualTo("a-one");
+        Files.writeString(file, "<domain type='xen'><name>bb-${name}</name></domain>");
+        assertThat(b.define("two", TestNode.spec(1, Map.of("template", file.toString()))).id()).isEqualTo("bb-two");
+    }
+
+    @Test
     void twoServicesCannotShareADomain() {
         Backend b = create(with("uri", "test:///default"));
         b.define("a", TestNode.spec(0, Map.of("domain", "shared")));
