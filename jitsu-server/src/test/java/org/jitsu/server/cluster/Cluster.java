@@ -139,7 +139,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
 
     /**
      * The UDP replies {@code server} has sent so far (its {@code jitsu_dns_queries_total} for UDP A
-     * NOERROR answers, read from its admin API).
+     * NOERROR answers, read from its admin API; 0 before the first).
      */
     static long udpAnswers(JitsuServer server) throws Exception {
         java.net.InetSocketAddress admin = server.adminAddress().orElseThrow();
@@ -147,6 +147,9 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
         String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
                         + admin.getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        if (!text.contains("\njitsu_dns_queries_total{")) {
+            return 0; // nothing answered yet: no such sample
+        }
         return (long) Prometheus.parse(text).value("jitsu_dns_queries_total", "transport", "udp", "type", "A",
                 "rcode", "NOERROR");
     }
