@@ -213,9 +213,15 @@ class ClusterIT {
                 .newSingleThreadScheduledExecutor();
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> strays = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
             traffic.scheduleAtFixedRate(() -> {
-                if (!query(portB, "idle.cl.test", 2).equals("127.0.8.8")) {
+                try {
+                    if (!query(portB, "idle.cl.test", 2).equals("127.0.8.8")) {
+                        wrong.incrementAndGet();
+                    }
+                } catch (AssertionError e) { // a stray datagram on the query's socket: counted, traffic goes on
+                    strays.add(e.getMessage());
                     wrong.incrementAndGet();
                 }
                 done.incrementAndGet();
@@ -225,7 +231,7 @@ class ClusterIT {
             traffic.shutdownNow();
             assertThat(traffic.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(wrong.get()).as("queries on ns2 without the address").isZero();
+        assertThat(wrong.get()).as("queries on ns2 without the address %s", strays).isZero();
         assertThat(a.pipeline().service("idle").orElseThrow().state()).as("kept up by ns2's traffic")
                 .isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(a.pipeline().service("idle").orElseThrow().boots()).isEqualTo(1);
