@@ -19,7 +19,7 @@ import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.store.etcd.EtcdExtension;
-import org.jitsu.server.testing.DnsTools;
+import org.jitsu.server.testing.Prometheus;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,10 +27,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * What the cluster tests share (a JUnit extension, registered after the {@link EtcdExtension} it uses):
  * Jitsu instances on one real etcd (each with its own port, state directory and process backend, lease
- * TTL 2 s), started in this JVM or in a JVM of their own (to be killed with SIGKILL), dig bursts spread
- * over them, bounded waits, and the pidfiles of the processes the instances started. After each test
- * it stops what it started: in-JVM instances stop the processes they own, child JVMs are killed by PID,
- * the busybox processes left in pidfiles are killed by PID, and the temporary directory is deleted.
+ * TTL 2 s), started in this JVM or in a JVM of their own (to be killed with SIGKILL), query bursts
+ * spread over them (with {@link StrictUdpClient}, not dig: see there), bounded waits, and the pidfiles
+ * of the processes the instances started. After each test it stops what it started: in-JVM instances
+ * stop the processes they own, child JVMs are killed by PID, the busybox processes left in pidfiles are
+ * killed by PID, and the temporary directory is deleted.
  */
 final class Cluster implements BeforeEachCallback, AfterEachCallback {
     private final EtcdExtension etcd;
@@ -93,7 +94,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
                 "serve", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
         children.add(p);
-        until(name + " serves", () -> dig(dnsPort, "ns1.cl.test", 1).equals("127.0.0.1"));
+        until(name + " serves", () -> query(dnsPort, "ns1.cl.test", 1).equals("127.0.0.1"));
         return p;
     }
 
@@ -104,20 +105,22 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
     }
 
     /**
-     * {@code count} single-query digs for {@code name}, 20 at a time, alternating over {@code ports};
-     * returns what each printed ({@code +short}), in order.
+     * {@code count} single queries for {@code name} ({@link StrictUdpClient}: one socket each, every
+     * datagram on it checked), 20 at a time, alternating over {@code ports}; returns the addresses each
+     * got (one a line), in order, or {@code no reply within 20 s}.
      */
     static List<String> burst(String name, int count, int... ports) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(20);
         try {
-            List<CompletableFuture<String>> digs = new ArrayList<>();
+            List<CompletableFuture<String>> queries = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int port = ports[i % ports.length];
-                digs.add(CompletableFuture.supplyAsync(() -> dig(port, name, 20), pool));
+                queries.add(CompletableFuture.supplyAsync(() -> StrictUdpClient.queryA(port, name, Duration.ofSeconds(20))
+                        .map(StrictUdpClient.Reply::shortText).orElse("no reply within 20 s"), pool));
             }
             List<String> out = new ArrayList<>();
-            for (CompletableFuture<String> d : digs) {
-                out.add(d.get());
+            for (CompletableFuture<String> q : queries) {
+                out.add(q.get());
             }
             return out;
         } finally {
@@ -125,9 +128,30 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    /** One {@code dig +short} for an A record. */
-    static String dig(int port, String name, int seconds) {
-        return DnsTools.dig("127.0.0.1", port, "+short", "+tries=1", "+time=" + seconds, name, "A").stdout().strip();
+    /**
+     * One query for the A records of {@code name} ({@link StrictUdpClient}): the addresses, one a line
+     * (like {@code dig +short}), empty when no reply came within {@code seconds}.
+     */
+    static String query(int port, String name, int seconds) {
+        return StrictUdpClient.queryA(port, name, Duration.ofSeconds(seconds)).map(StrictUdpClient.Reply::shortText)
+                .orElse("");
+    }
+
+    /**
+     * The UDP replies {@code server} has sent so far (its {@code jitsu_dns_queries_total} for UDP A
+     * NOERROR answers, read from its admin API; 0 before the first).
+     */
+    static long udpAnswers(JitsuServer server) throws Exception {
+        java.net.InetSocketAddress admin = server.adminAddress().orElseThrow();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + admin.getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        if (!text.contains("\njitsu_dns_queries_total{")) {
+            return 0; // nothing answered yet: no such sample
+        }
+        return (long) Prometheus.parse(text).value("jitsu_dns_queries_total", "transport", "udp", "type", "A",
+                "rcode", "NOERROR");
     }
 
     /** Waits (bounded: 30 s) for {@code condition}, polling every 20 ms. */

@@ -83,9 +83,9 @@ class ClusterOfThreeIT {
         JitsuServer b = cluster.start(Cluster.withIdleTicks(cluster.config("ns2", ports[1], services)));
         JitsuServer c = cluster.start(Cluster.withIdleTicks(cluster.config("ns3", ports[2], services)));
 
-        assertThat(Cluster.dig(ports[0], "kept.cl.test", 10)).as("booted by ns1").isEqualTo("127.0.8.13");
+        assertThat(Cluster.query(ports[0], "kept.cl.test", 10)).as("booted by ns1").isEqualTo("127.0.8.13");
         long pid = Cluster.pid(cluster.pidFile("ns1", "kept")).orElseThrow();
-        assertThat(Cluster.dig(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
+        assertThat(Cluster.query(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
         assertThat(b.pipeline().service("kept").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
 
         Cluster.kill(owner); // SIGKILL: its lease expires after 2 s; its busybox sleep keeps running
@@ -97,8 +97,8 @@ class ClusterOfThreeIT {
         String otherName = adopter.equals("ns2") ? "ns3" : "ns2";
 
         // a query on each survivor is answered with the adopted process: no second one
-        assertThat(Cluster.dig(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
-        assertThat(Cluster.dig(ports[2], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
+        assertThat(Cluster.query(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
+        assertThat(Cluster.query(ports[2], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
         assertThat(cluster.pidFile(otherName, "kept")).as("the other survivor started nothing").doesNotExist();
         assertThat(b.pipeline().service("kept").orElseThrow().boots()
                 + c.pipeline().service("kept").orElseThrow().boots()).as("adopted, not booted").isZero();
@@ -125,14 +125,14 @@ class ClusterOfThreeIT {
         JitsuServer c = cluster.start(cluster.config("ns3", ports[2], services));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            CompletableFuture<String> onA = CompletableFuture.supplyAsync(() -> Cluster.dig(ports[0], "slow.cl.test", 5),
+            CompletableFuture<String> onA = CompletableFuture.supplyAsync(() -> Cluster.query(ports[0], "slow.cl.test", 5),
                     pool);
             Path pidA = cluster.pidFile("ns1", "slow");
             Cluster.until("ns1 claimed the boot and started its process", () -> Cluster.pid(pidA).isPresent());
             long pid = Cluster.pid(pidA).orElseThrow();
-            CompletableFuture<String> onB = CompletableFuture.supplyAsync(() -> Cluster.dig(ports[1], "slow.cl.test", 40),
+            CompletableFuture<String> onB = CompletableFuture.supplyAsync(() -> Cluster.query(ports[1], "slow.cl.test", 40),
                     pool);
-            CompletableFuture<String> onC = CompletableFuture.supplyAsync(() -> Cluster.dig(ports[2], "slow.cl.test", 40),
+            CompletableFuture<String> onC = CompletableFuture.supplyAsync(() -> Cluster.query(ports[2], "slow.cl.test", 40),
                     pool);
             Cluster.until("ns2 and ns3 wait for ns1's boot", () ->
                     b.pipeline().service("slow").orElseThrow().state() == ServiceStatus.State.BOOTING
