@@ -115,10 +115,15 @@ public final class LoadBench {
         return jitsuCommand(serverCp, gc, config, LOAD_HEAP);
     }
 
+    /**
+     * Jitsu pinned to CPU 1. Netty's leak detector is off, as for a production server: at its default
+     * ("simple") it tracks one buffer in 128 and records a stack trace when it is created and released,
+     * 1.5–2 % of the server's CPU in a profile of this load (two buffers per query).
+     */
     static List<String> jitsuCommand(String serverCp, String gc, Path config, List<String> heap) {
         return List.of("taskset", "-c", "1", "java", gc.equals("parallel") ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC",
-                heap.get(0), heap.get(1), "-Djitsu.log.level=WARN", "-cp", serverCp, "org.jitsu.server.Main", "serve",
-                "--config", config.toString());
+                heap.get(0), heap.get(1), "-Dio.netty.leakDetection.level=disabled", "-Djitsu.log.level=WARN",
+                "-cp", serverCp, "org.jitsu.server.Main", "serve", "--config", config.toString());
     }
 
     private static Measured measure(String server, String gc, Path work, Path queries, int warmupSeconds,
