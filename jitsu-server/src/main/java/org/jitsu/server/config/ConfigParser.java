@@ -103,7 +103,8 @@ final class ConfigParser {
     }
 
     static ListenSettings listen(Settings s) {
-        s.allowOnly("addresses", "port", "event-loops", "udp-receive-buffer", "max-udp-payload", "tcp");
+        s.allowOnly("addresses", "port", "event-loops", "udp-receive-buffer", "udp-receive-batch", "max-udp-payload",
+                "tcp");
         List<InetAddress> addresses;
         if (s.has("addresses")) {
             addresses = s.addresses("addresses");
@@ -128,10 +129,13 @@ final class ConfigParser {
         int eventLoops = (int) s.integer("event-loops", 0, 0, 1024);
         int receiveBuffer = (int) s.size("udp-receive-buffer", 4L * 1024 * 1024, 4096, 1024L * 1024 * 1024);
         int maxPayload = (int) s.integer("max-udp-payload", 1232, 512, 4096);
+        int receiveBatch = (int) s.integer("udp-receive-batch", ListenSettings.DEFAULT_UDP_RECEIVE_BATCH, 1,
+                ListenSettings.MAX_UDP_RECEIVE_BATCH);
         Settings tcp = s.child("tcp").allowOnly("idle-timeout", "max-connections");
         Duration idle = tcp.positiveDuration("idle-timeout", Duration.ofSeconds(10));
         int maxConnections = (int) tcp.integer("max-connections", 1024, 1, 1_000_000);
-        return new ListenSettings(addresses, port, eventLoops, receiveBuffer, maxPayload, idle, maxConnections);
+        return new ListenSettings(addresses, port, eventLoops, receiveBuffer, maxPayload, idle, maxConnections,
+                receiveBatch);
     }
 
     static ForwardSettings forward(Settings s) {

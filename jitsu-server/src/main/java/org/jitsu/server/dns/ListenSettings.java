@@ -14,13 +14,28 @@ import java.util.List;
  * @param maxUdpPayload the largest UDP response we send to an EDNS client (512 without EDNS)
  * @param tcpIdleTimeout a TCP connection with no query for this long is closed
  * @param tcpMaxConnections open TCP connections at most; new ones beyond are closed at once
+ * @param udpReceiveBatch datagrams read per system call with epoll ({@code recvmmsg}); 1 = one
+ *     {@code recvmsg} per datagram (NIO always reads one at a time)
  */
 public record ListenSettings(List<InetAddress> addresses, int port, int eventLoops, int udpReceiveBuffer,
-                             int maxUdpPayload, Duration tcpIdleTimeout, int tcpMaxConnections) {
+                             int maxUdpPayload, Duration tcpIdleTimeout, int tcpMaxConnections,
+                             int udpReceiveBatch) {
+    /** The default of {@link #udpReceiveBatch}. */
+    public static final int DEFAULT_UDP_RECEIVE_BATCH = 32;
+    /** The largest {@link #udpReceiveBatch}: the kernel's limit on one {@code recvmmsg} (UIO_MAXIOV). */
+    public static final int MAX_UDP_RECEIVE_BATCH = 1024;
+
     public ListenSettings {
         addresses = List.copyOf(addresses);
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("addresses: [] (expected: at least one)");
         }
+    }
+
+    /** Settings with the default {@link #udpReceiveBatch}. */
+    public ListenSettings(List<InetAddress> addresses, int port, int eventLoops, int udpReceiveBuffer,
+                          int maxUdpPayload, Duration tcpIdleTimeout, int tcpMaxConnections) {
+        this(addresses, port, eventLoops, udpReceiveBuffer, maxUdpPayload, tcpIdleTimeout, tcpMaxConnections,
+                DEFAULT_UDP_RECEIVE_BATCH);
     }
 }

@@ -101,6 +101,9 @@ final class NettyDnsServer implements DnsServer {
         check(s.port() >= 0 && s.port() <= 65535, "port: " + s.port() + " (expected: 0 to 65535)");
         check(s.eventLoops() >= 0, "event-loops: " + s.eventLoops() + " (expected: >= 0)");
         check(s.udpReceiveBuffer() >= 0, "udp-receive-buffer: " + s.udpReceiveBuffer() + " (expected: >= 0)");
+        check(s.udpReceiveBatch() >= 1 && s.udpReceiveBatch() <= ListenSettings.MAX_UDP_RECEIVE_BATCH,
+                "udp-receive-batch: " + s.udpReceiveBatch() + " (expected: 1 to " + ListenSettings.MAX_UDP_RECEIVE_BATCH
+                        + ")");
         check(s.maxUdpPayload() >= 512 && s.maxUdpPayload() <= 65535,
                 "max-udp-payload: " + s.maxUdpPayload() + " (expected: 512 to 65535)");
         check(s.tcpIdleTimeout() != null && !s.tcpIdleTimeout().isNegative() && !s.tcpIdleTimeout().isZero(),
@@ -168,6 +171,8 @@ final class NettyDnsServer implements DnsServer {
             }
             if (transports.epoll()) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
+                UdpBatchReceive.configure(b, listen.udpReceiveBatch(),
+                        listen.udpReceiveBatch() * UdpBatchReceive.BATCHES_PER_READ);
             }
             return NettyFutures.channel(b.bind(new InetSocketAddress(address, port)));
         }

@@ -109,7 +109,7 @@ class JitsuConfigTest {
         JitsuConfig c = parse(MINIMAL);
         ListenSettings l = c.listen();
         assertThat(l).isEqualTo(new ListenSettings(List.of(ip("127.0.0.1"), ip("::1")), 5353, 0, 4 * 1024 * 1024,
-                1232, Duration.ofSeconds(10), 1024));
+                1232, Duration.ofSeconds(10), 1024, 32));
         assertThat(c.defaultTtl()).isEqualTo(60);
         assertThat(c.forward()).isEmpty();
         assertThat(c.bootLimits()).isEqualTo(new BootLimits(8, 1024, 10_000)).isEqualTo(BootLimits.DEFAULT);
@@ -166,6 +166,7 @@ class JitsuConfigTest {
                 "  port: 0",
                 "  event-loops: 2",
                 "  udp-receive-buffer: 64KiB",
+                "  udp-receive-batch: 1",
                 "  max-udp-payload: 4096",
                 "  tcp: {idle-timeout: 500ms, max-connections: 7}",
                 "dns: {ttl: 30}",
@@ -200,7 +201,7 @@ class JitsuConfigTest {
                 "");
         JitsuConfig c = parse(yaml);
         assertThat(c.listen()).isEqualTo(new ListenSettings(List.of(ip("127.0.0.9")), 0, 2, 64 * 1024, 4096,
-                Duration.ofMillis(500), 7));
+                Duration.ofMillis(500), 7, 1));
         assertThat(c.defaultTtl()).isEqualTo(30);
         DomainName apex = DomainName.of("example.test");
         ZoneDefinition z = c.zones().get(0);
@@ -345,6 +346,8 @@ class JitsuConfigTest {
         assertThat(fails("boot: {max-concurrent: 0}\n" + MINIMAL, "boot.max-concurrent"))
                 .hasMessage("boot.max-concurrent: 0 (expected: an integer from 1 to 4096)");
         fails("listen: {max-udp-payload: 511}\n" + MINIMAL, "listen.max-udp-payload");
+        assertThat(fails("listen: {udp-receive-batch: 0}\n" + MINIMAL, "listen.udp-receive-batch"))
+                .hasMessage("listen.udp-receive-batch: 0 (expected: an integer from 1 to 1024)");
         fails("listen: {port: 65536}\n" + MINIMAL, "listen.port");
         fails("dns: {ttl: -1}\n" + MINIMAL, "dns.ttl");
         fails("dns: {ttl: 1.5}\n" + MINIMAL, "dns.ttl");

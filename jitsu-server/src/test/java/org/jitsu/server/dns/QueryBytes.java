@@ -63,6 +63,11 @@ final class QueryBytes {
         return u8(0).u16(41).u16(payload).u8(0).u8(version).u16(dnssecOk ? 0x8000 : 0).u16(0);
     }
 
+    QueryBytes zeros(int count) {
+        out.writeBytes(new byte[count]);
+        return this;
+    }
+
     int length() {
         return out.size();
     }
