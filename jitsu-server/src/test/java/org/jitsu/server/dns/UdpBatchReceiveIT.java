@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.server.pipeline.Answer;
 import org.jitsu.server.pipeline.RecordType;
 import org.jitsu.server.pipeline.ResourceRecord;
@@ -117,21 +119,39 @@ class UdpBatchReceiveIT {
         return s;
     }
 
-    /** Stops reading, runs {@code send}, then reads again: what was sent meanwhile waits in the socket. */
+    /**
+     * Holds the event loop in a task while {@code send} runs, so that what is sent meanwhile waits in the
+     * socket and is read in the loop's next read burst. The task spins on a flag rather than blocking
+     * (BlockHound forbids blocking calls, Thread.onSpinWait included, on an event loop); the loop stays busy only while the test sends.
+     */
     private void whileNotReading(IoAction send) throws IOException {
         DatagramSocket primer = client();
         // A first answer shows the channel active and reading (it becomes active in a task after bind).
         ask(primer, 1);
-        server.config().setAutoRead(false);
-        server.eventLoop().submit(() -> { }).syncUninterruptibly(); // the change has reached the loop
-        // With auto-read on, Netty has a read pending whenever the channel is idle, so the epoll channel
-        // still reads the next datagram (alone), and only then stops polling for input: one query for that.
-        ask(primer, 2);
+        AtomicBoolean held = new AtomicBoolean();
+        AtomicBoolean release = new AtomicBoolean();
+        Future<?> hold = server.eventLoop().submit(() -> {
+            held.set(true);
+            while (!release.get()) { // a plain spin: BlockHound counts even Thread.onSpinWait as blocking
+                continue;
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!held.get()) {
+            if (System.nanoTime() > deadline) {
+                release.set(true);
+                throw new AssertionError("the event loop did not run the holding task within 5 s");
+            }
+            Thread.onSpinWait();
+        }
         bursts.clear();
         metrics.rcodes.clear();
-        send.run();
-        // Loopback delivers a datagram into the receiving socket within the sender's system call.
-        server.config().setAutoRead(true);
+        try {
+            send.run(); // loopback delivers a datagram into the receiving socket within the sender's system call
+        } finally {
+            release.set(true);
+        }
+        hold.syncUninterruptibly();
     }
 
     private void ask(DatagramSocket client, int id) throws IOException {
