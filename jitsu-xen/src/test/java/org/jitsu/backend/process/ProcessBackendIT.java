@@ -72,6 +72,13 @@ class ProcessBackendIT {
         return Settings.of("services[0].process", Map.of("command", command));
     }
 
+    /** {@code id} defined on {@code b} as {@code sleep 1000} and started (the start completes). */
+    private static Vm startedSleeper(Backend b, String id) {
+        Vm vm = b.define(id, spec(List.of("sleep", "1000")));
+        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        return vm;
+    }
+
     private Path pidFile(String id) {
         return stateDir.getParent().resolve("local").resolve("pids").resolve(id + ".pid");
     }
@@ -143,8 +150,7 @@ class ProcessBackendIT {
     @Test
     void startTwiceKeepsOneProcess() {
         Backend b = backend(realTimer);
-        Vm vm = b.define("sleeper", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "sleeper");
         long pid = pidOf("sleeper");
         StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
         assertThat(pidOf("sleeper")).isEqualTo(pid);
@@ -195,8 +201,7 @@ class ProcessBackendIT {
     void shutdownOfAWellBehavedProcessDoesNotWaitForTheGrace() {
         VirtualTimeScheduler timer = VirtualTimeScheduler.create();
         Backend b = backend(timer);
-        Vm vm = b.define("polite", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "polite");
         long pid = pidOf("polite");
         // The virtual timer never advances: completing proves SIGTERM alone stopped it.
         StepVerifier.create(vm.stop(StopMode.SHUTDOWN, Duration.ofHours(1))).expectComplete().verify(TIMEOUT);
@@ -244,8 +249,7 @@ class ProcessBackendIT {
     @Test
     void aSecondBackendOverTheSameStateDirAdoptsTheRunningProcess() {
         Backend first = backend(realTimer);
-        Vm vm1 = first.define("adoptee", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm1.start()).expectComplete().verify(TIMEOUT);
+        Vm vm1 = startedSleeper(first, "adoptee");
         long pid = pidOf("adoptee");
         first.close();
         assertThat(alive(pid)).as("close() leaves processes running").isTrue();
@@ -264,8 +268,7 @@ class ProcessBackendIT {
     @Test
     void anotherInstanceAttachesByHandleAndThenOwnsTheProcess() {
         Backend mine = backend(realTimer);
-        Vm vm1 = mine.define("shared", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm1.start()).expectComplete().verify(TIMEOUT);
+        Vm vm1 = startedSleeper(mine, "shared");
         long pid = pidOf("shared");
         String handle = vm1.handle().block(TIMEOUT).orElseThrow();
         assertThat(handle).startsWith(pid + " ");
@@ -386,8 +389,7 @@ class ProcessBackendIT {
     @Test
     void aProcessKilledFromOutsideIsReportedAsCrashed() {
         Backend b = backend(realTimer);
-        Vm vm = b.define("victim", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "victim");
         long pid = pidOf("victim");
         StepVerifier.create(b.events().take(1))
                 .expectSubscription()
