@@ -79,6 +79,13 @@ class ProcessBackendIT {
         return vm;
     }
 
+    /** A process that has run and exited (its PID is free or taken by another process now). */
+    private static Process exited() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p;
+    }
+
     private Path pidFile(String id) {
         return stateDir.getParent().resolve("local").resolve("pids").resolve(id + ".pid");
     }
@@ -299,8 +306,7 @@ class ProcessBackendIT {
     void attachingToAProcessThatIsGoneOrToGarbageChangesNothing() throws Exception {
         Backend b = backend(realTimer);
         Vm vm = b.define("late", spec(List.of("sleep", "1000")));
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
+        Process gone = exited();
         String handle = new PidFile(gone.pid(), gone.info().startInstant().orElse(Instant.now())).text();
 
         assertThat(vm.attach(handle).block(TIMEOUT)).isEqualTo(VmState.STOPPED);
@@ -334,8 +340,7 @@ class ProcessBackendIT {
     void aPidfileOfADeadProcessIsStale() throws Exception {
         Backend b = backend(realTimer);
         Vm vm = b.define("ghost", spec(List.of("sleep", "1000")));
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
+        Process gone = exited();
         new PidFile(gone.pid(), Instant.now()).write(pidFile("ghost"));
 
         assertThat(state(vm)).isEqualTo(VmState.STOPPED);
