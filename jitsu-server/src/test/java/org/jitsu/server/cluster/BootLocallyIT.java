@@ -46,13 +46,9 @@ class BootLocallyIT {
 
     private JitsuServer instance(String name, int port) throws Exception {
         String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + port + "}",
-                "admin: {address: \"127.0.0.1:0\"}",
-                "state-dir: \"" + dir.resolve(name) + "\"",
-                "store:",
-                "  type: etcd",
-                "  etcd: {endpoints: [\"" + etcd.endpoint() + "\"], prefix: /local-it/, instance-id: " + name
-                        + ", lease-ttl: 2s, on-unavailable: boot-locally}",
+                EtcdExtension.configHead(port, dir.resolve(name), "endpoints: [\"" + etcd.endpoint()
+                        + "\"], prefix: /local-it/, instance-id: " + name
+                        + ", lease-ttl: 2s, on-unavailable: boot-locally"),
                 "idle: {check-interval: 250ms}",
                 "zones: [{name: bl.test, nameservers: [ns1.bl.test], hosts: {ns1.bl.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",

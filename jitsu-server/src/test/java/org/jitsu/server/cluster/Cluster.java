@@ -57,13 +57,8 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
     /** The config of instance {@code name} on {@code dnsPort} with {@code services} (YAML list items). */
     Path config(String name, int dnsPort, String services) throws Exception {
         String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + dnsPort + "}",
-                "admin: {address: \"127.0.0.1:0\"}",
-                "state-dir: \"" + dir.resolve(name) + "\"",
-                "store:",
-                "  type: etcd",
-                "  etcd: {endpoints: [\"" + etcd.endpoint() + "\"], prefix: " + prefix + ", instance-id: " + name
-                        + ", lease-ttl: 2s}",
+                EtcdExtension.configHead(dnsPort, dir.resolve(name), "endpoints: [\"" + etcd.endpoint()
+                        + "\"], prefix: " + prefix + ", instance-id: " + name + ", lease-ttl: 2s"),
                 "zones: [{name: cl.test, nameservers: [ns1.cl.test], hosts: {ns1.cl.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services:",

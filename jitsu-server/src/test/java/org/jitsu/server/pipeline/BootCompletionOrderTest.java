@@ -1,9 +1,9 @@
 package org.jitsu.server.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jitsu.server.pipeline.Fixtures.VERIFY_TIMEOUT;
 import static org.jitsu.server.pipeline.Fixtures.query;
-import static org.jitsu.server.pipeline.Fixtures.zone;
+import static org.jitsu.server.pipeline.Fixtures.started;
+import static org.jitsu.server.pipeline.Fixtures.subscribe;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,14 +54,7 @@ class BootCompletionOrderTest {
     }
 
     private OnDemandPipeline pipeline(ServiceJournal journal, ServiceDefinition... services) {
-        pipeline = OnDemandPipeline.builder()
-                .zones(List.of(zone()))
-                .services(List.of(services))
-                .timer(timer)
-                .metrics(metrics)
-                .journal(journal)
-                .build();
-        pipeline.start().block(VERIFY_TIMEOUT);
+        pipeline = started(Fixtures.pipeline(timer, metrics, List.of(services)).journal(journal));
         return pipeline;
     }
 
@@ -71,12 +64,6 @@ class BootCompletionOrderTest {
             pipeline.close();
         }
         timer.dispose();
-    }
-
-    private static TestSubscriber<Answer> subscribe(Mono<Answer> answer) {
-        TestSubscriber<Answer> subscriber = TestSubscriber.create();
-        answer.subscribe(subscriber);
-        return subscriber;
     }
 
     @Test

@@ -5,7 +5,8 @@ import static org.jitsu.server.pipeline.Fixtures.VERIFY_TIMEOUT;
 import static org.jitsu.server.pipeline.Fixtures.assertFound;
 import static org.jitsu.server.pipeline.Fixtures.query;
 import static org.jitsu.server.pipeline.Fixtures.resolve;
-import static org.jitsu.server.pipeline.Fixtures.zone;
+import static org.jitsu.server.pipeline.Fixtures.started;
+import static org.jitsu.server.pipeline.Fixtures.subscribe;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -37,14 +38,7 @@ class BootTest {
     private OnDemandPipeline pipeline;
 
     private OnDemandPipeline pipeline(BootLimits limits, ServiceDefinition... services) {
-        pipeline = OnDemandPipeline.builder()
-                .zones(List.of(zone()))
-                .services(List.of(services))
-                .bootLimits(limits)
-                .timer(timer)
-                .metrics(metrics)
-                .build();
-        pipeline.start().block(VERIFY_TIMEOUT);
+        pipeline = started(Fixtures.pipeline(timer, metrics, List.of(services)).bootLimits(limits));
         return pipeline;
     }
 
@@ -58,12 +52,6 @@ class BootTest {
 
     private State state(String id) {
         return pipeline.service(id).orElseThrow().state();
-    }
-
-    private static TestSubscriber<Answer> subscribe(Mono<Answer> answer) {
-        TestSubscriber<Answer> subscriber = TestSubscriber.create();
-        answer.subscribe(subscriber);
-        return subscriber;
     }
 
     private static Answer single(TestSubscriber<Answer> subscriber) {

@@ -3,7 +3,7 @@ package org.jitsu.server.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jitsu.server.pipeline.Fixtures.VERIFY_TIMEOUT;
 import static org.jitsu.server.pipeline.Fixtures.query;
-import static org.jitsu.server.pipeline.Fixtures.zone;
+import static org.jitsu.server.pipeline.Fixtures.started;
 
 import java.time.Duration;
 import java.util.List;
@@ -42,16 +42,9 @@ class CoordinationTest {
     }
 
     private OnDemandPipeline pipeline(Service service) {
-        OnDemandPipeline p = OnDemandPipeline.builder()
-                .zones(List.of(zone()))
-                .services(List.of(service.build()))
-                .metrics(metrics)
+        return started(Fixtures.pipeline(timer, metrics, List.of(service.build()))
                 .idleCheckInterval(Duration.ofSeconds(5))
-                .timer(timer)
-                .coordinator(coordinator)
-                .build();
-        p.start().block(VERIFY_TIMEOUT);
-        return p;
+                .coordinator(coordinator));
     }
 
     @Test

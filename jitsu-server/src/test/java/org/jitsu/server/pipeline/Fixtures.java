@@ -14,7 +14,10 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
 import org.jitsu.backend.spi.IpLiteral;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.test.StepVerifier;
+import reactor.test.subscriber.TestSubscriber;
 
 /** Zones, services and queries shared by the pipeline tests. */
 final class Fixtures {
@@ -50,6 +53,29 @@ final class Fixtures {
                 .expectComplete()
                 .verify(VERIFY_TIMEOUT);
         return answer.get();
+    }
+
+    /** A builder with the test zone, {@code services}, {@code timer} and {@code metrics}; the test adds the rest. */
+    static OnDemandPipeline.Builder pipeline(Scheduler timer, PipelineMetrics metrics, List<ServiceDefinition> services) {
+        return OnDemandPipeline.builder()
+                .zones(List.of(zone()))
+                .services(services)
+                .timer(timer)
+                .metrics(metrics);
+    }
+
+    /** Builds the pipeline and starts it (the start finishes within {@link #VERIFY_TIMEOUT}). */
+    static OnDemandPipeline started(OnDemandPipeline.Builder builder) {
+        OnDemandPipeline pipeline = builder.build();
+        pipeline.start().block(VERIFY_TIMEOUT);
+        return pipeline;
+    }
+
+    /** Subscribes a {@link TestSubscriber} to {@code answer}, for a test that looks at it later. */
+    static TestSubscriber<Answer> subscribe(Mono<Answer> answer) {
+        TestSubscriber<Answer> subscriber = TestSubscriber.create();
+        answer.subscribe(subscriber);
+        return subscriber;
     }
 
     static Answer.Found assertFound(Answer answer) {

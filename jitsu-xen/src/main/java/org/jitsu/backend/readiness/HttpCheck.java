@@ -65,17 +65,7 @@ final class HttpCheck implements ReadinessCheck {
 
     /** One attempt: {@code true} for a 2xx answer, {@code false} for another status, an error when refused. */
     Mono<Boolean> getOnce() {
-        return Mono.<Boolean>create(sink -> {
-            AsynchronousSocketChannel ch;
-            try {
-                ch = AsynchronousSocketChannel.open();
-            } catch (IOException e) {
-                sink.error(e);
-                return;
-            }
-            sink.onDispose(() -> closeQuietly(ch));
-            new Exchange(ch, sink).connect();
-        }).timeout(attemptTimeout, timer);
+        return Attempts.<Boolean>onFreshChannel(attemptTimeout, timer, (ch, sink) -> new Exchange(ch, sink).connect());
     }
 
     /** Connect, write the request, read up to the end of the status line. */
@@ -152,14 +142,6 @@ final class HttpCheck implements ReadinessCheck {
                     sink.error(exc);
                 }
             };
-        }
-    }
-
-    private static void closeQuietly(AsynchronousSocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // Nothing to do: the attempt is over either way.
         }
     }
 

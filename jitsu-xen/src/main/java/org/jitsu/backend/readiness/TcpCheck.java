@@ -1,8 +1,6 @@
 package org.jitsu.backend.readiness;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import org.jitsu.backend.ReadinessCheck;
@@ -26,35 +24,18 @@ record TcpCheck(InetSocketAddress address, Duration attemptTimeout, Scheduler ti
 
     /** One attempt: {@code true} once connected, an error when refused. */
     Mono<Boolean> connectOnce() {
-        return Mono.<Boolean>create(sink -> {
-            AsynchronousSocketChannel ch;
-            try {
-                ch = AsynchronousSocketChannel.open();
-            } catch (IOException e) {
-                sink.error(e);
-                return;
-            }
-            sink.onDispose(() -> closeQuietly(ch));
-            ch.connect(address, null, new CompletionHandler<Void, Void>() {
-                @Override
-                public void completed(Void result, Void attachment) {
-                    sink.success(Boolean.TRUE);
-                }
+        return Attempts.<Boolean>onFreshChannel(attemptTimeout, timer, (ch, sink) ->
+                ch.connect(address, null, new CompletionHandler<Void, Void>() {
+                    @Override
+                    public void completed(Void result, Void attachment) {
+                        sink.success(Boolean.TRUE);
+                    }
 
-                @Override
-                public void failed(Throwable exc, Void attachment) {
-                    sink.error(exc);
-                }
-            });
-        }).timeout(attemptTimeout, timer);
-    }
-
-    private static void closeQuietly(AsynchronousSocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // Nothing to do: the attempt is over either way.
-        }
+                    @Override
+                    public void failed(Throwable exc, Void attachment) {
+                        sink.error(exc);
+                    }
+                }));
     }
 
     @Override

@@ -72,6 +72,20 @@ class ProcessBackendIT {
         return Settings.of("services[0].process", Map.of("command", command));
     }
 
+    /** {@code id} defined on {@code b} as {@code sleep 1000} and started (the start completes). */
+    private static Vm startedSleeper(Backend b, String id) {
+        Vm vm = b.define(id, spec(List.of("sleep", "1000")));
+        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        return vm;
+    }
+
+    /** A process that has run and exited (its PID is free or taken by another process now). */
+    private static Process exited() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p;
+    }
+
     private Path pidFile(String id) {
         return stateDir.getParent().resolve("local").resolve("pids").resolve(id + ".pid");
     }
@@ -143,8 +157,7 @@ class ProcessBackendIT {
     @Test
     void startTwiceKeepsOneProcess() {
         Backend b = backend(realTimer);
-        Vm vm = b.define("sleeper", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "sleeper");
         long pid = pidOf("sleeper");
         StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
         assertThat(pidOf("sleeper")).isEqualTo(pid);
@@ -195,8 +208,7 @@ class ProcessBackendIT {
     void shutdownOfAWellBehavedProcessDoesNotWaitForTheGrace() {
         VirtualTimeScheduler timer = VirtualTimeScheduler.create();
         Backend b = backend(timer);
-        Vm vm = b.define("polite", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "polite");
         long pid = pidOf("polite");
         // The virtual timer never advances: completing proves SIGTERM alone stopped it.
         StepVerifier.create(vm.stop(StopMode.SHUTDOWN, Duration.ofHours(1))).expectComplete().verify(TIMEOUT);
@@ -244,8 +256,7 @@ class ProcessBackendIT {
     @Test
     void aSecondBackendOverTheSameStateDirAdoptsTheRunningProcess() {
         Backend first = backend(realTimer);
-        Vm vm1 = first.define("adoptee", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm1.start()).expectComplete().verify(TIMEOUT);
+        Vm vm1 = startedSleeper(first, "adoptee");
         long pid = pidOf("adoptee");
         first.close();
         assertThat(alive(pid)).as("close() leaves processes running").isTrue();
@@ -264,8 +275,7 @@ class ProcessBackendIT {
     @Test
     void anotherInstanceAttachesByHandleAndThenOwnsTheProcess() {
         Backend mine = backend(realTimer);
-        Vm vm1 = mine.define("shared", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm1.start()).expectComplete().verify(TIMEOUT);
+        Vm vm1 = startedSleeper(mine, "shared");
         long pid = pidOf("shared");
         String handle = vm1.handle().block(TIMEOUT).orElseThrow();
         assertThat(handle).startsWith(pid + " ");
@@ -296,8 +306,7 @@ class ProcessBackendIT {
     void attachingToAProcessThatIsGoneOrToGarbageChangesNothing() throws Exception {
         Backend b = backend(realTimer);
         Vm vm = b.define("late", spec(List.of("sleep", "1000")));
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
+        Process gone = exited();
         String handle = new PidFile(gone.pid(), gone.info().startInstant().orElse(Instant.now())).text();
 
         assertThat(vm.attach(handle).block(TIMEOUT)).isEqualTo(VmState.STOPPED);
@@ -331,8 +340,7 @@ class ProcessBackendIT {
     void aPidfileOfADeadProcessIsStale() throws Exception {
         Backend b = backend(realTimer);
         Vm vm = b.define("ghost", spec(List.of("sleep", "1000")));
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
+        Process gone = exited();
         new PidFile(gone.pid(), Instant.now()).write(pidFile("ghost"));
 
         assertThat(state(vm)).isEqualTo(VmState.STOPPED);
@@ -386,8 +394,7 @@ class ProcessBackendIT {
     @Test
     void aProcessKilledFromOutsideIsReportedAsCrashed() {
         Backend b = backend(realTimer);
-        Vm vm = b.define("victim", spec(List.of("sleep", "1000")));
-        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        Vm vm = startedSleeper(b, "victim");
         long pid = pidOf("victim");
         StepVerifier.create(b.events().take(1))
                 .expectSubscription()

@@ -3,6 +3,7 @@ package org.jitsu.server.store.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jitsu.server.store.etcd.EtcdStoreIT.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +19,9 @@ import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.store.StateStore;
+import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.JitsuServerExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,25 +38,24 @@ class EtcdCompactionIT {
     private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");
 
     @RegisterExtension
+    @Order(1)
     final EtcdExtension etcd = new EtcdExtension();
+
+    @RegisterExtension
+    @Order(2)
+    final Closer open = new Closer(); // the server before the stores and the proxy
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) { // the server before the stores and the proxy
-            open.get(i).close();
-        }
+    private StateStore store(String endpoint, String instance) {
+        return open.add(EtcdStores.open(etcd.settings(endpoint, "/jitsu-test/", instance,
+                StoreSettings.OnUnavailable.REFUSE)));
     }
 
-    private StateStore store(String endpoint, String instance) {
-        StateStore s = EtcdStores.open(etcd.settings(endpoint, "/jitsu-test/", instance,
-                StoreSettings.OnUnavailable.REFUSE));
-        open.add(s::close);
-        return s;
+    /** A proxy to etcd's client port that the test can cut and restore. */
+    private LoopbackProxy proxy() throws IOException {
+        return open.add(LoopbackProxy.to(etcd.clientPort()));
     }
 
     /** Compacts etcd's history up to its current revision; returns that revision. */
@@ -68,8 +69,7 @@ class EtcdCompactionIT {
 
     @Test
     void aWatchResumingFromACompactedRevisionReReadsThePrefixAndDeliversEachChangeOnce() throws Exception {
-        LoopbackProxy proxy = LoopbackProxy.to(etcd.clientPort());
-        open.add(proxy);
+        LoopbackProxy proxy = proxy();
         StateStore writer = store(etcd.endpoint(), "ns1");
         StateStore watcher = store(proxy.endpoint(), "ns2");
         for (int i = 1; i <= 5; i++) {
@@ -141,18 +141,13 @@ class EtcdCompactionIT {
 
     @Test
     void aRunningJitsuPicksUpARegistrationAndARemovalMadeDuringAGapThatWasCompacted() throws Exception {
-        LoopbackProxy proxy = LoopbackProxy.to(etcd.clientPort());
-        open.add(proxy);
+        LoopbackProxy proxy = proxy();
         StateStore writer = store(etcd.endpoint(), "admin");
         writer.putService("old", spec("old", "127.0.9.1")).block(T);
         int port = JitsuServerExtension.freePort("127.0.0.1");
         String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + port + "}",
-                "admin: {address: \"127.0.0.1:0\"}",
-                "state-dir: \"" + dir.resolve("ns1") + "\"",
-                "store:",
-                "  type: etcd",
-                "  etcd: {" + etcd.yaml(proxy.endpoint()) + ", prefix: /jitsu-test/, instance-id: ns1}",
+                EtcdExtension.configHead(port, dir.resolve("ns1"), etcd.yaml(proxy.endpoint())
+                        + ", prefix: /jitsu-test/, instance-id: ns1"),
                 "zones: [{name: cp.test, nameservers: [ns1.cp.test], hosts: {ns1.cp.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services: []",

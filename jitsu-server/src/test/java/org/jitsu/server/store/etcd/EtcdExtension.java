@@ -129,6 +129,22 @@ public final class EtcdExtension implements BeforeEachCallback, AfterEachCallbac
                 onUnavailable);
     }
 
+    /**
+     * The first lines (no final newline) of a Jitsu test config with an etcd store: DNS on
+     * 127.0.0.1:{@code dnsPort}, the admin API on a free port, state in {@code stateDir}, and
+     * {@code store.etcd} with {@code etcdKeys} (flow mapping entries, no braces, e.g. {@link #yaml} and
+     * prefix and instance-id). The test adds zones, backends and services.
+     */
+    public static String configHead(int dnsPort, Path stateDir, String etcdKeys) {
+        return String.join("\n",
+                "listen: {addresses: [127.0.0.1], port: " + dnsPort + "}",
+                "admin: {address: \"127.0.0.1:0\"}",
+                "state-dir: \"" + stateDir + "\"",
+                "store:",
+                "  type: etcd",
+                "  etcd: {" + etcdKeys + "}");
+    }
+
     /** The {@code store.etcd} keys (flow mapping entries, no braces) for a Jitsu config on this etcd. */
     public String yaml(String endpoint) {
         StringBuilder b = new StringBuilder("endpoints: [\"" + endpoint + "\"]");

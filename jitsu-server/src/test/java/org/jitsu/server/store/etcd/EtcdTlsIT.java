@@ -6,19 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.JitsuStartException;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.pipeline.BootCoordinator;
 import org.jitsu.server.store.StateStore;
+import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,24 +32,18 @@ class EtcdTlsIT {
     private static final Duration T = Duration.ofSeconds(15);
 
     @RegisterExtension
+    @Order(1)
     final EtcdExtension etcd = new EtcdExtension().withTls();
+
+    @RegisterExtension
+    @Order(2)
+    final Closer open = new Closer();
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
     private StateStore store(StoreSettings.Etcd s) {
-        StateStore store = EtcdStores.open(s);
-        open.add(store::close);
-        return store;
+        return open.add(EtcdStores.open(s));
     }
 
     private StoreSettings.Etcd settings() {
@@ -123,12 +116,8 @@ class EtcdTlsIT {
 
     private Path config(String name, int port, String etcdKeys) throws Exception {
         String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + port + "}",
-                "admin: {address: \"127.0.0.1:0\"}",
-                "state-dir: \"" + dir.resolve(name) + "\"",
-                "store:",
-                "  type: etcd",
-                "  etcd: {" + etcdKeys + ", prefix: /jitsu-test/, instance-id: " + name + "}",
+                EtcdExtension.configHead(port, dir.resolve(name),
+                        etcdKeys + ", prefix: /jitsu-test/, instance-id: " + name),
                 "zones: [{name: tls.test, nameservers: [ns1.tls.test], hosts: {ns1.tls.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services:",
