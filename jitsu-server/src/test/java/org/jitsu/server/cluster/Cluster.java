@@ -54,6 +54,12 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
         return dir;
     }
 
+    /** The VM record ({@code vms/<id>}: owner and handle) in etcd, if any. */
+    Optional<String> vmRecord(String serviceId) {
+        String value = etcd.etcdctl("get", "--print-value-only", prefix + "vms/" + serviceId).strip();
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
     /** The config of instance {@code name} on {@code dnsPort} with {@code services} (YAML list items). */
     Path config(String name, int dnsPort, String services) throws Exception {
         String yaml = String.join("\n",
