@@ -2,6 +2,7 @@ package org.jitsu.server.store;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.server.pipeline.ServiceJournal;
 import org.jitsu.server.pipeline.ServiceStatus;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ public final class StoreJournal implements ServiceJournal {
 
     private final StateStore store;
     private final Map<String, ServiceRecord> saved;
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     private StoreJournal(StateStore store, Map<String, ServiceRecord> saved) {
         this.store = store;
@@ -32,10 +34,24 @@ public final class StoreJournal implements ServiceJournal {
         return Optional.ofNullable(saved.get(id)).map(ServiceRecord::toStatus);
     }
 
+    /**
+     * Writes the change in the background. A failure is logged at WARN once, until a write succeeds
+     * again (then once at INFO): while the store is unreachable every transition would fail, and the
+     * store itself says why and retries (etcd).
+     */
     @Override
     public void changed(ServiceStatus status) {
-        store.putRecord(ServiceRecord.of(status, store.instanceId()))
-                .subscribe(null, e -> log.warn("store: cannot save the state of service {}: {}", status.id(),
-                        e.toString()));
+        store.putRecord(ServiceRecord.of(status, store.instanceId())).subscribe(null, e -> {
+            if (failing.compareAndSet(false, true)) {
+                log.warn("store: cannot save the state of service {}: {} (further failures at DEBUG until a save"
+                        + " succeeds)", status.id(), e.toString());
+            } else {
+                log.debug("store: cannot save the state of service {}: {}", status.id(), e.toString());
+            }
+        }, () -> {
+            if (failing.compareAndSet(true, false)) {
+                log.info("store: saving service states works again (service {})", status.id());
+            }
+        });
     }
 }

@@ -20,6 +20,7 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.pipeline.Fixtures.Service;
 import org.jitsu.server.pipeline.ServiceStatus.State;
+import org.jitsu.server.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;

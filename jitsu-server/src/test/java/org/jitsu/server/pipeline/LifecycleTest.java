@@ -15,6 +15,7 @@ import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmState;
 import org.jitsu.server.pipeline.Fixtures.Service;
 import org.jitsu.server.pipeline.ServiceStatus.State;
+import org.jitsu.server.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
