@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.pipeline.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
+import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -151,11 +151,7 @@ class BootLocallyIT {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
+        Await.until(what, condition);
     }
 
     private static String awaitValue(String what, java.util.function.Supplier<String> value) {

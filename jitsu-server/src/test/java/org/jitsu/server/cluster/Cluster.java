@@ -12,13 +12,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.store.etcd.EtcdExtension;
+import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.Prometheus;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -155,13 +155,9 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
                 "rcode", "NOERROR");
     }
 
-    /** Waits (bounded: 30 s) for {@code condition}, polling every 20 ms. */
+    /** Waits (bounded: 30 s) for {@code condition}. */
     static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Await.until(what, condition);
     }
 
     /** The pidfile of {@code service} in {@code instance}'s process backend. */

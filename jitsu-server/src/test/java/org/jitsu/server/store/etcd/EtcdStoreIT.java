@@ -16,6 +16,7 @@ import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.pipeline.ServiceStatus;
 import org.jitsu.server.store.ServiceRecord;
 import org.jitsu.server.store.StateStore;
+import org.jitsu.server.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -109,10 +110,6 @@ class EtcdStoreIT {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        Await.until(what, condition);
     }
 }
