@@ -31,11 +31,4 @@ public record ListenSettings(List<InetAddress> addresses, int port, int eventLoo
             throw new IllegalArgumentException("addresses: [] (expected: at least one)");
         }
     }
-
-    /** Settings with the default {@link #udpReceiveBatch}. */
-    public ListenSettings(List<InetAddress> addresses, int port, int eventLoops, int udpReceiveBuffer,
-                          int maxUdpPayload, Duration tcpIdleTimeout, int tcpMaxConnections) {
-        this(addresses, port, eventLoops, udpReceiveBuffer, maxUdpPayload, tcpIdleTimeout, tcpMaxConnections,
-                DEFAULT_UDP_RECEIVE_BATCH);
-    }
 }

@@ -52,7 +52,7 @@ final class DnsServerExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     static ListenSettings defaults() {
-        return new ListenSettings(List.of(V4, V6), 0, 2, 1 << 20, 1232, Duration.ofSeconds(10), 64);
+        return new ListenSettings(List.of(V4, V6), 0, 2, 1 << 20, 1232, Duration.ofSeconds(10), 64, ListenSettings.DEFAULT_UDP_RECEIVE_BATCH);
     }
 
     @Override

@@ -30,7 +30,7 @@ class LifecycleIT {
     }
 
     private static ListenSettings on(int port) {
-        return new ListenSettings(List.of(DnsServerExtension.V4), port, 1, 0, 1232, Duration.ofSeconds(5), 8);
+        return new ListenSettings(List.of(DnsServerExtension.V4), port, 1, 0, 1232, Duration.ofSeconds(5), 8, ListenSettings.DEFAULT_UDP_RECEIVE_BATCH);
     }
 
     @Test
@@ -49,7 +49,7 @@ class LifecycleIT {
 
     @Test
     void badSettingsAreRejectedWithTheKeyAndValue() {
-        ListenSettings bad = new ListenSettings(List.of(DnsServerExtension.V4), 0, 1, 0, 100, Duration.ofSeconds(5), 8);
+        ListenSettings bad = new ListenSettings(List.of(DnsServerExtension.V4), 0, 1, 0, 100, Duration.ofSeconds(5), 8, ListenSettings.DEFAULT_UDP_RECEIVE_BATCH);
         assertThatThrownBy(() -> builder(bad).bind().block(Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("max-udp-payload: 100 (expected: 512 to 65535)");

@@ -27,11 +27,11 @@ class TcpLimitsIT {
 
     @RegisterExtension
     static final DnsServerExtension CAPPED = DnsServerExtension.create(ZONE.pipeline())
-            .listen(s -> new ListenSettings(s.addresses(), 0, 1, 0, 1232, Duration.ofSeconds(30), 2));
+            .listen(s -> new ListenSettings(s.addresses(), 0, 1, 0, 1232, Duration.ofSeconds(30), 2, ListenSettings.DEFAULT_UDP_RECEIVE_BATCH));
 
     @RegisterExtension
     static final DnsServerExtension IDLE = DnsServerExtension.create(ZONE.pipeline())
-            .listen(s -> new ListenSettings(s.addresses(), 0, 1, 0, 1232, Duration.ofMillis(300), 10));
+            .listen(s -> new ListenSettings(s.addresses(), 0, 1, 0, 1232, Duration.ofMillis(300), 10, ListenSettings.DEFAULT_UDP_RECEIVE_BATCH));
 
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
