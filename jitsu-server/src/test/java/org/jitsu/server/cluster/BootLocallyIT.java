@@ -63,14 +63,7 @@ class BootLocallyIT {
     }
 
     private static String service(String id, String address, String idle) {
-        return String.join("\n",
-                "  - id: " + id,
-                "    names: [" + id + ".bl.test]",
-                "    addresses: [" + address + "]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
-                "    idle-timeout: " + idle);
+        return EtcdExtension.sleeper(id, id + ".bl.test", address, "idle-timeout: " + idle);
     }
 
     @Test

@@ -222,15 +222,8 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
      * opens TCP port {@code gate} on the same address (boot timeout 30 s).
      */
     static String gatedSleeper(String id, String address, int gate) {
-        return String.join("\n",
-                "  - id: " + id,
-                "    names: [" + id + ".cl.test]",
-                "    addresses: [" + address + "]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{tcp: \"" + address + ":" + gate + "\"}]",
-                "    boot-timeout: 30s",
-                "");
+        return EtcdExtension.sleeperReadyWhen(id, id + ".cl.test", address, "{tcp: \"" + address + ":" + gate + "\"}",
+                "boot-timeout: 30s");
     }
 
     /** Opens the gate of a {@link #gatedSleeper}: its readiness check passes while the socket is open. */

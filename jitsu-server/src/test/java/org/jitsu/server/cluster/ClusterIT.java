@@ -126,18 +126,7 @@ class ClusterIT {
         int portA = JitsuServerExtension.freePort("127.0.0.1");
         int portB = JitsuServerExtension.freePort("127.0.0.1");
         String services = String.join("\n",
-                "  - id: one",
-                "    names: [one.cl.test]",
-                "    addresses: [127.0.8.4]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
-                "  - id: two",
-                "    names: [two.cl.test]",
-                "    addresses: [127.0.8.6]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
+                EtcdExtension.sleeper("one", "one.cl.test", "127.0.8.4") + EtcdExtension.sleeper("two", "two.cl.test", "127.0.8.6"),
                 "");
         JitsuServer a = cluster.start(config("ns1", portA, services));
         JitsuServer b = cluster.start(config("ns2", portB, services));
@@ -192,13 +181,7 @@ class ClusterIT {
         int portA = JitsuServerExtension.freePort("127.0.0.1");
         int portB = JitsuServerExtension.freePort("127.0.0.1");
         String services = String.join("\n",
-                "  - id: idle",
-                "    names: [idle.cl.test]",
-                "    addresses: [127.0.8.8]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
-                "    idle-timeout: 3s",
+                EtcdExtension.sleeper("idle", "idle.cl.test", "127.0.8.8", "idle-timeout: 3s"),
                 "");
         JitsuServer a = cluster.start(Cluster.withIdleTicks(config("ns1", portA, services)));
         JitsuServer b = cluster.start(Cluster.withIdleTicks(config("ns2", portB, services)));

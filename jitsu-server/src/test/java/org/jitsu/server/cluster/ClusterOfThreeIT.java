@@ -70,13 +70,7 @@ class ClusterOfThreeIT {
         int[] ports = {JitsuServerExtension.freePort("127.0.0.1"), JitsuServerExtension.freePort("127.0.0.1"),
             JitsuServerExtension.freePort("127.0.0.1")};
         String services = String.join("\n",
-                "  - id: kept",
-                "    names: [kept.cl.test]",
-                "    addresses: [127.0.8.13]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
-                "    idle-timeout: 3s",
+                EtcdExtension.sleeper("kept", "kept.cl.test", "127.0.8.13", "idle-timeout: 3s"),
                 "");
         Process owner = cluster.startChild("ns1", ports[0],
                 Cluster.withIdleTicks(cluster.config("ns1", ports[0], services)));

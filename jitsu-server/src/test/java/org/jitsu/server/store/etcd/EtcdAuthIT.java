@@ -147,18 +147,7 @@ class EtcdAuthIT {
                 "zones: [{name: auth.test, nameservers: [ns1.auth.test], hosts: {ns1.auth.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services:",
-                "  - id: svc",
-                "    names: [svc.auth.test]",
-                "    addresses: [127.0.9.20]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
-                "  - id: cold",
-                "    names: [cold.auth.test]",
-                "    addresses: [127.0.9.21]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
+                EtcdExtension.sleeper("svc", "svc.auth.test", "127.0.9.20") + EtcdExtension.sleeper("cold", "cold.auth.test", "127.0.9.21"),
                 "");
         return Files.writeString(dir.resolve(name + ".yml"), yaml);
     }

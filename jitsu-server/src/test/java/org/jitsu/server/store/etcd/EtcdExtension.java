@@ -145,6 +145,30 @@ public final class EtcdExtension implements BeforeEachCallback, AfterEachCallbac
                 "  etcd: {" + etcdKeys + "}");
     }
 
+    /**
+     * One {@code services[]} entry (YAML, ending in a newline): a {@code busybox sleep} process on the
+     * {@code local} backend answering {@code address} for {@code name}, ready 1 ms after its start, with
+     * {@code more} keys (e.g. {@code "idle-timeout: 3s"}) added.
+     */
+    public static String sleeper(String id, String name, String address, String... more) {
+        return sleeperReadyWhen(id, name, address, "{delay: 1ms}", more);
+    }
+
+    /** {@link #sleeper(String, String, String, String...)} with another readiness check (a YAML flow mapping). */
+    public static String sleeperReadyWhen(String id, String name, String address, String readiness, String... more) {
+        StringBuilder b = new StringBuilder()
+                .append("  - id: ").append(id).append('\n')
+                .append("    names: [").append(name).append("]\n")
+                .append("    addresses: [").append(address).append("]\n")
+                .append("    backend: local\n")
+                .append("    process: {command: [busybox, sleep, \"600\"]}\n")
+                .append("    readiness: [").append(readiness).append("]\n");
+        for (String line : more) {
+            b.append("    ").append(line).append('\n');
+        }
+        return b.toString();
+    }
+
     /** The {@code store.etcd} keys (flow mapping entries, no braces) for a Jitsu config on this etcd. */
     public String yaml(String endpoint) {
         StringBuilder b = new StringBuilder("endpoints: [\"" + endpoint + "\"]");

@@ -121,12 +121,7 @@ class EtcdTlsIT {
                 "zones: [{name: tls.test, nameservers: [ns1.tls.test], hosts: {ns1.tls.test: [127.0.0.1]}}]",
                 "backends: {local: {type: process}}",
                 "services:",
-                "  - id: svc",
-                "    names: [svc.tls.test]",
-                "    addresses: [127.0.9.10]",
-                "    backend: local",
-                "    process: {command: [busybox, sleep, \"600\"]}",
-                "    readiness: [{delay: 1ms}]",
+                EtcdExtension.sleeper("svc", "svc.tls.test", "127.0.9.10"),
                 "");
         return Files.writeString(dir.resolve(name + ".yml"), yaml);
     }
