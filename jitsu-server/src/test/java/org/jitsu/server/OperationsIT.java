@@ -72,18 +72,7 @@ class OperationsIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     static String httpd(String id, String address, int port, Path dir, String extraReadiness) {
-        return String.join("\n",
-                "  - id: " + id,
-                "    names: [" + id + ".ops.test]",
-                "    addresses: [" + address + "]",
-                "    backend: local",
-                "    process:",
-                "      command: [busybox, httpd, -f, -p, \"" + address + ":" + port + "\", -h, \"" + dir.resolve("www") + "\"]",
-                "    readiness:",
-                "      - http: http://" + address + ":" + port + "/",
-                extraReadiness,
-                "    boot-timeout: 20s",
-                "    idle-timeout: 10m");
+        return JitsuServerExtension.httpd(id, "ops.test", address, port, dir, extraReadiness, "idle-timeout: 10m");
     }
 
     @Test

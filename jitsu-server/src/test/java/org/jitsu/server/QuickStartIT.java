@@ -76,19 +76,7 @@ class QuickStartIT {
             .build();
 
     private static String httpd(String id, String address, int port, Path dir, String idle, String extraReadiness) {
-        return String.join("\n",
-                "  - id: " + id,
-                "    names: [" + id + ".it.test]",
-                "    addresses: [" + address + "]",
-                "    ttl: 60",
-                "    backend: local",
-                "    process:",
-                "      command: [busybox, httpd, -f, -p, \"" + address + ":" + port + "\", -h, \"" + dir.resolve("www") + "\"]",
-                "    readiness:",
-                "      - http: http://" + address + ":" + port + "/",
-                extraReadiness,
-                "    boot-timeout: 20s",
-                "    " + idle);
+        return JitsuServerExtension.httpd(id, "it.test", address, port, dir, extraReadiness, "ttl: 60", idle);
     }
 
     @Test

@@ -183,4 +183,29 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
             return new JitsuServerExtension(files, Objects.requireNonNull(config, "config not set"));
         }
     }
+
+    /**
+     * One {@code services[]} entry (YAML, no final newline): {@code busybox httpd} serving
+     * {@code dir/www} on {@code address:port} for {@code id.zone}, on the {@code local} backend, ready
+     * once HTTP answers there (then {@code extraReadiness}: further readiness list items, or ""), with a
+     * 20 s boot timeout and {@code more} keys (e.g. {@code "idle-timeout: 10m"}).
+     */
+    public static String httpd(String id, String zone, String address, int port, Path dir, String extraReadiness,
+                               String... more) {
+        StringBuilder b = new StringBuilder(String.join("\n",
+                "  - id: " + id,
+                "    names: [" + id + "." + zone + "]",
+                "    addresses: [" + address + "]",
+                "    backend: local",
+                "    process:",
+                "      command: [busybox, httpd, -f, -p, \"" + address + ":" + port + "\", -h, \"" + dir.resolve("www") + "\"]",
+                "    readiness:",
+                "      - http: http://" + address + ":" + port + "/",
+                extraReadiness,
+                "    boot-timeout: 20s"));
+        for (String line : more) {
+            b.append("\n    ").append(line);
+        }
+        return b.toString();
+    }
 }
