@@ -6,7 +6,6 @@ import static org.jitsu.server.store.etcd.EtcdStore.text;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -14,7 +13,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.time.Duration;
 import java.util.List;
@@ -62,8 +60,6 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     static final String CLAIMS = "claims/";
     static final String LAST_QUERY = "lastquery/";
     static final String VMS = "vms/";
-    /** How often a follower also reads the claim, in case its watch missed a change. */
-    static final Duration FOLLOW_POLL = Duration.ofSeconds(1);
 
     private final Client client;
     private final Scheduler io;
@@ -259,41 +255,33 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                         return Mono.just(Claim.RUNNING_ELSEWHERE);
                     }
                     log.info("service {}: {} claimed the boot; waiting for it", serviceId, value.substring(8));
-                    return follow(serviceId, key, kv.getModRevision());
+                    return follow(serviceId, key);
                 });
-        return attempt.onErrorResume(e -> !(e instanceof Followed), e -> unavailable(serviceId, e));
+        return attempt.onErrorResume(e -> unavailable(serviceId, e));
     }
 
-    /** Waits until the claim says running (→ RUNNING_ELSEWHERE) or disappears (→ claim again). */
-    private Mono<Claim> follow(String serviceId, ByteSequence key, long seenRevision) {
-        Mono<Boolean> watched = Mono.<Boolean>create(sink -> {
-            Sinks.One<Boolean> outcome = Sinks.one();
-            Watch.Watcher w = client.getWatchClient().watch(key,
-                    WatchOption.builder().withRevision(seenRevision + 1).build(), Watch.listener(resp -> {
-                        for (WatchEvent e : resp.getEvents()) {
-                            if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                                outcome.tryEmitValue(false);
-                            } else if (text(e.getKeyValue().getValue()).startsWith("running ")) {
-                                outcome.tryEmitValue(true);
-                            }
-                        }
-                    }, e -> outcome.tryEmitError(new Followed(e))));
-            Disposable d = outcome.asMono().subscribe(sink::success, sink::error);
-            sink.onDispose(() -> {
-                d.dispose();
-                w.close();
-            });
-        }).subscribeOn(io);
-        // a safety net: should the watch ever miss the change, a read every second still sees it
-        Mono<Boolean> polled = Flux.interval(FOLLOW_POLL, io)
-                .concatMap(tick -> call(() -> client.getKVClient().get(key))
-                        .onErrorResume(e -> Mono.empty())) // etcd unreachable: the watch reports it
-                .concatMap(r -> r.getKvs().isEmpty() ? Mono.just(false)
-                        : text(r.getKvs().get(0).getValue()).startsWith("running ") ? Mono.just(true) : Mono.<Boolean>empty())
+    /**
+     * Waits until the claim says running (→ RUNNING_ELSEWHERE) or disappears (→ claim again). The
+     * changes come from the watch of {@code claims/} every instance keeps (it resumes after an etcd
+     * restart and re-reads after a compaction); one read of the key after listening to it covers a
+     * change that watch delivered before this follower listened.
+     */
+    private Mono<Claim> follow(String serviceId, ByteSequence key) {
+        Mono<Boolean> changed = claims.events()
+                .filter(e -> e.getKeyValue().getKey().equals(key))
+                .concatMap(e -> e.getEventType() == WatchEvent.EventType.DELETE ? Mono.just(false)
+                        : outcome(e.getKeyValue()))
                 .next();
-        // a watch that fails leaves the reads to decide (etcd back: they see the outcome; else the boot times out)
-        return Mono.firstWithValue(watched, polled).publishOn(io)
+        Mono<Boolean> now = call(() -> client.getKVClient().get(key))
+                .onErrorResume(e -> Mono.empty()) // etcd unreachable: the watch resumes and tells
+                .flatMap(r -> r.getKvs().isEmpty() ? Mono.just(false) : outcome(r.getKvs().get(0)));
+        return Mono.firstWithValue(changed, now).publishOn(io)
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
+    }
+
+    /** True when a claim says running; nothing while it still says booting. */
+    private static Mono<Boolean> outcome(KeyValue claim) {
+        return text(claim.getValue()).startsWith("running ") ? Mono.just(true) : Mono.empty();
     }
 
     private Mono<Claim> unavailable(String serviceId, Throwable error) {
@@ -434,12 +422,5 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         running.dispose();
         lastQueries.close();
         claims.close();
-    }
-
-    /** The watch of another instance's boot failed (not etcd being unreachable for the claim itself). */
-    static final class Followed extends RuntimeException {
-        Followed(Throwable cause) {
-            super("watching another instance's boot failed: " + cause, cause);
-        }
     }
 }
