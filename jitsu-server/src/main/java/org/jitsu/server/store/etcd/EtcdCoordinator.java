@@ -398,6 +398,10 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                             log.warn("service {}: {} also booted it while etcd could not be reached and holds the"
                                     + " claim; both copies keep running, and this instance stops its own when the"
                                     + " service is idle everywhere", id, value.substring(value.indexOf(' ') + 1));
+                            // the VM record belongs to the claim's holder: left here, it would read as a VM
+                            // a dead owner left behind once the holder releases the claim, and be taken over
+                            inOrder(id, forgetVm(id)).subscribe(null, e -> log.debug(
+                                    "service {}: dropping its VM record failed: {}", id, e.toString()));
                         }
                     }, e -> log.debug("service {}: claiming after etcd came back failed: {}", id, e.toString()));
         }
