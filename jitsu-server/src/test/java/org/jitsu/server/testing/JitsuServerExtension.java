@@ -2,9 +2,11 @@ package org.jitsu.server.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,16 +61,26 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
     }
 
     /**
-     * A free TCP port on {@code address}, found by binding port 0 (for a service the test will start).
-     * Another process may take it before it is used; on loopback addresses of our own that is unlikely.
+     * A port free for both TCP and UDP on {@code address} (a DNS server binds both), found by binding
+     * TCP port 0 and then UDP on the same port, again while the UDP side is taken (a client socket
+     * somewhere may hold it). Another process may take it before it is used; on loopback addresses of
+     * our own that is unlikely.
      */
     public static int freePort(String address) {
         InetAddress a = IpLiteral.parse(address).orElseThrow(() -> new IllegalArgumentException(address));
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(a, 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket tcp = new ServerSocket()) {
+                tcp.bind(new InetSocketAddress(a, 0));
+                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(a, tcp.getLocalPort()))) {
+                    return udp.getLocalPort();
+                } catch (SocketException taken) {
+                    if (attempt == 50) {
+                        throw new UncheckedIOException("no port free for both TCP and UDP on " + address, taken);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
