@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.config.BackendConfig;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.settings.Settings;
 
 /**
  * What a reload may change: zones, services, {@code dns.ttl} and {@code boot.timeout} (through the

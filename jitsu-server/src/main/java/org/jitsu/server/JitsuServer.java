@@ -32,7 +32,7 @@ public interface JitsuServer extends AutoCloseable {
      * Creates the backends, defines every service's VM, starts the pipeline and binds the DNS
      * listeners. Blocks until all of that is done (bounded).
      *
-     * @throws org.jitsu.backend.spi.ConfigException when a backend or service section is invalid
+     * @throws org.jitsu.settings.ConfigException when a backend or service section is invalid
      * @throws JitsuStartException when a backend is not ready or a listener cannot be bound
      */
     static JitsuServer start(JitsuConfig config) {
@@ -43,7 +43,7 @@ public interface JitsuServer extends AutoCloseable {
      * Checks what only live backends can check: creates the backends and defines every VM and
      * readiness check, starting nothing, then closes the backends again. Used by {@code jitsu check}.
      *
-     * @throws org.jitsu.backend.spi.ConfigException naming the key of the first problem
+     * @throws org.jitsu.settings.ConfigException naming the key of the first problem
      */
     static void validate(JitsuConfig config) {
         builder(config).validate();

@@ -1,7 +1,7 @@
 package org.jitsu.server;
 
 import org.jitsu.backend.ReadinessCheck;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -11,7 +11,7 @@ import reactor.core.scheduler.Scheduler;
 @FunctionalInterface
 public interface ReadinessParser {
     /**
-     * @throws org.jitsu.backend.spi.ConfigException naming the item's key when it is invalid
+     * @throws org.jitsu.settings.ConfigException naming the item's key when it is invalid
      */
     ReadinessCheck parse(Settings item, Scheduler timer);
 }

@@ -5,11 +5,11 @@ import java.util.List;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
 
 /** Turns service configs into {@link ServiceDefinition}s: defines each VM on its backend, parses readiness. */

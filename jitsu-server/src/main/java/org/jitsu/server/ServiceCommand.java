@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.server.config.AdminSettings;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.settings.ConfigException;
 
 /**
  * {@code jitsu service add ID FILE|-}, {@code service rm ID}, {@code service list}: registers, removes

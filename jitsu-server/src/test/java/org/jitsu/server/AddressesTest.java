@@ -3,7 +3,7 @@ package org.jitsu.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
-import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.Test;
 
 class AddressesTest {

@@ -91,7 +91,7 @@ class OperationsIT {
             // all 200 are in: one started the boot, 199 joined it; then the gate opens and the boot completes
             await("199 queries joining the boot", () -> metric("jitsu_boot_joins_total", "service", "crowd") >= CROWD - 1);
             gate = new java.net.ServerSocket();
-            gate.bind(new InetSocketAddress(org.jitsu.backend.spi.IpLiteral.parse("127.0.5.9").orElseThrow(), GATE_PORT));
+            gate.bind(new InetSocketAddress(org.jitsu.settings.IpLiteral.parse("127.0.5.9").orElseThrow(), GATE_PORT));
             List<String> wrong = new ArrayList<>();
             for (Process p : digs) {
                 assertThat(p.waitFor(40, TimeUnit.SECONDS)).as("dig finished").isTrue();
@@ -255,7 +255,7 @@ class OperationsIT {
 
     static boolean connects(String address, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(org.jitsu.backend.spi.IpLiteral.parse(address).orElseThrow(), port), 1000);
+            s.connect(new InetSocketAddress(org.jitsu.settings.IpLiteral.parse(address).orElseThrow(), port), 1000);
             return true;
         } catch (IOException e) {
             return false;

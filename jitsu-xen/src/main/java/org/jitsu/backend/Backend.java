@@ -2,7 +2,7 @@ package org.jitsu.backend;
 
 import java.util.EnumSet;
 import java.util.Set;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +26,7 @@ public interface Backend extends AutoCloseable {
      *
      * @param serviceId the service's id, unique in the config
      * @param spec the service's backend section ({@code services[i].<type>})
-     * @throws org.jitsu.backend.spi.ConfigException naming the key when the spec is invalid
+     * @throws org.jitsu.settings.ConfigException naming the key when the spec is invalid
      */
     Vm define(String serviceId, Settings spec);
 

@@ -1,7 +1,7 @@
 package org.jitsu.server.config;
 
 import java.util.Objects;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 
 /**
  * One entry of {@code backends:}: a named backend and the settings its factory receives.

@@ -14,14 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
 import org.jitsu.server.pipeline.BootLimits;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Walks the root mapping of a config file and builds a {@link JitsuConfig}; fails on the first problem. */
 final class ConfigParser {

@@ -17,7 +17,7 @@ import org.jitsu.server.pipeline.ZoneDefinition;
 
 /**
  * The whole server configuration, read from one YAML file, validated once and immutable. Every problem
- * is a {@link org.jitsu.backend.spi.ConfigException} naming the key path, the value and what was
+ * is a {@link org.jitsu.settings.ConfigException} naming the key path, the value and what was
  * expected. Settings that need live objects (backends, VMs, readiness checks) are kept as validated
  * data; {@link org.jitsu.server.JitsuServer} turns them into objects.
  *
@@ -79,7 +79,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
      * Reads and validates a config file.
      *
      * @throws IOException when the file cannot be read
-     * @throws org.jitsu.backend.spi.ConfigException when the content is invalid
+     * @throws org.jitsu.settings.ConfigException when the content is invalid
      */
     public static JitsuConfig load(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -91,7 +91,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
      *
      * @param yaml the YAML document
      * @param sourceName where it came from, for messages
-     * @throws org.jitsu.backend.spi.ConfigException when it is invalid
+     * @throws org.jitsu.settings.ConfigException when it is invalid
      */
     public static JitsuConfig parse(String yaml, String sourceName) {
         return parse(yaml, sourceName, Clock.systemUTC());
@@ -119,7 +119,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
      * keys of a {@code services[]} entry) after the file's own.
      *
      * @throws IOException when the file cannot be read
-     * @throws org.jitsu.backend.spi.ConfigException when the result is invalid (a registered service's
+     * @throws org.jitsu.settings.ConfigException when the result is invalid (a registered service's
      *     keys are reported as {@code services[N]}, N counting the file's services first)
      */
     public static JitsuConfig load(Path file, List<String> registeredServices) throws IOException {
@@ -138,7 +138,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
      * A run-time service spec made canonical: {@code body} (a YAML or JSON mapping with the keys of a
      * {@code services[]} entry) with {@code id} set, as YAML text.
      *
-     * @throws org.jitsu.backend.spi.ConfigException when the body is not such a mapping or names another id
+     * @throws org.jitsu.settings.ConfigException when the body is not such a mapping or names another id
      */
     public static String serviceSpec(String id, String body) {
         return YamlDocuments.serviceSpec(id, body);

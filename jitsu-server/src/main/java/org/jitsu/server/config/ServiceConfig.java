@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.jitsu.backend.StopMode;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.settings.Settings;
 
 /**
  * One entry of {@code services:}, validated, before any backend exists. The backend section and the

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jitsu.backend.StopMode;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Reads {@code services:} and checks ids, names and backend references across services. */
 final class ServiceParser {

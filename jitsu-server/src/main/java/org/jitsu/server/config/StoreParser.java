@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.dns.ListenSettings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Reads {@code store:} into {@link StoreSettings}. */
 final class StoreParser {

@@ -7,11 +7,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.ResourceRecord;
 import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Reads {@code zones:}: apex, NS names, SOA values and static hosts of each zone. */
 final class ZoneParser {

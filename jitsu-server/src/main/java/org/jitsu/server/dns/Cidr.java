@@ -2,7 +2,7 @@ package org.jitsu.server.dns;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.settings.IpLiteral;
 
 /** A network prefix such as {@code 127.0.0.0/8} or {@code ::1/128}. */
 public record Cidr(InetAddress network, int prefixLength) {

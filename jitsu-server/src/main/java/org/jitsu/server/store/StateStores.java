@@ -5,9 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
+import org.jitsu.settings.ConfigException;
 import reactor.core.publisher.Mono;
 
 /** Opens the {@link StateStore} a config asks for and reads what the server starts from. */

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.settings.ConfigException;
 import org.junit.jupiter.api.Test;
 
 /** {@code admin:} and {@code metrics:}: defaults, the token rule, and what errors name. */

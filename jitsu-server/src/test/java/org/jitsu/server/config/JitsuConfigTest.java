@@ -13,8 +13,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.StopMode;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
@@ -22,6 +20,8 @@ import org.jitsu.server.pipeline.BootLimits;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.ResourceRecord;
 import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.Test;
 
 class JitsuConfigTest {

@@ -7,7 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.settings.ConfigException;
 import org.junit.jupiter.api.Test;
 
 /**

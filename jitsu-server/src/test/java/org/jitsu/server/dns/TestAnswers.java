@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.pipeline.Answer;
 import org.jitsu.server.pipeline.DomainName;
 import org.jitsu.server.pipeline.QueryPipeline;
 import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.settings.IpLiteral;
 import reactor.core.publisher.Mono;
 
 /** A tiny hand-written zone {@code example.test} for front-end tests: name and type to answer. */

@@ -5,7 +5,7 @@ import org.jitsu.backend.Backend;
 import org.jitsu.backend.Vm;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 

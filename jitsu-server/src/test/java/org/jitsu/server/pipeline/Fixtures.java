@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
-import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.settings.IpLiteral;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.StepVerifier;

@@ -3,8 +3,8 @@ package org.jitsu.backend.libvirt;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Which domain a service runs on: an existing one, or one defined from a template. */
 sealed interface DomainSpec {

@@ -3,7 +3,7 @@ package org.jitsu.backend.libvirt;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.spi.BackendFactory;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 
 /**
  * Creates backends of type {@code libvirt}: VMs are libvirt domains on one hypervisor connection (Xen,

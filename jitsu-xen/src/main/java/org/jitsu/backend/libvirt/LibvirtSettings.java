@@ -5,8 +5,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /**
  * The validated settings of one libvirt backend ({@code backends.NAME} with {@code type: libvirt}).

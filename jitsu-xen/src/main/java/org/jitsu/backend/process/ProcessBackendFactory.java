@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.spi.BackendFactory;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /**
  * Creates {@code type: process} backends: every service is a local command serving on a loopback

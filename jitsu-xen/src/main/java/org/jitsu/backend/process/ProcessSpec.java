@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /**
  * A validated {@code process:} section of a service.

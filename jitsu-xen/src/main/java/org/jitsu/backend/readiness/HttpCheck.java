@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
-import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.settings.IpLiteral;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;

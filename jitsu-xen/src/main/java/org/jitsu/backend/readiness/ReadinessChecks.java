@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import org.jitsu.backend.ReadinessCheck;
-import org.jitsu.backend.spi.ConfigException;
-import org.jitsu.backend.spi.IpLiteral;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.IpLiteral;
+import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
 
 /**

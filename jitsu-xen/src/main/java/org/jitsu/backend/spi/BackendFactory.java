@@ -1,6 +1,8 @@
 package org.jitsu.backend.spi;
 
 import org.jitsu.backend.Backend;
+import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.Settings;
 
 /** Creates backends of one type from their config section ({@code backends.NAME}). */
 public interface BackendFactory {

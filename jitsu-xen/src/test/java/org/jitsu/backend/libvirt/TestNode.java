@@ -5,7 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.jitsu.backend.spi.Settings;
+import org.jitsu.settings.Settings;
 
 /**
  * Writes node files for libvirt's in-process test driver. {@code test:///ABS/PATH.xml} gives every

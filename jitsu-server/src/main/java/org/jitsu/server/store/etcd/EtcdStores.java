@@ -12,7 +12,7 @@ public final class EtcdStores {
      * A store on the etcd cluster of {@code settings}: connects lazily (the first call), so that this
      * does no network I/O. TLS and user/password as configured.
      *
-     * @throws org.jitsu.backend.spi.ConfigException when the TLS files cannot be read
+     * @throws org.jitsu.settings.ConfigException when the TLS files cannot be read
      */
     public static StateStore open(StoreSettings.Etcd settings) {
         return new EtcdStore(settings);

@@ -9,7 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.settings.IpLiteral;
 
 /**
  * A TCP relay on a free 127.0.0.1 port to another loopback port, for tests that take etcd away from

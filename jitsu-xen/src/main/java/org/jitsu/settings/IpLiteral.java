@@ -1,4 +1,4 @@
-package org.jitsu.backend.spi;
+package org.jitsu.settings;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package org.jitsu.backend.spi;
+package org.jitsu.settings;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package org.jitsu.backend.spi;
+package org.jitsu.settings;
 
 /**
  * A config value is invalid. The message always names the key (as a path such as
