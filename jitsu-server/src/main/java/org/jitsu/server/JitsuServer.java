@@ -111,7 +111,7 @@ public interface JitsuServer extends AutoCloseable {
         /** The backend factories to choose from by type (default: those found by {@code ServiceLoader}). */
         Builder backendFactories(Collection<? extends BackendFactory> factories);
 
-        /** Turns readiness items into checks (default {@code ReadinessChecks::parse}). */
+        /** Turns readiness items into checks (default {@code ReadinessChecks.standard()::parse}, by ServiceLoader). */
         Builder readinessParser(ReadinessParser parser);
 
         /** Bound on each start step: backends ready, pipeline started, listeners bound (default 30 s). */

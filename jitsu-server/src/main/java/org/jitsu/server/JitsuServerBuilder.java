@@ -37,7 +37,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
     private final JitsuConfig config;
     private Scheduler timer = Schedulers.parallel();
     private Supplier<Collection<? extends BackendFactory>> factories = JitsuServerBuilder::installedFactories;
-    private ReadinessParser readiness = ReadinessChecks::parse;
+    private ReadinessParser readiness = ReadinessChecks.standard()::parse;
     private Duration startTimeout = Duration.ofSeconds(30);
 
     JitsuServerBuilder(JitsuConfig config) {

@@ -7,7 +7,8 @@ import reactor.core.publisher.Mono;
  * order after {@link Vm#start()} completes; the pipeline bounds them with the service's boot timeout,
  * so a check may retry until it is cancelled.
  *
- * <p>Implementations: {@code org.jitsu.backend.readiness.ReadinessChecks}.
+ * <p>Checks are created from config by a {@link org.jitsu.backend.spi.ReadinessCheckFactory} per item
+ * key, chosen by {@code org.jitsu.backend.readiness.ReadinessChecks}.
  */
 @FunctionalInterface
 public interface ReadinessCheck {

@@ -14,6 +14,9 @@ import reactor.core.scheduler.Scheduler;
  * (answer, error, timeout or cancel). Shared by {@link TcpCheck} and {@link HttpCheck}.
  */
 final class Attempts {
+    /** Per-attempt bound for a connect or an HTTP exchange. */
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+
     private Attempts() {
     }
 

@@ -1,93 +1,106 @@
 package org.jitsu.backend.readiness;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
-import java.util.Locale;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.spi.ReadinessCheckFactory;
 import org.jitsu.settings.ConfigException;
-import org.jitsu.settings.IpLiteral;
 import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Builds {@link ReadinessCheck}s from config. Network checks retry at once, then after 2 ms, doubling
- * up to 100 ms between attempts, until the caller cancels them (the pipeline bounds a boot with its
- * timeout).
+ * Builds {@link ReadinessCheck}s from config: a registry of {@link ReadinessCheckFactory}s by item key.
+ * {@link #standard()} holds the factories found through {@link ServiceLoader}: those of this package
+ * ({@code backend}, {@code tcp}, {@code http}, {@code delay}) and any other on the class path.
+ *
+ * <pre>{@code
+ * ReadinessChecks checks = ReadinessChecks.standard();
+ * ReadinessCheck check = checks.parse(item, timer);   // item: {tcp: 127.0.0.2:80}
+ * }</pre>
  */
 public final class ReadinessChecks {
-    /** Per-attempt bound for a connect or an HTTP exchange. */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    /** By key, in registration order (the order of the known keys in error messages). */
+    private final Map<String, ReadinessCheckFactory> factories;
+    private final String knownKeys;
+    private final String expectedItem;
 
-    private static final String KINDS = "backend, tcp, http, delay";
-    private static final String EXPECTED_ITEM =
-            "a mapping with exactly one of: backend: running, tcp: ADDRESS:PORT, http: URL, delay: DURATION";
-
-    private ReadinessChecks() {
+    private ReadinessChecks(Map<String, ReadinessCheckFactory> factories) {
+        this.factories = Collections.unmodifiableMap(factories);
+        this.knownKeys = factories.isEmpty()
+                ? "(no readiness check is registered)"
+                : String.join(", ", factories.keySet());
+        this.expectedItem = "a mapping with exactly one of: " + factories.values().stream()
+                .map(ReadinessCheckFactory::syntax).collect(Collectors.joining(", "));
     }
 
     /**
-     * Parses one item of a service's {@code readiness:} list, a mapping with exactly one key:
-     * {@code backend: running}, {@code tcp: ADDRESS:PORT}, {@code http: URL}, {@code delay: DURATION}.
+     * The factories registered for {@link ServiceLoader} (thread context class loader).
+     *
+     * @throws IllegalArgumentException when two of them handle the same key
+     */
+    public static ReadinessChecks standard() {
+        return of(ServiceLoader.load(ReadinessCheckFactory.class).stream().map(ServiceLoader.Provider::get).toList());
+    }
+
+    /**
+     * These factories, in this order.
+     *
+     * @throws IllegalArgumentException when two of them handle the same key, or a key is empty
+     */
+    public static ReadinessChecks of(Collection<? extends ReadinessCheckFactory> factories) {
+        Map<String, ReadinessCheckFactory> byKey = new LinkedHashMap<>();
+        for (ReadinessCheckFactory f : factories) {
+            String key = f.key();
+            if (key == null || key.isEmpty()) {
+                throw new IllegalArgumentException("readiness check factory " + f.getClass().getName()
+                        + ": key " + (key == null ? "missing" : "\"\"") + " (expected: a non-empty key)");
+            }
+            ReadinessCheckFactory other = byKey.putIfAbsent(key, f);
+            if (other != null) {
+                throw new IllegalArgumentException("readiness check key " + key + ": handled by both "
+                        + other.getClass().getName() + " and " + f.getClass().getName()
+                        + " (expected: one factory per key)");
+            }
+        }
+        return new ReadinessChecks(byKey);
+    }
+
+    /** The item keys handled, in registration order. */
+    public Set<String> keys() {
+        return factories.keySet();
+    }
+
+    /**
+     * Parses one item of a service's {@code readiness:} list, a mapping with exactly one key, by the
+     * factory for that key: {@code backend: running}, {@code tcp: ADDRESS:PORT}, {@code http: URL},
+     * {@code delay: DURATION} and whatever else is registered.
      *
      * @param item the item, with its path ({@code services[0].readiness[1]})
      * @param timer scheduler for retry intervals and delays
-     * @throws ConfigException naming the key ({@code services[0].readiness[1].http}) when invalid
+     * @throws ConfigException naming the item ({@code services[0].readiness[1]}) when it has no key or
+     *     several, the key ({@code services[0].readiness[1].grpc}) with the known keys when no factory
+     *     handles it, or whatever key the factory finds invalid
      */
-    public static ReadinessCheck parse(Settings item, Scheduler timer) {
+    public ReadinessCheck parse(Settings item, Scheduler timer) {
         Set<String> keys = item.keys();
         if (keys.size() != 1) {
-            throw new ConfigException(item.path(), keys.isEmpty() ? "{}" : String.join(", ", keys), EXPECTED_ITEM);
+            throw new ConfigException(item.path(), keys.isEmpty() ? "{}" : String.join(", ", keys), expectedItem);
         }
-        item.allowOnly("backend", "tcp", "http", "delay");
-        String kind = keys.iterator().next();
-        String key = item.keyPath(kind);
-        return switch (kind) {
-            case "backend" -> backend(key, item.string(kind), timer);
-            case "tcp" -> tcp(key, item.string(kind), timer);
-            case "http" -> http(key, item.string(kind), timer);
-            case "delay" -> delay(key, item.raw(kind).orElse(null), timer);
-            default -> throw new ConfigException(key, "unknown key", "one of " + KINDS);
-        };
+        String key = keys.iterator().next();
+        ReadinessCheckFactory factory = factories.get(key);
+        if (factory == null) {
+            throw new ConfigException(item.keyPath(key), "unknown key", "one of " + knownKeys);
+        }
+        return factory.parse(item, timer);
     }
 
-    private static ReadinessCheck backend(String key, String value, Scheduler timer) {
-        if (!value.equals("running")) {
-            throw new ConfigException(key, value, "running");
-        }
-        return new BackendRunningCheck(timer);
-    }
-
-    private static ReadinessCheck tcp(String key, String value, Scheduler timer) {
-        InetSocketAddress address = Settings.parseSocketAddress(key, value, -1);
-        return new TcpCheck(address, ATTEMPT_TIMEOUT, timer);
-    }
-
-    private static ReadinessCheck http(String key, String value, Scheduler timer) {
-        String expected = "an http:// URL whose host is an IP address literal, such as http://127.0.0.2:8080/"
-                + " (host names are not looked up)";
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            throw new ConfigException(key, value, expected);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") || uri.getRawAuthority() == null || uri.getUserInfo() != null
-                || uri.getRawFragment() != null) {
-            throw new ConfigException(key, value, expected);
-        }
-        String host = uri.getHost();
-        if (host == null || IpLiteral.parse(host).isEmpty()) {
-            throw new ConfigException(key, value, expected);
-        }
-        return new HttpCheck(uri, ATTEMPT_TIMEOUT, timer);
-    }
-
-    private static ReadinessCheck delay(String key, Object value, Scheduler timer) {
-        Duration d = Settings.parseDuration(key, value);
-        return new DelayCheck(d, String.valueOf(value).trim(), timer);
+    @Override
+    public String toString() {
+        return "readiness checks " + factories.keySet();
     }
 }

@@ -118,7 +118,7 @@ class ProcessBackendIT {
     }
 
     private void awaitHttp(int port) {
-        StepVerifier.create(ReadinessChecks.parse(Settings.of("services[0].readiness[0]",
+        StepVerifier.create(ReadinessChecks.standard().parse(Settings.of("services[0].readiness[0]",
                                 Map.of("http", "http://" + ADDRESS + ":" + port + "/")), realTimer)
                         .await(null))
                 .expectComplete()

@@ -30,6 +30,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 class ReadinessChecksTest {
     private static final String ADDRESS = "127.0.3.200";
+    private static final ReadinessChecks CHECKS = ReadinessChecks.standard();
     private final Scheduler realTimer = Schedulers.newParallel("readiness-test", 1);
     private HttpServer httpServer;
     private volatile String redirectTo = "/";
@@ -49,7 +50,7 @@ class ReadinessChecksTest {
     }
 
     private static ReadinessCheck parse(String key, Object value, Scheduler timer) {
-        return ReadinessChecks.parse(item(key, value), timer);
+        return CHECKS.parse(item(key, value), timer);
     }
 
     // ---- config errors name the key
@@ -101,7 +102,7 @@ class ReadinessChecksTest {
         Map<String, Object> two = new LinkedHashMap<>();
         two.put("tcp", "127.0.0.2:80");
         two.put("delay", "1s");
-        assertThatThrownBy(() -> ReadinessChecks.parse(Settings.of("services[0].readiness[1]", two), realTimer))
+        assertThatThrownBy(() -> CHECKS.parse(Settings.of("services[0].readiness[1]", two), realTimer))
                 .isInstanceOf(ConfigException.class)
                 .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1]");
         assertThatThrownBy(() -> parse("grpc", "127.0.0.2:80", realTimer))
