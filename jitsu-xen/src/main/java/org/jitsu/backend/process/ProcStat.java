@@ -6,12 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The fields of {@code /proc/PID/stat} the backend uses: the scheduler state letter ({@code R},
  * {@code S}, {@code T}, {@code Z}, ...), the process group and the session.
  */
 record ProcStat(long pid, char state, long processGroup, long session) {
+    /** Upper bound for waiting on the kernel (exec past setsid, a SIGSTOP taking effect). */
+    static final long KERNEL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Pause between two looks at {@code /proc} while waiting on the kernel. */
+    static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     /** True when the process is stopped by a signal (SIGSTOP): state {@code T}. */
     boolean stopped() {
@@ -39,6 +46,21 @@ record ProcStat(long pid, char state, long processGroup, long session) {
             return Optional.empty();
         }
         return parse(pid, text);
+    }
+
+    /**
+     * Waits (bounded by {@link #KERNEL_WAIT_NANOS}) until the stat of {@code pid} satisfies {@code done}
+     * or the process is gone. Blocking: it parks between reads.
+     */
+    static void await(long pid, Predicate<ProcStat> done) {
+        long deadline = System.nanoTime() + KERNEL_WAIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            Optional<ProcStat> s = read(pid);
+            if (s.isEmpty() || done.test(s.get())) {
+                return;
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
     }
 
     /** Parses the text of a stat file; the command name may itself contain spaces and parentheses. */
