@@ -16,12 +16,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /** Walks the root mapping of a config file and builds a {@link JitsuConfig}; fails on the first problem. */
 final class ConfigParser {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.spi.Settings;
-import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.dns.authority.DomainName;
 
 /**
  * One entry of {@code services:}, validated, before any backend exists. The backend section and the

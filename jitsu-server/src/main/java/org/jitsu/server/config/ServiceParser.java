@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.Settings;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /** Reads {@code services:} and checks ids, names and backend references across services. */
 final class ServiceParser {

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.Settings;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ResourceRecord;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ResourceRecord;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /** Reads {@code zones:}: apex, NS names, SOA values and static hosts of each zone. */
 final class ZoneParser {

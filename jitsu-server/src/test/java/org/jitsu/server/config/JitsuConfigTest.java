@@ -15,13 +15,13 @@ import java.util.Map;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.IpLiteral;
+import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ResourceRecord;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ResourceRecord;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.junit.jupiter.api.Test;
 
 class JitsuConfigTest {

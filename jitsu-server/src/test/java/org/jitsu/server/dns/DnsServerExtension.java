@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jitsu.backend.spi.IpLiteral;
-import org.jitsu.server.pipeline.QueryPipeline;
+import org.jitsu.server.dns.authority.QueryPipeline;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

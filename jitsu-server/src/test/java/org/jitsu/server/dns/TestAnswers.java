@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jitsu.backend.spi.IpLiteral;
-import org.jitsu.server.pipeline.Answer;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.QueryPipeline;
-import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.dns.authority.Answer;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.QueryPipeline;
+import org.jitsu.server.dns.authority.ResourceRecord;
 import reactor.core.publisher.Mono;
 
 /** A tiny hand-written zone {@code example.test} for front-end tests: name and type to answer. */
