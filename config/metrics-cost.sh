@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The warm-path cost measurement of README.md ("What the metrics cost"), one run:
+# The warm-path cost measurement of docs/operating.md ("What the metrics cost"), one run:
 #   config/metrics-cost.sh false   # metrics.enabled: false (no-op metrics)
 #   config/metrics-cost.sh true    # Micrometer + Prometheus registry
 # Run from the repository root after a build (./jitsu check builds). Server JVM pinned to CPU 1,

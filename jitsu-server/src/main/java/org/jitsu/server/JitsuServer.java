@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.server.admin.AdminOperations;
 import org.jitsu.backend.spi.BackendFactory;
+import org.jitsu.server.admin.AdminOperations;
 import org.jitsu.server.config.JitsuConfig;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -74,11 +74,11 @@ public interface JitsuServer extends AutoCloseable {
     /** The bound TCP addresses. */
     List<InetSocketAddress> tcpAddresses();
 
-    /** The pipeline, for its service states ({@link OnDemandPipeline#services()}). */
+    /** The pipeline, and through it the core's service states ({@link OnDemandPipeline#core()}). */
     OnDemandPipeline pipeline();
 
     /** The services now configured (after reloads), with their VM handles. */
-    List<ServiceDefinition> services();
+    List<NamedService> services();
 
     /**
      * Graceful shutdown, leaving services running (adopted on the next start): see

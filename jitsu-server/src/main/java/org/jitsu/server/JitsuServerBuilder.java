@@ -19,9 +19,9 @@ import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.server.admin.AdminServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.metrics.JitsuMetrics;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.ServiceDefinition;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.server.store.StateStores;
 import org.jitsu.server.store.StoreJournal;
@@ -108,7 +108,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             metrics.serviceBackends(ConfigDiff.backends(effective));
             phases.done("registered services");
             backends = BackendSet.create(effective, factories.get(), timer);
-            List<ServiceDefinition> services = ServiceAssembly.define(effective, backends, readiness, timer);
+            List<NamedService> services = ServiceAssembly.define(effective, backends, readiness, timer);
             phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
             phases.done("backends ready");
@@ -122,7 +122,8 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .journal(StoreJournal.create(store, loaded.records()))
                     .coordinator(store.coordinator())
                     .build();
-            metrics.bindServices(pipeline::services);
+            OnDemandPipeline built = pipeline;
+            metrics.bindServices(() -> built.core().statuses());
             phases.done("zone index");
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())

@@ -13,19 +13,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.server.admin.AdminOperations.ActionResult;
+import org.jitsu.server.admin.AdminOperations.Registration;
 import org.jitsu.server.admin.AdminOperations.ReloadOutcome;
 import org.jitsu.server.admin.AdminServer;
 import org.jitsu.server.admin.ServiceView;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.core.ManagedService;
+import org.jitsu.server.core.ReloadResult;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.core.ServiceUnavailableException;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.metrics.JitsuMetrics;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.ReloadResult;
-import org.jitsu.server.pipeline.ServiceDefinition;
-import org.jitsu.server.pipeline.ServiceStatus;
 import org.jitsu.server.store.StateStore;
-import org.jitsu.server.admin.AdminOperations.Registration;
 import org.jitsu.settings.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +107,7 @@ final class RunningJitsuServer implements JitsuServer {
     }
 
     @Override
-    public List<ServiceDefinition> services() {
+    public List<NamedService> services() {
         return parts.pipeline().definitions();
     }
 
@@ -128,7 +130,7 @@ final class RunningJitsuServer implements JitsuServer {
     List<ServiceView> views() {
         Map<String, ServiceConfig> byId = byId(config); // one index, not a scan per service
         List<ServiceView> out = new ArrayList<>();
-        for (ServiceStatus s : parts.pipeline().services()) {
+        for (ServiceStatus s : parts.pipeline().core().statuses()) {
             out.add(view(Optional.ofNullable(byId.get(s.id())), s));
         }
         return out;
@@ -158,11 +160,11 @@ final class RunningJitsuServer implements JitsuServer {
 
     private ServiceView view(String id) {
         JitsuConfig c = config;
-        return parts.pipeline().service(id).map(s -> view(c, s)).orElseThrow();
+        return parts.pipeline().core().service(id).map(s -> view(c, s.status())).orElseThrow();
     }
 
     Optional<Mono<ActionResult>> startService(String id) {
-        return parts.pipeline().startService(id).map(m -> m.map(failure -> {
+        return parts.pipeline().core().service(id).map(s -> started(s).map(failure -> {
             failure.ifPresentOrElse(f -> log.warn("service {}: operator start failed: {}", id, f),
                     () -> log.info("service {}: running (operator start)", id));
             return new ActionResult(view(id), failure);
@@ -170,11 +172,18 @@ final class RunningJitsuServer implements JitsuServer {
     }
 
     Optional<Mono<ActionResult>> stopService(String id) {
-        return parts.pipeline().stopService(id).map(m -> m.then(Mono.fromCallable(() -> {
+        return parts.pipeline().core().service(id).map(s -> s.stop("operator").then(Mono.fromCallable(() -> {
             ServiceView v = view(id);
             boolean stopped = !v.state().equals(ServiceStatus.State.RUNNING.name());
             return new ActionResult(v, stopped ? Optional.empty() : Optional.of("the stop failed; see the log"));
         })));
+    }
+
+    /** An operator's start: empty once it runs, else why it does not. */
+    private static Mono<Optional<String>> started(ManagedService s) {
+        return s.start()
+                .then(Mono.just(Optional.<String>empty()))
+                .onErrorResume(ServiceUnavailableException.class, e -> Mono.just(Optional.of(e.getMessage())));
     }
 
     // ---- reload
@@ -206,15 +215,15 @@ final class RunningJitsuServer implements JitsuServer {
         if (restart.isPresent()) {
             return rejected(file + ": " + restart.get());
         }
-        Map<String, ServiceDefinition> defined = new HashMap<>();
+        Map<String, NamedService> defined = new HashMap<>();
         parts.pipeline().definitions().forEach(d -> defined.put(d.id(), d));
-        List<ServiceDefinition> definitions = new ArrayList<>();
+        List<NamedService> definitions = new ArrayList<>();
         ReloadResult result;
         Map<String, ServiceConfig> runningById = byId(running);
         try {
             for (ServiceConfig s : next.services()) {
                 Optional<ServiceConfig> before = Optional.ofNullable(runningById.get(s.id()));
-                ServiceDefinition old = defined.get(s.id());
+                NamedService old = defined.get(s.id());
                 if (before.isPresent() && old != null && ConfigDiff.sameService(before.get(), s)) {
                     definitions.add(old); // unchanged: the runtime (and its state) is kept
                 } else {
@@ -346,13 +355,13 @@ final class RunningJitsuServer implements JitsuServer {
             Mono.defer(dns::shutdown)
                     .timeout(DNS_SHUTDOWN_TIMEOUT)
                     .onErrorResume(e -> warn("DNS server shutdown", e))
-                    .then(Mono.defer(() -> pipeline.bootsDone(BOOT_POLL))
+                    .then(Mono.defer(() -> pipeline.core().bootsDone(BOOT_POLL))
                             .timeout(BOOT_DRAIN_TIMEOUT, Schedulers.parallel())
                             .onErrorResume(e -> warn("waiting for boots in flight", e)))
                     .then(stopServices
                             ? Mono.defer(() -> {
                                 log.info("stopping every service (--stop-services-on-exit)");
-                                return pipeline.stopAll("shutdown");
+                                return pipeline.core().stopAll("shutdown");
                             }).timeout(STOP_ALL_TIMEOUT, Schedulers.parallel())
                             .onErrorResume(e -> warn("stopping the services", e))
                             : Mono.empty())

@@ -7,19 +7,20 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
-import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.core.ServiceDefinition;
+import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
 
-/** Turns service configs into {@link ServiceDefinition}s: defines each VM on its backend, parses readiness. */
+/** Turns service configs into {@link NamedService}s: defines each VM on its backend, parses readiness. */
 final class ServiceAssembly {
     private ServiceAssembly() {
     }
 
-    static List<ServiceDefinition> define(JitsuConfig config, BackendSet backends, ReadinessParser readiness,
+    static List<NamedService> define(JitsuConfig config, BackendSet backends, ReadinessParser readiness,
                                           Scheduler timer) {
-        List<ServiceDefinition> out = new ArrayList<>();
+        List<NamedService> out = new ArrayList<>();
         for (ServiceConfig s : config.services()) {
             out.add(define(s, backends, readiness, timer));
         }
@@ -27,7 +28,7 @@ final class ServiceAssembly {
     }
 
     /** One service: its VM defined on its backend, its readiness parsed. */
-    static ServiceDefinition define(ServiceConfig s, BackendSet backends, ReadinessParser readiness, Scheduler timer) {
+    static NamedService define(ServiceConfig s, BackendSet backends, ReadinessParser readiness, Scheduler timer) {
         Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
                 s.path() + ".backend: " + s.backend() + " was validated but not created"));
         if (!backend.stopModes().contains(s.stopMode())) {
@@ -42,7 +43,7 @@ final class ServiceAssembly {
         for (Settings item : s.readiness()) {
             checks.add(readiness.parse(item, timer));
         }
-        return new ServiceDefinition(s.id(), s.names(), s.addresses(), s.ttl(), vm, checks, s.bootTimeout(),
-                s.idleTimeout(), s.stopMode(), s.stopGrace());
+        return new NamedService(new ServiceDefinition(s.id(), s.addresses(), vm, checks, s.bootTimeout(),
+                s.idleTimeout(), s.stopMode(), s.stopGrace()), s.names(), s.ttl());
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
@@ -180,7 +180,7 @@ class QuickStartIT {
     // ---- helpers
 
     private static ServiceStatus status(String id) {
-        return jitsu.server().pipeline().service(id).orElseThrow();
+        return jitsu.server().pipeline().core().status(id).orElseThrow();
     }
 
     private static java.net.InetAddress ip(String s) {

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jitsu.server.config.JitsuConfig;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -91,35 +91,35 @@ class StoreRestartIT {
         HttpResponse<String> ok = send("POST", admin1 + "/api/services/api", apiSpec);
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
         assertThat(dig(dnsPort, "api.st.test")).isEqualTo("127.0.7.3");
-        assertThat(first.pipeline().service("web").orElseThrow().boots()).isEqualTo(1);
-        long webLastQuery = first.pipeline().service("web").orElseThrow().lastQuery().orElseThrow().toEpochMilli();
+        assertThat(first.pipeline().core().status("web").orElseThrow().boots()).isEqualTo(1);
+        long webLastQuery = first.pipeline().core().status("web").orElseThrow().lastQuery().orElseThrow().toEpochMilli();
 
         first.close(false); // leaves both httpd processes running
         servers.remove(first);
         assertThat(OperationsIT.connects("127.0.7.2", webPort)).isTrue();
 
         JitsuServer second = start(config);
-        ServiceStatus web = second.pipeline().service("web").orElseThrow();
-        ServiceStatus api = second.pipeline().service("api").orElseThrow();
+        ServiceStatus web = second.pipeline().core().status("web").orElseThrow();
+        ServiceStatus api = second.pipeline().core().status("api").orElseThrow();
         assertThat(web.state()).as("adopted").isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(web.boots()).as("the counter carried over the restart").isEqualTo(1);
         assertThat(web.lastQuery().orElseThrow().toEpochMilli()).isEqualTo(webLastQuery);
         assertThat(api.state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(api.boots()).isEqualTo(1);
         assertThat(dig(dnsPort, "api.st.test")).isEqualTo("127.0.7.3");
-        assertThat(second.pipeline().service("api").orElseThrow().boots()).as("answered warm").isEqualTo(1);
+        assertThat(second.pipeline().core().status("api").orElseThrow().boots()).as("answered warm").isEqualTo(1);
 
         HttpResponse<String> removed = send("DELETE", admin(second) + "/api/services/api", "");
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
-        assertThat(second.pipeline().service("api")).isEmpty();
+        assertThat(second.pipeline().core().status("api")).isEmpty();
         OperationsIT.await("the removed service's httpd to stop",
                 () -> !OperationsIT.connects("127.0.7.3", apiPort));
         second.close(false);
         servers.remove(second);
 
         JitsuServer third = start(config);
-        assertThat(third.pipeline().service("api")).as("the removal is durable").isEmpty();
-        assertThat(third.pipeline().service("web").orElseThrow().boots()).isEqualTo(1);
+        assertThat(third.pipeline().core().status("api")).as("the removal is durable").isEmpty();
+        assertThat(third.pipeline().core().status("web").orElseThrow().boots()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("run/store/state.yml"))).contains("web:").doesNotContain("api.st.test");
     }
 

@@ -17,8 +17,8 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
-import org.jitsu.server.pipeline.ServiceDefinition;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.dns.authority.NamedService;
 
 /**
  * The cold path end to end, on a real Jitsu in this JVM queried over loopback UDP:
@@ -86,7 +86,7 @@ final class ColdPathBench {
             Series vm = coldSeries(server, client, "vm", "vm.bench.test", rounds, dir);
             // the first round runs the join path for the first time (interpreted, meters created); the
             // last, after the others, is the measured one, as the cold series measure after warm-up rounds
-            ServiceDefinition joinDef = server.services().stream().filter(s -> s.id().equals("join")).findFirst()
+            NamedService joinDef = server.services().stream().filter(s -> s.id().equals("join")).findFirst()
                     .orElseThrow();
             int joinRounds = quick ? 3 : 5;
             Join first = null;
@@ -112,9 +112,9 @@ final class ColdPathBench {
                     storm.servfail, storm.unanswered, storm.seconds);
             return LoadBench.map("markdown", md, "json", json);
         } finally {
-            for (ServiceDefinition s : server.services()) {
+            for (NamedService s : server.services()) {
                 if (s.id().equals("web") || s.id().equals("join")) {
-                    s.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
+                    s.service().vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
                 }
             }
             server.close();
@@ -138,7 +138,7 @@ final class ColdPathBench {
     private static Series coldSeries(JitsuServer server, DnsClient client, String id, String name, int rounds,
                                      Path dir)
             throws IOException {
-        ServiceDefinition def = server.services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+        NamedService def = server.services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
         long[] q = new long[rounds];
         long[] d = new long[rounds];
         ThreadCpu jitsuCpu = new ThreadCpu();
@@ -170,12 +170,12 @@ final class ColdPathBench {
                 directCpu.start();
             }
             long t2 = System.nanoTime();
-            def.vm().start().block(Duration.ofSeconds(10));
-            for (ReadinessCheck c : def.readiness()) {
-                c.await(def.vm()).block(Duration.ofSeconds(10));
+            def.service().vm().start().block(Duration.ofSeconds(10));
+            for (ReadinessCheck c : def.service().readiness()) {
+                c.await(def.service().vm()).block(Duration.ofSeconds(10));
             }
             long t3 = System.nanoTime();
-            def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10)); // the pipeline never saw it
+            def.service().vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10)); // the pipeline never saw it
             if (counted) {
                 directCpu.stop();
             }
@@ -200,13 +200,13 @@ final class ColdPathBench {
      * process is killed by the PID in its backend's pid file; a libvirt domain is destroyed through
      * the handle (libvirt reports it).
      */
-    private static void stopFromOutside(JitsuServer server, ServiceDefinition def, Path dir) throws IOException {
+    private static void stopFromOutside(JitsuServer server, NamedService def, Path dir) throws IOException {
         Path pidFile = dir.resolve("run/local/pids/" + def.id() + ".pid");
         if (Files.exists(pidFile)) {
             long pid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         } else {
-            def.vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
+            def.service().vm().stop(StopMode.DESTROY, Duration.ZERO).block(Duration.ofSeconds(10));
         }
         awaitState(server, def.id(), ServiceStatus.State.STOPPED);
     }
@@ -231,10 +231,10 @@ final class ColdPathBench {
 
     private static void awaitState(JitsuServer server, String id, ServiceStatus.State state) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.pipeline().service(id).orElseThrow().state() != state) {
+        while (server.pipeline().core().status(id).orElseThrow().state() != state) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("service " + id + " not " + state + " within 10 s: "
-                        + server.pipeline().service(id));
+                        + server.pipeline().core().status(id));
             }
             LockSupport.parkNanos(100_000L);
         }
@@ -253,7 +253,7 @@ final class ColdPathBench {
      * send (which would add the sender's own time to the early answers).
      */
     private static Join join(JitsuServer server, InetSocketAddress addr) throws IOException, InterruptedException {
-        long bootsBefore = server.pipeline().service("join").orElseThrow().boots();
+        long bootsBefore = server.pipeline().core().status("join").orElseThrow().boots();
         AtomicLongArray sent = new AtomicLongArray(JOIN);
         long[] took = new long[JOIN];
         int[] answered = new int[1];
@@ -288,7 +288,7 @@ final class ColdPathBench {
             sendNs = System.nanoTime() - s0;
             receiver.join(Duration.ofSeconds(20).toMillis());
         }
-        ServiceStatus status = server.pipeline().service("join").orElseThrow();
+        ServiceStatus status = server.pipeline().core().status("join").orElseThrow();
         long boots = status.boots() - bootsBefore;
         long[] got = Arrays.stream(took).filter(t -> t > 0).toArray();
         return new Join(answered[0], boots, pct(got, 50) / 1e6, pct(got, 99) / 1e6, pct(got, 100) / 1e6,

@@ -1,13 +1,13 @@
 package org.jitsu.bench.jmh;
 
 import java.time.Duration;
-import org.jitsu.server.pipeline.Answer;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.Query;
-import org.jitsu.server.pipeline.RecordType;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.dns.authority.Answer;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
+import org.jitsu.server.dns.authority.Query;
+import org.jitsu.server.dns.authority.RecordType;
+import org.jitsu.server.dns.authority.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;

@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.StopMode;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.ResourceRecord;
-import org.jitsu.server.pipeline.ServiceDefinition;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.core.ServiceDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
+import org.jitsu.server.dns.authority.ResourceRecord;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -38,10 +39,11 @@ public final class Fixtures {
                 DomainName.of("hostmaster.bench.test"), 1, 3600, 600, 1209600, 60);
         ZoneDefinition zone = new ZoneDefinition(ZONE, soa, List.of(DomainName.of("ns1.bench.test")), 3600,
                 Map.of(DomainName.of("ns1.bench.test"), List.of(loopback())));
-        List<ServiceDefinition> defs = new ArrayList<>(services);
+        List<NamedService> defs = new ArrayList<>(services);
         for (int i = 0; i < services; i++) {
-            defs.add(new ServiceDefinition("s" + i, List.of(name(i)), List.of(address(i)), 60, backend.vm("s" + i),
-                    List.of(), Duration.ofSeconds(30), Duration.ofHours(1), StopMode.DESTROY, Duration.ZERO));
+            defs.add(new NamedService(new ServiceDefinition("s" + i, List.of(address(i)), backend.vm("s" + i),
+                    List.of(), Duration.ofSeconds(30), Duration.ofHours(1), StopMode.DESTROY, Duration.ZERO),
+                    List.of(name(i)), 60));
         }
         OnDemandPipeline p = OnDemandPipeline.builder()
                 .zones(List.of(zone))

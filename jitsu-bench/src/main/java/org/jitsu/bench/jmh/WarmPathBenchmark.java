@@ -1,12 +1,12 @@
 package org.jitsu.bench.jmh;
 
 import java.time.Duration;
-import org.jitsu.server.pipeline.Answer;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.OnDemandPipeline;
-import org.jitsu.server.pipeline.Query;
-import org.jitsu.server.pipeline.RecordType;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.dns.authority.Answer;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
+import org.jitsu.server.dns.authority.Query;
+import org.jitsu.server.dns.authority.RecordType;
+import org.jitsu.server.dns.authority.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -26,7 +26,7 @@ public class WarmPathBenchmark extends JitsuBenchmark {
 
     private OnDemandPipeline pipeline;
     private final Capture<Answer> capture = new Capture<>();
-    private final org.jitsu.server.pipeline.DomainName[] names = new org.jitsu.server.pipeline.DomainName[10];
+    private final org.jitsu.server.dns.authority.DomainName[] names = new org.jitsu.server.dns.authority.DomainName[10];
     private int next;
 
     @Setup

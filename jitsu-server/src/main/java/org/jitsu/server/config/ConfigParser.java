@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 

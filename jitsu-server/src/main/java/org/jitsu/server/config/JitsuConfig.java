@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
-import org.jitsu.server.pipeline.BootLimits;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /**
  * The whole server configuration, read from one YAML file, validated once and immutable. Every problem

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.jitsu.backend.StopMode;
-import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.settings.Settings;
 
 /**

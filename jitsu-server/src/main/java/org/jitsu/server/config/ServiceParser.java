@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jitsu.backend.StopMode;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 

@@ -7,9 +7,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.ResourceRecord;
-import org.jitsu.server.pipeline.ZoneDefinition;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.ResourceRecord;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 

@@ -1,7 +1,7 @@
 package org.jitsu.server.dns;
 
 import java.util.List;
-import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.dns.authority.ResourceRecord;
 
 /** A response waiting to be encoded: built by us, or relayed from an upstream resolver. */
 sealed interface DnsReply {

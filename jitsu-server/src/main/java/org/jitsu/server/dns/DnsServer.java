@@ -3,7 +3,7 @@ package org.jitsu.server.dns;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.server.pipeline.QueryPipeline;
+import org.jitsu.server.dns.authority.QueryPipeline;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 

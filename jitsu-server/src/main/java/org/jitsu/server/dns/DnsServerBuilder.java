@@ -2,7 +2,7 @@ package org.jitsu.server.dns;
 
 import java.util.Objects;
 import java.util.Optional;
-import org.jitsu.server.pipeline.QueryPipeline;
+import org.jitsu.server.dns.authority.QueryPipeline;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;

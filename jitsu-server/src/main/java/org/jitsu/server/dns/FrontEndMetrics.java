@@ -1,6 +1,6 @@
 package org.jitsu.server.dns;
 
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.dns.authority.Transport;
 
 /**
  * What the front end reports. Kept free of any metrics library (issue 4 binds it to Micrometer);

@@ -3,7 +3,7 @@ package org.jitsu.server.dns;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Optional;
-import org.jitsu.server.pipeline.RecordType;
+import org.jitsu.server.dns.authority.RecordType;
 
 /**
  * Parses a DNS query (RFC 1035 4.1, RFC 6891) from a buffer without changing its indices and without

@@ -2,7 +2,7 @@ package org.jitsu.server.dns;
 
 import java.util.Arrays;
 import java.util.Optional;
-import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.dns.authority.DomainName;
 
 /**
  * A bounded, direct-mapped cache of decoded questions, keyed by the question name's wire bytes (in

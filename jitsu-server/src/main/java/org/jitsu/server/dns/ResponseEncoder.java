@@ -5,9 +5,9 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.RecordType;
-import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.RecordType;
+import org.jitsu.server.dns.authority.ResourceRecord;
 
 /**
  * Writes DNS responses (RFC 1035 4.1) into a buffer: header, the client's question in the client's

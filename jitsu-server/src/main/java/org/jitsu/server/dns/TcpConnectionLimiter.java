@@ -3,7 +3,7 @@ package org.jitsu.server.dns;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.dns.authority.Transport;
 
 /**
  * Caps open TCP connections: a connection beyond the cap is closed at once and counted as dropped.

@@ -1,7 +1,7 @@
 package org.jitsu.server.dns;
 
 import java.util.Optional;
-import org.jitsu.server.pipeline.DomainName;
+import org.jitsu.server.dns.authority.DomainName;
 
 /**
  * What the front end keeps of a query to answer it: the header fields that are echoed, the question

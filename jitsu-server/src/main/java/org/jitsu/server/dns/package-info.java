@@ -10,7 +10,7 @@
  *       BADVERS and REFUSED; {@code ResponseEncoder}: our own encoder with name compression and
  *       truncation (TC). netty-codec-dns is used only by tests, as an independent decoder.</li>
  *   <li>{@code QueryResponder}: transport-independent glue between a packet, the
- *       {@link org.jitsu.server.pipeline.QueryPipeline}, the {@code Forwarder} and the metrics.</li>
+ *       {@link org.jitsu.server.dns.authority.QueryPipeline}, the {@code Forwarder} and the metrics.</li>
  *   <li>{@code UdpQueryHandler}, {@code TcpFrameDecoder}, {@code TcpQueryHandler},
  *       {@code TcpConnectionLimiter}: the Netty handlers; {@code NettyDnsServer} binds them
  *       (epoll with SO_REUSEPORT, or NIO) and owns the event loops.</li>

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jitsu.server.core.CoreMetrics;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.FrontEndMetrics;
-import org.jitsu.server.pipeline.PipelineMetrics;
-import org.jitsu.server.pipeline.ServiceStatus;
 
 /**
  * Jitsu's metrics: the front end's and the pipeline's reports, bound to Micrometer meters (names in
@@ -21,7 +21,7 @@ import org.jitsu.server.pipeline.ServiceStatus;
  * String text = metrics.scrape().orElseThrow();   // Prometheus text format 0.0.4
  * }</pre>
  */
-public interface JitsuMetrics extends FrontEndMetrics, PipelineMetrics {
+public interface JitsuMetrics extends FrontEndMetrics, CoreMetrics {
 
     /** Metrics in a Prometheus registry; {@code backends} get a running-services gauge each. */
     static JitsuMetrics prometheus(Collection<String> backends) {

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.jitsu.backend.StopMode;
-import org.jitsu.server.pipeline.ServiceStatus;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.dns.authority.Transport;
 
 /**
  * {@link JitsuMetrics} on a {@link PrometheusMeterRegistry}. Per-query meters are looked up in arrays

@@ -3,7 +3,7 @@ package org.jitsu.server.store;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 
 /**
  * What the store keeps per service.

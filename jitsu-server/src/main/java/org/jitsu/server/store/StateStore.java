@@ -50,8 +50,8 @@ public interface StateStore extends AutoCloseable {
     Flux<Map.Entry<String, Optional<String>>> serviceChanges();
 
     /** How boots and stops are agreed with the other instances sharing this store ({@code LOCAL}: none). */
-    default org.jitsu.server.pipeline.BootCoordinator coordinator() {
-        return org.jitsu.server.pipeline.BootCoordinator.LOCAL;
+    default org.jitsu.server.core.BootCoordinator coordinator() {
+        return org.jitsu.server.core.BootCoordinator.LOCAL;
     }
 
     /** Connects what must run before the pipeline starts (etcd: the lease, the others' query times). */

@@ -3,8 +3,8 @@ package org.jitsu.server.store;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jitsu.server.pipeline.ServiceJournal;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceJournal;
+import org.jitsu.server.core.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.JitsuServerExtension;
@@ -81,9 +81,9 @@ class BootLocallyIT {
         assertThat(solo.get()).as("boot-locally: answered while etcd is down").isEqualTo("127.0.8.20");
         assertThat(dupA.get()).isEqualTo("127.0.8.21");
         assertThat(dupB.get()).isEqualTo("127.0.8.21");
-        assertThat(a.pipeline().service("solo").orElseThrow().boots()).isEqualTo(1);
-        assertThat(a.pipeline().service("dup").orElseThrow().boots()).isEqualTo(1);
-        assertThat(b.pipeline().service("dup").orElseThrow().boots()).as("booted on both: the risk taken")
+        assertThat(a.pipeline().core().status("solo").orElseThrow().boots()).isEqualTo(1);
+        assertThat(a.pipeline().core().status("dup").orElseThrow().boots()).isEqualTo(1);
+        assertThat(b.pipeline().core().status("dup").orElseThrow().boots()).as("booted on both: the risk taken")
                 .isEqualTo(1);
 
         // queries for dup on both instances keep both copies up while etcd comes back
@@ -107,24 +107,24 @@ class BootLocallyIT {
             assertThat(dupOwner).isIn("running ns1", "running ns2");
 
             assertThat(query(portB, "solo")).as("ns2 answers solo from ns1's claim").isEqualTo("127.0.8.20");
-            ServiceStatus soloB = b.pipeline().service("solo").orElseThrow();
+            ServiceStatus soloB = b.pipeline().core().status("solo").orElseThrow();
             assertThat(soloB.boots()).as("without booting it").isZero();
             assertThat(soloB.state()).isEqualTo(ServiceStatus.State.RUNNING);
             assertThat(dir.resolve("ns2/local/pids/solo.pid")).doesNotExist();
 
             // both copies of dup run while it is queried
-            assertThat(a.pipeline().service("dup").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
-            assertThat(b.pipeline().service("dup").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
-            assertThat(a.pipeline().service("dup").orElseThrow().boots()
-                    + b.pipeline().service("dup").orElseThrow().boots()).as("no third boot").isEqualTo(2);
+            assertThat(a.pipeline().core().status("dup").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(b.pipeline().core().status("dup").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(a.pipeline().core().status("dup").orElseThrow().boots()
+                    + b.pipeline().core().status("dup").orElseThrow().boots()).as("no third boot").isEqualTo(2);
         } finally {
             traffic.shutdownNow();
             assertThat(traffic.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(strays).as("datagrams on the traffic's sockets that were not their replies").isEmpty();
         // then, idle everywhere (3 s), each instance stops its own copy
-        await("both stop dup when idle", () -> a.pipeline().service("dup").orElseThrow().state()
-                == ServiceStatus.State.STOPPED && b.pipeline().service("dup").orElseThrow().state()
+        await("both stop dup when idle", () -> a.pipeline().core().status("dup").orElseThrow().state()
+                == ServiceStatus.State.STOPPED && b.pipeline().core().status("dup").orElseThrow().state()
                 == ServiceStatus.State.STOPPED);
         await("the claim of dup is released by its holder", () -> claim("dup").isEmpty());
         assertThat(dir.resolve("ns1/local/pids/dup.pid")).doesNotExist();

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jitsu.server.JitsuServer;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
@@ -77,8 +77,8 @@ class ClusterIT {
         assertThat(answers).hasSize(500).as("every query gets the address").containsOnly("127.0.8.2");
         assertThat(Cluster.udpAnswers(a) + Cluster.udpAnswers(b) - answeredBefore)
                 .as("one reply per query: none sent twice").isEqualTo(500);
-        ServiceStatus sa = a.pipeline().service("www").orElseThrow();
-        ServiceStatus sb = b.pipeline().service("www").orElseThrow();
+        ServiceStatus sa = a.pipeline().core().status("www").orElseThrow();
+        ServiceStatus sb = b.pipeline().core().status("www").orElseThrow();
         assertThat(sa.boots() + sb.boots()).as("one boot across both instances").isEqualTo(1);
         assertThat(sa.state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(sb.state()).isEqualTo(ServiceStatus.State.RUNNING);
@@ -103,7 +103,7 @@ class ClusterIT {
             Cluster.until("ns1 claimed the boot and started its process", () -> Files.exists(pidA));
             CompletableFuture<DnsTools.Result> onB = CompletableFuture.supplyAsync(() -> DnsTools.dig("127.0.0.1",
                     portB, "+short", "+tries=1", "+time=40", "slow.cl.test", "A"), pool);
-            Cluster.until("ns2 waits for ns1's boot", () -> b.pipeline().service("slow").orElseThrow().state()
+            Cluster.until("ns2 waits for ns1's boot", () -> b.pipeline().core().status("slow").orElseThrow().state()
                     == ServiceStatus.State.BOOTING);
 
             Cluster.kill(a); // SIGKILL: its lease expires after 2 s, and with it the claim
@@ -111,7 +111,7 @@ class ClusterIT {
             try (java.net.ServerSocket open = Cluster.openGate("127.0.8.3", gate)) {
                 assertThat(onB.get().stdout().strip()).as("ns2 took the boot over and answers").isEqualTo("127.0.8.3");
             }
-            ServiceStatus sb = b.pipeline().service("slow").orElseThrow();
+            ServiceStatus sb = b.pipeline().core().status("slow").orElseThrow();
             assertThat(sb.boots()).as("booted by ns2").isEqualTo(1);
             assertThat(sb.state()).isEqualTo(ServiceStatus.State.RUNNING);
             assertThat(dir.resolve("ns2/local/pids/slow.pid")).exists();
@@ -138,7 +138,7 @@ class ClusterIT {
         assertThat(query(portB, "one.cl.test", 5)).isEqualTo("127.0.8.4");
         DnsTools.Result refused = DnsTools.dig("127.0.0.1", portA, "+tries=1", "+time=15", "two.cl.test", "A");
         assertThat(refused.stdout()).as("on-unavailable: refuse").contains("status: SERVFAIL");
-        assertThat(a.pipeline().service("two").orElseThrow().boots()).isZero();
+        assertThat(a.pipeline().core().status("two").orElseThrow().boots()).isZero();
 
         etcd.restart();
         String spec = "{\"names\": [\"three.cl.test\"], \"addresses\": [\"127.0.8.7\"], \"backend\": \"local\","
@@ -155,7 +155,7 @@ class ClusterIT {
                 return false;
             }
         });
-        Cluster.until("ns2's watch resumed and registered three", () -> b.pipeline().service("three").isPresent());
+        Cluster.until("ns2's watch resumed and registered three", () -> b.pipeline().core().status("three").isPresent());
 
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
         try {
@@ -170,10 +170,10 @@ class ClusterIT {
         } finally {
             pool.shutdown();
         }
-        assertThat(a.pipeline().service("three").orElseThrow().boots()
-                + b.pipeline().service("three").orElseThrow().boots()).as("no duplicate boot after the restart")
+        assertThat(a.pipeline().core().status("three").orElseThrow().boots()
+                + b.pipeline().core().status("three").orElseThrow().boots()).as("no duplicate boot after the restart")
                 .isEqualTo(1);
-        assertThat(b.pipeline().service("one").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+        assertThat(b.pipeline().core().status("one").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
     }
 
     @Test
@@ -189,7 +189,7 @@ class ClusterIT {
         assertThat(query(portB, "idle.cl.test", 10)).isEqualTo("127.0.8.8");
         Path pid = dir.resolve("ns1/local/pids/idle.pid");
         assertThat(pid).exists();
-        assertThat(a.pipeline().service("idle").orElseThrow().boots()).isEqualTo(1);
+        assertThat(a.pipeline().core().status("idle").orElseThrow().boots()).isEqualTo(1);
 
         // queries on ns2 only, every 250 ms for 9 s: three idle periods of ns1's own silence
         java.util.concurrent.ScheduledExecutorService traffic = java.util.concurrent.Executors
@@ -215,15 +215,15 @@ class ClusterIT {
             assertThat(traffic.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         assertThat(wrong.get()).as("queries on ns2 without the address %s", strays).isZero();
-        assertThat(a.pipeline().service("idle").orElseThrow().state()).as("kept up by ns2's traffic")
+        assertThat(a.pipeline().core().status("idle").orElseThrow().state()).as("kept up by ns2's traffic")
                 .isEqualTo(ServiceStatus.State.RUNNING);
-        assertThat(a.pipeline().service("idle").orElseThrow().boots()).isEqualTo(1);
-        assertThat(b.pipeline().service("idle").orElseThrow().boots()).isZero();
+        assertThat(a.pipeline().core().status("idle").orElseThrow().boots()).isEqualTo(1);
+        assertThat(b.pipeline().core().status("idle").orElseThrow().boots()).isZero();
 
         // silence everywhere: the owner stops it, the other instance forgets it
-        Cluster.until("ns1 stops the idle service", () -> a.pipeline().service("idle").orElseThrow().state()
+        Cluster.until("ns1 stops the idle service", () -> a.pipeline().core().status("idle").orElseThrow().state()
                 == ServiceStatus.State.STOPPED);
-        Cluster.until("ns2 forgets it", () -> b.pipeline().service("idle").orElseThrow().state()
+        Cluster.until("ns2 forgets it", () -> b.pipeline().core().status("idle").orElseThrow().state()
                 == ServiceStatus.State.STOPPED);
         assertThat(dir.resolve("ns2/local/pids/idle.pid")).as("ns2 never started it").doesNotExist();
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jitsu.server.JitsuServer;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Order;
@@ -57,7 +57,7 @@ class ClusterOfThreeIT {
         assertThat(answers).hasSize(500).as("every query gets the address").containsOnly("127.0.8.12");
         long boots = 0;
         for (JitsuServer s : servers) {
-            ServiceStatus st = s.pipeline().service("www").orElseThrow();
+            ServiceStatus st = s.pipeline().core().status("www").orElseThrow();
             assertThat(st.state()).isEqualTo(ServiceStatus.State.RUNNING);
             boots += st.boots();
         }
@@ -80,7 +80,7 @@ class ClusterOfThreeIT {
         assertThat(Cluster.query(ports[0], "kept.cl.test", 10)).as("booted by ns1").isEqualTo("127.0.8.13");
         long pid = Cluster.pid(cluster.pidFile("ns1", "kept")).orElseThrow();
         assertThat(Cluster.query(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
-        assertThat(b.pipeline().service("kept").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+        assertThat(b.pipeline().core().status("kept").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
 
         Cluster.kill(owner); // SIGKILL: its lease expires after 2 s; its busybox sleep keeps running
         assertThat(Cluster.alive(pid)).isTrue();
@@ -94,16 +94,16 @@ class ClusterOfThreeIT {
         assertThat(Cluster.query(ports[1], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
         assertThat(Cluster.query(ports[2], "kept.cl.test", 10)).isEqualTo("127.0.8.13");
         assertThat(cluster.pidFile(otherName, "kept")).as("the other survivor started nothing").doesNotExist();
-        assertThat(b.pipeline().service("kept").orElseThrow().boots()
-                + c.pipeline().service("kept").orElseThrow().boots()).as("adopted, not booted").isZero();
-        assertThat(adopting.pipeline().service("kept").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+        assertThat(b.pipeline().core().status("kept").orElseThrow().boots()
+                + c.pipeline().core().status("kept").orElseThrow().boots()).as("adopted, not booted").isZero();
+        assertThat(adopting.pipeline().core().status("kept").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(Cluster.alive(pid)).isTrue();
 
         // no more queries: the adopter stops it when idle, the other forgets it
         Cluster.until("the adopter stops the process when idle", () -> !Cluster.alive(pid));
-        Cluster.until("the adopter says stopped", () -> adopting.pipeline().service("kept").orElseThrow().state()
+        Cluster.until("the adopter says stopped", () -> adopting.pipeline().core().status("kept").orElseThrow().state()
                 == ServiceStatus.State.STOPPED);
-        Cluster.until("the other forgets it", () -> other.pipeline().service("kept").orElseThrow().state()
+        Cluster.until("the other forgets it", () -> other.pipeline().core().status("kept").orElseThrow().state()
                 == ServiceStatus.State.STOPPED);
         assertThat(cluster.pidFile(adopter, "kept")).doesNotExist();
     }
@@ -132,8 +132,8 @@ class ClusterOfThreeIT {
             CompletableFuture<String> onC = CompletableFuture.supplyAsync(() -> Cluster.query(ports[2], "slow.cl.test", 40),
                     pool);
             Cluster.until("ns2 and ns3 wait for ns1's boot", () ->
-                    b.pipeline().service("slow").orElseThrow().state() == ServiceStatus.State.BOOTING
-                    && c.pipeline().service("slow").orElseThrow().state() == ServiceStatus.State.BOOTING);
+                    b.pipeline().core().status("slow").orElseThrow().state() == ServiceStatus.State.BOOTING
+                    && c.pipeline().core().status("slow").orElseThrow().state() == ServiceStatus.State.BOOTING);
 
             Cluster.kill(owner);
             Cluster.until("ns2 or ns3 adopted the half-started process", () -> adopter(pid).isPresent());
@@ -145,10 +145,10 @@ class ClusterOfThreeIT {
             String otherName = adopter(pid).orElseThrow().equals("ns2") ? "ns3" : "ns2";
             assertThat(cluster.pidFile(otherName, "slow")).as("the other survivor started nothing").doesNotExist();
             assertThat(Cluster.alive(pid)).isTrue();
-            assertThat(b.pipeline().service("slow").orElseThrow().boots()
-                    + c.pipeline().service("slow").orElseThrow().boots()).isZero();
-            assertThat(b.pipeline().service("slow").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
-            assertThat(c.pipeline().service("slow").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(b.pipeline().core().status("slow").orElseThrow().boots()
+                    + c.pipeline().core().status("slow").orElseThrow().boots()).isZero();
+            assertThat(b.pipeline().core().status("slow").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(c.pipeline().core().status("slow").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
             onA.handle((r, e) -> null).get(); // ns1's dig ended one way or the other (its server died)
         } finally {
             pool.shutdownNow();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import org.jitsu.server.pipeline.QueryPipeline;
+import org.jitsu.server.dns.authority.QueryPipeline;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.RecordType;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.RecordType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

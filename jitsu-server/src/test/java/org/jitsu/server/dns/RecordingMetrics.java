@@ -3,7 +3,7 @@ package org.jitsu.server.dns;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.dns.authority.Transport;
 
 /** {@link FrontEndMetrics} that remembers what it was told; one instance per test. */
 final class RecordingMetrics implements FrontEndMetrics {

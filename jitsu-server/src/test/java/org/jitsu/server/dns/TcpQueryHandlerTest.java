@@ -13,9 +13,9 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.server.pipeline.Answer;
-import org.jitsu.server.pipeline.RecordType;
-import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.dns.authority.Answer;
+import org.jitsu.server.dns.authority.RecordType;
+import org.jitsu.server.dns.authority.ResourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class TcpQueryHandlerTest {
         zone.put("huge.example.test", RecordType.A, Answer.Found.of(TestAnswers.manyA("huge.example.test", 300)));
         QueryResponder responder = new QueryResponder(zone.pipeline(), Optional.empty(), metrics, 1232);
         channel = new EmbeddedChannel(new TcpFrameDecoder(NettyDnsServer.MAX_TCP_QUERY,
-                () -> metrics.dropped(org.jitsu.server.pipeline.Transport.TCP, "bad tcp frame")),
+                () -> metrics.dropped(org.jitsu.server.dns.authority.Transport.TCP, "bad tcp frame")),
                 new TcpQueryHandler(responder, inFlight, 2)) {
             @Override
             protected SocketAddress remoteAddress0() {

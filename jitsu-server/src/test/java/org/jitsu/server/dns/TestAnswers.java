@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jitsu.server.pipeline.Answer;
-import org.jitsu.server.pipeline.DomainName;
-import org.jitsu.server.pipeline.QueryPipeline;
-import org.jitsu.server.pipeline.ResourceRecord;
+import org.jitsu.server.dns.authority.Answer;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.QueryPipeline;
+import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.settings.IpLiteral;
 import reactor.core.publisher.Mono;
 

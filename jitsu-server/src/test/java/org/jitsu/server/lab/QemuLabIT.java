@@ -19,8 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
-import org.jitsu.server.pipeline.ServiceDefinition;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
@@ -124,7 +124,7 @@ class QemuLabIT {
         ServiceStatus before = status();
         assertThat(before.state()).isEqualTo(ServiceStatus.State.RUNNING);
 
-        CompletableFuture<VmEvent> stopped = definition().vm().backend().events()
+        CompletableFuture<VmEvent> stopped = definition().service().vm().backend().events()
                 .filter(e -> e.vmId().equals(DOMAIN) && e.state() == VmState.STOPPED)
                 .next()
                 .toFuture();
@@ -147,10 +147,10 @@ class QemuLabIT {
     // ---- helpers
 
     private static ServiceStatus status() {
-        return jitsu.server().pipeline().service(SERVICE).orElseThrow();
+        return jitsu.server().pipeline().core().status(SERVICE).orElseThrow();
     }
 
-    private static ServiceDefinition definition() {
+    private static NamedService definition() {
         return jitsu.server().services().stream().filter(s -> s.id().equals(SERVICE)).findFirst().orElseThrow();
     }
 

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.VmState;
 import org.jitsu.server.Main;
-import org.jitsu.server.pipeline.ServiceDefinition;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -115,7 +115,7 @@ class XenExampleIT {
 
         assertThat(status("www").state()).isEqualTo(ServiceStatus.State.RUNNING);
         assertThat(status("www").boots()).isEqualTo(1);
-        assertThat(vm("www").vm().state().block(Duration.ofSeconds(10))).isEqualTo(VmState.RUNNING);
+        assertThat(vm("www").service().vm().state().block(Duration.ofSeconds(10))).isEqualTo(VmState.RUNNING);
 
         String xml = domainXml("www");
         assertThat(xml).contains("<domain type='xen'")
@@ -143,10 +143,10 @@ class XenExampleIT {
     }
 
     private static ServiceStatus status(String id) {
-        return jitsu.server().pipeline().service(id).orElseThrow();
+        return jitsu.server().pipeline().core().status(id).orElseThrow();
     }
 
-    private static ServiceDefinition vm(String id) {
+    private static NamedService vm(String id) {
         return jitsu.server().services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jitsu.backend.StopMode;
-import org.jitsu.server.pipeline.ServiceStatus;
-import org.jitsu.server.pipeline.Transport;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.testing.Prometheus;
 import org.junit.jupiter.api.Test;
 

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
-import org.jitsu.server.pipeline.ServiceDefinition;
+import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -109,9 +109,9 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
         try {
             if (server != null) {
                 // The server leaves VMs as they are; stop the ones it started for this test.
-                for (ServiceDefinition s : server.services()) {
+                for (NamedService s : server.services()) {
                     try {
-                        s.vm().stop(StopMode.DESTROY, Duration.ZERO).block(STOP_TIMEOUT);
+                        s.service().vm().stop(StopMode.DESTROY, Duration.ZERO).block(STOP_TIMEOUT);
                     } catch (RuntimeException e) {
                         log.warn("stopping {} after the test failed: {}", s.id(), e.toString());
                     }

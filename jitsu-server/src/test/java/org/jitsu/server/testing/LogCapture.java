@@ -11,8 +11,16 @@ public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
+    /** The logger of the core's service runtimes (and their boot, stop and report helpers). */
+    public static final String CORE_SERVICES = "org.jitsu.server.core.ServiceRuntime";
+
     public LogCapture(Class<?> type) {
-        this.logger = (Logger) LoggerFactory.getLogger(type);
+        this(type.getName());
+    }
+
+    /** Captures the logger of this name. */
+    public LogCapture(String name) {
+        this.logger = (Logger) LoggerFactory.getLogger(name);
         appender.start();
         logger.addAppender(appender);
     }

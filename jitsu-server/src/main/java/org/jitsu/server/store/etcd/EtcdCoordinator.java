@@ -24,7 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jitsu.server.config.StoreSettings;
-import org.jitsu.server.pipeline.BootCoordinator;
+import org.jitsu.server.core.BootCoordinator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;

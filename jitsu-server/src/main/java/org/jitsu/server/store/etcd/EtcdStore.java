@@ -66,7 +66,7 @@ final class EtcdStore implements StateStore {
     }
 
     @Override
-    public org.jitsu.server.pipeline.BootCoordinator coordinator() {
+    public org.jitsu.server.core.BootCoordinator coordinator() {
         return coordinator;
     }
 

@@ -15,7 +15,7 @@ import org.jitsu.server.JitsuServer;
 import org.jitsu.server.Main;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
-import org.jitsu.server.pipeline.BootCoordinator;
+import org.jitsu.server.core.BootCoordinator;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
@@ -119,9 +119,9 @@ class EtcdAuthIT {
         etcd.etcdctl("user", "delete", "jitsu");
         DnsTools.Result refused = DnsTools.dig("127.0.0.1", refusing, "+tries=1", "+time=15", "cold.auth.test", "A");
         assertThat(refused.stdout()).as("refuse: SERVFAIL within the bound").contains("status: SERVFAIL");
-        assertThat(a.pipeline().service("cold").orElseThrow().boots()).isZero();
+        assertThat(a.pipeline().core().status("cold").orElseThrow().boots()).isZero();
         assertThat(dig(local, "cold")).as("boot-locally: booted on ns2 without a claim").isEqualTo("127.0.9.21");
-        assertThat(b.pipeline().service("cold").orElseThrow().boots()).isEqualTo(1);
+        assertThat(b.pipeline().core().status("cold").orElseThrow().boots()).isEqualTo(1);
         assertThat(dig(refusing, "svc")).as("running: still answered").isEqualTo("127.0.9.20");
     }
 

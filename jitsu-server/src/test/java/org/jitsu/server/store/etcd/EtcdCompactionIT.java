@@ -155,7 +155,7 @@ class EtcdCompactionIT {
         JitsuServer server = JitsuServer.builder(JitsuConfig.load(Files.writeString(dir.resolve("ns1.yml"), yaml)))
                 .startTimeout(Duration.ofSeconds(20)).start();
         open.add(() -> server.close(true));
-        assertThat(server.pipeline().service("old")).as("registered before the start").isPresent();
+        assertThat(server.pipeline().core().status("old")).as("registered before the start").isPresent();
 
         proxy.cut();
         writer.putService("new", spec("new", "127.0.9.2")).block(T);
@@ -167,9 +167,9 @@ class EtcdCompactionIT {
         compactAll();
         proxy.restore();
 
-        await("the registration made in the gap is served", () -> server.pipeline().service("new").isPresent());
-        await("the removal made in the gap is applied", () -> server.pipeline().service("old").isEmpty());
-        assertThat(server.pipeline().service("churn")).isEmpty();
+        await("the registration made in the gap is served", () -> server.pipeline().core().status("new").isPresent());
+        await("the removal made in the gap is applied", () -> server.pipeline().core().status("old").isEmpty());
+        assertThat(server.pipeline().core().status("churn")).isEmpty();
     }
 
     private static String spec(String id, String address) {

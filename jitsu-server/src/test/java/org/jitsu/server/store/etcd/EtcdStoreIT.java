@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.jitsu.server.config.StoreSettings;
-import org.jitsu.server.pipeline.ServiceStatus;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.store.ServiceRecord;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.server.testing.Await;

@@ -12,7 +12,7 @@ import org.jitsu.server.JitsuServer;
 import org.jitsu.server.JitsuStartException;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
-import org.jitsu.server.pipeline.BootCoordinator;
+import org.jitsu.server.core.BootCoordinator;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
@@ -101,7 +101,7 @@ class EtcdTlsIT {
         open.add(() -> server.close(true));
         assertThat(DnsTools.dig("127.0.0.1", port, "+short", "+tries=1", "+time=10", "svc.tls.test", "A").stdout()
                 .strip()).isEqualTo("127.0.9.10");
-        assertThat(server.pipeline().service("svc").orElseThrow().boots()).isEqualTo(1);
+        assertThat(server.pipeline().core().status("svc").orElseThrow().boots()).isEqualTo(1);
         assertThat(etcd.etcdctl("get", "/jitsu-test/claims/svc", "--print-value-only").strip())
                 .as("the claim written over TLS").isEqualTo("running ns1");
 

@@ -1,0 +1,86 @@
+package org.jitsu.server.dns.authority;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jitsu.server.core.BootCoordinator;
+import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.core.CoreMetrics;
+import org.jitsu.server.core.OnDemandCore;
+import org.jitsu.server.core.ServiceDefinition;
+import org.jitsu.server.core.ServiceJournal;
+import reactor.core.scheduler.Scheduler;
+
+/** The {@link OnDemandPipeline.Builder}: the zones and names here, everything else to the core's builder. */
+final class PipelineBuilder implements OnDemandPipeline.Builder {
+    private final OnDemandCore.Builder core = OnDemandCore.builder();
+    private List<ZoneDefinition> zones = List.of();
+    private List<NamedService> services = List.of();
+
+    @Override
+    public OnDemandPipeline.Builder zones(List<ZoneDefinition> zones) {
+        this.zones = List.copyOf(zones);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder services(List<NamedService> services) {
+        this.services = List.copyOf(services);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder bootLimits(BootLimits limits) {
+        core.bootLimits(limits);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder idleCheckInterval(Duration interval) {
+        core.idleCheckInterval(interval);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder timer(Scheduler timer) {
+        core.timer(timer);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder metrics(CoreMetrics metrics) {
+        core.metrics(metrics);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder journal(ServiceJournal journal) {
+        core.journal(journal);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder coordinator(BootCoordinator coordinator) {
+        core.coordinator(coordinator);
+        return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when a service id or name is used twice or a name is in no zone
+     *     (each message names the offender)
+     */
+    @Override
+    public OnDemandPipeline build() {
+        OnDemandCore built = core.services(definitions(services)).build();
+        return new DefaultOnDemandPipeline(built, zones, services);
+    }
+
+    /** The core's definitions of {@code services}, in order. */
+    static List<ServiceDefinition> definitions(List<NamedService> services) {
+        List<ServiceDefinition> out = new ArrayList<>(services.size());
+        for (NamedService s : services) {
+            out.add(s.service());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,21 @@
+package org.jitsu.server.dns.authority;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A question as the pipeline sees it: no bytes, no buffers. The front end keeps the client's letter
+ * case and message id for the reply; the pipeline works on the canonical name.
+ *
+ * @param name the question name, canonical
+ * @param type the question type ({@link RecordType})
+ * @param client who asked
+ * @param transport how it came
+ */
+public record Query(DomainName name, int type, InetSocketAddress client, Transport transport) {
+    public Query {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(transport, "transport");
+    }
+}
