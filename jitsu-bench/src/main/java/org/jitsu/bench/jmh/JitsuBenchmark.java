@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * warm-up and 5 measured iterations of 1 s, one fork with a fixed heap and the Parallel GC (stated
  * explicitly: under {@code taskset} to one CPU the JVM would pick Serial by itself), logging at WARN.
  *
- * <p>Run them all (about 3 minutes) with allocation per operation:
+ * <p>Run them all (about 4 minutes, {@code LibvirtBenchmark} included) with allocation per operation:
  * <pre>{@code
  * ./jitsu bench --jmh                       # = java -cp ... org.openjdk.jmh.Main -prof gc
  * ./jitsu bench --jmh WarmPath -p names=10  # JMH's own options after --jmh
