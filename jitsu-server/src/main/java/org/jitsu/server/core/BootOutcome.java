@@ -51,4 +51,20 @@ record BootOutcome(Kind kind, Optional<Throwable> error) {
     boolean failure() {
         return kind == Kind.FAILED || kind == Kind.TIMED_OUT;
     }
+
+    /** What the waiters of an attempt with this outcome are told: empty when ready. */
+    Optional<ServiceUnavailableException> unavailable(String id, ServiceReporter reporter) {
+        return switch (kind) {
+            case BOOTED, ADOPTED, RUNNING_ELSEWHERE -> Optional.empty();
+            case NOTHING_TO_TAKE_OVER -> Optional.of(new ServiceUnavailableException(id,
+                    ServiceUnavailableException.Reason.TAKEN_OVER, "service " + id
+                    + " was being taken over from a dead instance; ask again"));
+            case TIMED_OUT -> Optional.of(new ServiceUnavailableException(id,
+                    ServiceUnavailableException.Reason.BOOT_TIMED_OUT, "boot of service " + id + " "
+                    + reporter.cause(this)));
+            case FAILED -> Optional.of(new ServiceUnavailableException(id,
+                    ServiceUnavailableException.Reason.BOOT_FAILED, "boot of service " + id + " "
+                    + reporter.cause(this)));
+        };
+    }
 }

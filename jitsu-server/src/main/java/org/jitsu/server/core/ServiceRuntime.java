@@ -28,31 +28,15 @@ import reactor.core.publisher.Sinks;
  * write, so a request never gets the endpoints of a service whose stop has begun: either the check
  * sees the fresh request and backs off, or the request sees STOPPING and waits for the stop and a new
  * boot.
+ *
+ * <p>Over 400 lines because every transition of the one state machine is here, under the one lock, where
+ * they can be read against each other (the warm path against the idle check, a boot's end against a stop
+ * in flight); the work between transitions is in the helpers above.
  */
 final class ServiceRuntime implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
     private static final long NEVER = Long.MIN_VALUE;
-
-    /** Who asks for the service, and so whether the caller waits and whether it counts as traffic. */
-    private enum Demand {
-        /** A client request that needs the endpoints: waits, counts as traffic, its wait is measured. */
-        REQUEST(true, true),
-        /** Traffic that needs no endpoints (a DNS query for another type): counts, never waits. */
-        TOUCH(false, true),
-        /** An operator's start: waits, is not traffic. */
-        OPERATOR(true, false),
-        /** Taking over a VM a dead owner left behind: nobody waits, not traffic. */
-        TAKE_OVER(false, false);
-
-        final boolean waits;
-        final boolean traffic;
-
-        Demand(boolean waits, boolean traffic) {
-            this.waits = waits;
-            this.traffic = traffic;
-        }
-    }
 
     private final ServiceContext ctx;
     private final ServiceDefinition def;
@@ -331,28 +315,12 @@ final class ServiceRuntime implements ManagedService {
         }
         // The waiters are answered first; metrics, the log line and the journal come after, so that no
         // answer waits for them (nor for the store's write: see ServiceJournal for why none needs to).
-        b.answer(unavailable(outcome));
+        b.answer(outcome.unavailable(id, reporter));
         reporter.bootEnded(outcome, took, arrivals, now);
         reporter.journal(status());
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, StopProcedure.FAILED_BOOT, destroyDone, -1);
         }
-    }
-
-    /** What the waiters of an attempt with this outcome are told: empty when ready. */
-    private Optional<ServiceUnavailableException> unavailable(BootOutcome outcome) {
-        return switch (outcome.kind()) {
-            case BOOTED, ADOPTED, RUNNING_ELSEWHERE -> Optional.empty();
-            case NOTHING_TO_TAKE_OVER -> Optional.of(new ServiceUnavailableException(id,
-                    ServiceUnavailableException.Reason.TAKEN_OVER, "service " + id
-                    + " was being taken over from a dead instance; ask again"));
-            case TIMED_OUT -> Optional.of(new ServiceUnavailableException(id,
-                    ServiceUnavailableException.Reason.BOOT_TIMED_OUT, "boot of service " + id + " "
-                    + reporter.cause(outcome)));
-            case FAILED -> Optional.of(new ServiceUnavailableException(id,
-                    ServiceUnavailableException.Reason.BOOT_FAILED, "boot of service " + id + " "
-                    + reporter.cause(outcome)));
-        };
     }
 
     /** One idle check: stops the service when it has had no traffic for its idle timeout. */

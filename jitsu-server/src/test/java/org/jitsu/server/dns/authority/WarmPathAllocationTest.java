@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.jitsu.backend.VmState;
+import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.junit.jupiter.api.Test;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -47,6 +49,45 @@ class WarmPathAllocationTest {
             assertThat(found).isEqualTo(QUERIES / 4 * 3);
             assertThat(allocated).as("bytes allocated for %d queries", QUERIES).isLessThan(QUERIES);
             assertThat(vm.starts()).isZero();
+        } finally {
+            timer.dispose();
+        }
+    }
+
+    /**
+     * The contract the front end's fast path relies on: a warm answer is a scalar {@code Mono} (the front
+     * end reads it synchronously, without subscribing), the same object every time, and so is the core's
+     * {@code ensureRunning()} of a running service. A stage that wraps the Mono (a {@code map}, a
+     * {@code doOnNext}) would keep the answers right and silently lose this; this test fails then. A cold
+     * service's answer is not scalar: it completes once the boot is done.
+     */
+    @Test
+    void aWarmAnswerStaysScalar() {
+        VirtualTimeScheduler timer = VirtualTimeScheduler.create();
+        FakeBackend backend = new FakeBackend("fake");
+        FakeVm web = backend.vm("web").setState(VmState.RUNNING);
+        FakeVm cold = backend.vm("cold");
+        try (OnDemandPipeline pipeline = OnDemandPipeline.builder()
+                .zones(List.of(zone()))
+                .services(List.of(new Service("web", web).build(), new Service("cold", cold).build()))
+                .timer(timer)
+                .build()) {
+            pipeline.start().block(VERIFY_TIMEOUT);
+            Mono<Answer> first = pipeline.resolve(query("web.example.test", RecordType.A));
+            Mono<Answer> second = pipeline.resolve(query("web.example.test", RecordType.A));
+            assertThat(first).isInstanceOf(Fuseable.ScalarCallable.class).isSameAs(second);
+            assertThat(pipeline.resolve(query("static.example.test", RecordType.A)))
+                    .isInstanceOf(Fuseable.ScalarCallable.class);
+            ManagedService service = pipeline.core().service("web").orElseThrow();
+            assertThat(service.ensureRunning()).isInstanceOf(Fuseable.ScalarCallable.class)
+                    .isSameAs(service.ensureRunning());
+
+            Mono<Answer> booting = pipeline.resolve(query("cold.example.test", RecordType.A));
+            assertThat(booting).isNotInstanceOf(Fuseable.ScalarCallable.class);
+            assertThat(Fixtures.assertFound(booting.block(VERIFY_TIMEOUT)).answers()).hasSize(1);
+            assertThat(pipeline.resolve(query("cold.example.test", RecordType.A)))
+                    .as("once it runs, the cold service's answer is scalar too")
+                    .isInstanceOf(Fuseable.ScalarCallable.class);
         } finally {
             timer.dispose();
         }
