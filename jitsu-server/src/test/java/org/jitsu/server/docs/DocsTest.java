@@ -127,27 +127,8 @@ class DocsTest {
             Path source = file.toAbsolutePath().normalize();
             String name = base.relativize(source).toString();
             List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
-            boolean inFence = false;
-            String fence = null;
-            for (int i = 0; i < lines.size(); i++) {
+            for (int i : proseLines(lines)) {
                 String line = lines.get(i);
-                Matcher f = FENCE.matcher(line);
-                if (f.find()) {
-                    String marker = f.group(1);
-                    if (!inFence) {
-                        inFence = true;
-                        fence = marker;
-                        continue;
-                    }
-                    if (marker.charAt(0) == fence.charAt(0) && marker.length() >= fence.length()
-                            && line.trim().equals(marker)) {
-                        inFence = false;
-                        continue;
-                    }
-                }
-                if (inFence) {
-                    continue;
-                }
                 String text = CODE_SPAN.matcher(line).replaceAll("``");
                 List<String> targets = new ArrayList<>();
                 Matcher m = INLINE_LINK.matcher(text);
@@ -212,30 +193,38 @@ class DocsTest {
                 : "no heading with that anchor in " + base.relativize(resolved);
     }
 
-    /** The anchors GitHub gives a file's ATX headings (outside fences); repeats get -1, -2, ... */
-    static Set<String> headingAnchors(List<String> lines) {
-        Set<String> anchors = new LinkedHashSet<>();
-        Map<String, Integer> seen = new HashMap<>();
-        boolean inFence = false;
+    /** The indexes of the lines outside fenced code blocks (the fence lines themselves excluded). */
+    static List<Integer> proseLines(List<String> lines) {
+        List<Integer> out = new ArrayList<>();
         String fence = null;
-        for (String line : lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
             Matcher f = FENCE.matcher(line);
             if (f.find()) {
                 String marker = f.group(1);
-                if (!inFence) {
-                    inFence = true;
+                if (fence == null) {
                     fence = marker;
                     continue;
                 }
                 if (marker.charAt(0) == fence.charAt(0) && marker.length() >= fence.length()
                         && line.trim().equals(marker)) {
-                    inFence = false;
+                    fence = null;
                     continue;
                 }
             }
-            if (inFence) {
-                continue;
+            if (fence == null) {
+                out.add(i);
             }
+        }
+        return out;
+    }
+
+    /** The anchors GitHub gives a file's ATX headings (outside fences); repeats get -1, -2, ... */
+    static Set<String> headingAnchors(List<String> lines) {
+        Set<String> anchors = new LinkedHashSet<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i : proseLines(lines)) {
+            String line = lines.get(i);
             Matcher h = HEADING.matcher(line);
             if (!h.matches()) {
                 continue;
