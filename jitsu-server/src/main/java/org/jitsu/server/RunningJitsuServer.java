@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.server.admin.AdminOperations.ActionResult;
 import org.jitsu.server.admin.AdminOperations.Registration;
@@ -32,7 +31,6 @@ import org.jitsu.server.store.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -43,23 +41,12 @@ import reactor.core.scheduler.Schedulers;
  */
 final class RunningJitsuServer implements JitsuServer {
     private static final Logger log = LoggerFactory.getLogger(RunningJitsuServer.class);
-    /** Bound on the DNS front end's shutdown (it drains queries in flight). */
-    static final Duration DNS_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
-    /** Bound on waiting for boots in flight at shutdown. */
-    static final Duration BOOT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-    /** Bound on stopping every service at shutdown ({@code --stop-services-on-exit}). */
-    static final Duration STOP_ALL_TIMEOUT = Duration.ofSeconds(60);
-    /** Bound on {@link #close()}: the steps above plus closing. */
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration BOOT_POLL = Duration.ofMillis(50);
 
     private final Parts parts;
     private final DnsServer dns;
     private final Optional<AdminServer> admin;
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final Sinks.Empty<Void> closed = Sinks.empty();
+    private final ShutdownSequence shutdown;
     private volatile JitsuConfig config;
-    private volatile boolean ready = true;
 
     /** What the builder assembled before the listeners were bound. */
     record Parts(JitsuConfig config, OnDemandPipeline pipeline, BackendSet backends, JitsuMetrics metrics,
@@ -79,6 +66,7 @@ final class RunningJitsuServer implements JitsuServer {
         this.dns = dns;
         this.admin = admin;
         this.registered = new LinkedHashMap<>(parts.registered());
+        this.shutdown = new ShutdownSequence(dns, parts, admin, () -> storeChanges.dispose());
     }
 
     @Override
@@ -116,7 +104,7 @@ final class RunningJitsuServer implements JitsuServer {
 
     /** Listeners bound, not shutting down, and every backend answers its readiness check in time. */
     Mono<Boolean> readyCheck() {
-        if (!ready) {
+        if (shutdown.started()) {
             return Mono.just(false);
         }
         return parts.backends().ready()
@@ -349,44 +337,7 @@ final class RunningJitsuServer implements JitsuServer {
 
     @Override
     public Mono<Void> shutdown(boolean stopServices) {
-        if (closing.compareAndSet(false, true)) {
-            ready = false;
-            OnDemandPipeline pipeline = parts.pipeline();
-            Mono.defer(dns::shutdown)
-                    .timeout(DNS_SHUTDOWN_TIMEOUT)
-                    .onErrorResume(e -> warn("DNS server shutdown", e))
-                    .then(Mono.defer(() -> pipeline.core().bootsDone(BOOT_POLL))
-                            .timeout(BOOT_DRAIN_TIMEOUT, Schedulers.parallel())
-                            .onErrorResume(e -> warn("waiting for boots in flight", e)))
-                    .then(stopServices
-                            ? Mono.defer(() -> {
-                                log.info("stopping every service (--stop-services-on-exit)");
-                                return pipeline.core().stopAll("shutdown");
-                            }).timeout(STOP_ALL_TIMEOUT, Schedulers.parallel())
-                            .onErrorResume(e -> warn("stopping the services", e))
-                            : Mono.empty())
-                    .then(Mono.fromRunnable(this::closePipelineAndBackends).subscribeOn(Schedulers.boundedElastic()))
-                    .then(admin.map(AdminServer::shutdown).orElse(Mono.empty()))
-                    .doFinally(signal -> parts.worker().dispose())
-                    .subscribe(null, e -> closed.tryEmitEmpty(), closed::tryEmitEmpty);
-        }
-        return closed.asMono();
-    }
-
-    private static Mono<Void> warn(String what, Throwable e) {
-        log.warn("{}: {}", what, e.toString());
-        return Mono.empty();
-    }
-
-    private void closePipelineAndBackends() {
-        storeChanges.dispose();
-        try {
-            parts.pipeline().close();
-        } catch (RuntimeException e) {
-            log.warn("pipeline close: {}", e.toString());
-        }
-        parts.backends().close();
-        parts.store().close();
+        return shutdown.run(stopServices);
     }
 
     @Override
@@ -396,10 +347,6 @@ final class RunningJitsuServer implements JitsuServer {
 
     @Override
     public void close(boolean stopServices) {
-        try {
-            shutdown(stopServices).block(CLOSE_TIMEOUT);
-        } catch (IllegalStateException e) {
-            log.warn("shutdown did not finish within {} s", CLOSE_TIMEOUT.toSeconds());
-        }
+        shutdown.close(stopServices);
     }
 }
