@@ -147,7 +147,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
                     metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);
-            server.followStore();
+            server.registrations().follow();
             return server;
         } catch (RuntimeException e) {
             if (adoption != null) {

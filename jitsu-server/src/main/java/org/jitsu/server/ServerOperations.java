@@ -52,13 +52,13 @@ final class ServerOperations implements AdminOperations {
 
     @Override
     public Mono<Registration> register(String id, String spec) {
-        return server.get().map(s -> s.register(id, spec)).orElseGet(() -> Mono.just(
+        return server.get().map(s -> s.registrations().register(id, spec)).orElseGet(() -> Mono.just(
                 new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
     }
 
     @Override
     public Mono<Registration> unregister(String id) {
-        return server.get().map(s -> s.unregister(id)).orElseGet(() -> Mono.just(
+        return server.get().map(s -> s.registrations().unregister(id)).orElseGet(() -> Mono.just(
                 new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
     }
 

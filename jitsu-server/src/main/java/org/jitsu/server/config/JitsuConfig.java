@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -152,5 +153,12 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
     /** The service with this id. */
     public Optional<ServiceConfig> service(String id) {
         return services.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** The services by id, in config order: one index to look many up, instead of a scan per service. */
+    public Map<String, ServiceConfig> servicesById() {
+        Map<String, ServiceConfig> out = new LinkedHashMap<>(services.size() * 4 / 3 + 1);
+        services.forEach(s -> out.put(s.id(), s));
+        return out;
     }
 }
