@@ -31,17 +31,17 @@ final class ServerOperations implements AdminOperations {
 
     @Override
     public List<ServiceView> services() {
-        return server.get().map(RunningJitsuServer::views).orElse(List.of());
+        return server.get().map(s -> s.views().all()).orElse(List.of());
     }
 
     @Override
     public Optional<Mono<ActionResult>> start(String id) {
-        return server.get().flatMap(s -> s.startService(id));
+        return server.get().flatMap(s -> s.views().start(id));
     }
 
     @Override
     public Optional<Mono<ActionResult>> stop(String id) {
-        return server.get().flatMap(s -> s.stopService(id));
+        return server.get().flatMap(s -> s.views().stop(id));
     }
 
     @Override
