@@ -18,6 +18,7 @@ import org.jitsu.backend.readiness.ReadinessChecks;
 import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.server.admin.AdminServer;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
 import org.jitsu.server.dns.authority.NamedService;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.jitsu.server.admin.AdminOperations.ActionResult;
 import org.jitsu.server.admin.ServiceView;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.server.core.ManagedService;

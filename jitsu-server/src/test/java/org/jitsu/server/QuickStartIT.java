@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jitsu.backend.spi.IpLiteral;
 import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;

@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.AdminSettings;
 import org.jitsu.server.config.JitsuConfig;
 
