@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jitsu.backend.spi.ConfigException;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.config.Addresses;
-import org.jitsu.server.config.AdminSettings;
 import org.jitsu.server.config.JitsuConfig;
 
 /**

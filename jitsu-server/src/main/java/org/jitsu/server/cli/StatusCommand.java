@@ -7,8 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.config.Addresses;
-import org.jitsu.server.config.AdminSettings;
 import org.jitsu.server.config.JitsuConfig;
 
 /**

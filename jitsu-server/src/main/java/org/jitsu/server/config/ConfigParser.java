@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.jitsu.backend.spi.ConfigException;
 import org.jitsu.backend.spi.Settings;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
