@@ -22,8 +22,9 @@
  *   <li>This package owns {@code JitsuConfig}, {@code ServiceConfig} and {@code BackendConfig}: only the
  *       assembly ({@code org.jitsu.server}, which turns them into backends, VMs and named services) and
  *       the command line read them.</li>
- *   <li>One record does not follow the rule yet: {@link org.jitsu.server.config.StoreSettings} is read
- *       by the store alone and belongs in {@code org.jitsu.server.store}.</li>
+ *   <li>Not following the rule yet: {@link org.jitsu.server.config.StoreSettings} is read by the store
+ *       alone and belongs in {@code org.jitsu.server.store}; and {@code StateStores.withRegistered}
+ *       reads the file again (a {@code JitsuConfig}), which is the assembly's job.</li>
  * </ul>
  * A component's record checks its own invariants (an {@code IllegalArgumentException}, for code that
  * builds it directly); the parsers here check every value first and report it by its key.
@@ -31,7 +32,7 @@
  * <p>Dependencies: the settings records of {@code dns}, {@code dns.authority}, {@code core} and
  * {@code admin}; {@code org.jitsu.backend} ({@code StopMode}) and {@code org.jitsu.backend.spi}
  * ({@code Settings}, {@code ConfigException}). No Netty, no Reactor, no I/O but reading the file. Below
- * the assembly, nothing imports this package (apart from the store's {@code StoreSettings}, above); the
- * components never see the file's layout.
+ * the assembly nothing imports this package (but the store, above), so the components never see the
+ * file's layout; {@code PackageRulesTest} checks it.
  */
 package org.jitsu.server.config;
