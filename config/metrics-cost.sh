@@ -10,7 +10,7 @@ mode=${1:-}
 sed "s/enabled: true/enabled: $mode/" config/metrics-cost.yml > /tmp/metrics-cost-$mode.yml
 printf 'www.bench.test A\n' > /tmp/metrics-cost-queries.txt
 cp="jitsu-xen/target/classes:jitsu-server/target/classes:$(cat jitsu-server/target/classpath.txt)"
-taskset -c 1 java -cp "$cp" org.jitsu.server.Main serve --config /tmp/metrics-cost-$mode.yml \
+taskset -c 1 java -cp "$cp" org.jitsu.server.cli.Main serve --config /tmp/metrics-cost-$mode.yml \
     --stop-services-on-exit 2>/tmp/metrics-cost-server-$mode.log &
 pid=$!
 for _ in $(seq 200); do curl -sf http://127.0.0.1:8054/health/ready >/dev/null && break; sleep 0.1; done

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.jitsu.backend.readiness.ReadinessChecks;
 import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.server.admin.AdminServer;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
 import org.jitsu.server.dns.authority.NamedService;
@@ -147,7 +148,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
                     metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
             operations.attach(server);
-            server.followStore();
+            server.registrations().follow();
             return server;
         } catch (RuntimeException e) {
             if (adoption != null) {

@@ -9,7 +9,11 @@ public final class JitsuStartException extends RuntimeException {
 
     private final boolean bindFailure;
 
-    JitsuStartException(String message, Throwable cause, boolean bindFailure) {
+    /**
+     * @param message one line for operators
+     * @param bindFailure true when a DNS listener could not be bound
+     */
+    public JitsuStartException(String message, Throwable cause, boolean bindFailure) {
         super(message, cause);
         this.bindFailure = bindFailure;
     }

@@ -31,17 +31,17 @@ final class ServerOperations implements AdminOperations {
 
     @Override
     public List<ServiceView> services() {
-        return server.get().map(RunningJitsuServer::views).orElse(List.of());
+        return server.get().map(s -> s.views().all()).orElse(List.of());
     }
 
     @Override
     public Optional<Mono<ActionResult>> start(String id) {
-        return server.get().flatMap(s -> s.startService(id));
+        return server.get().flatMap(s -> s.views().start(id));
     }
 
     @Override
     public Optional<Mono<ActionResult>> stop(String id) {
-        return server.get().flatMap(s -> s.stopService(id));
+        return server.get().flatMap(s -> s.views().stop(id));
     }
 
     @Override
@@ -52,13 +52,13 @@ final class ServerOperations implements AdminOperations {
 
     @Override
     public Mono<Registration> register(String id, String spec) {
-        return server.get().map(s -> s.register(id, spec)).orElseGet(() -> Mono.just(
+        return server.get().map(s -> s.registrations().register(id, spec)).orElseGet(() -> Mono.just(
                 new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
     }
 
     @Override
     public Mono<Registration> unregister(String id) {
-        return server.get().map(s -> s.unregister(id)).orElseGet(() -> Mono.just(
+        return server.get().map(s -> s.registrations().unregister(id)).orElseGet(() -> Mono.just(
                 new Registration(Registration.Outcome.UNAVAILABLE, "the server is still starting")));
     }
 

@@ -29,7 +29,7 @@ class HealthReadyTest {
 
     @Test
     void readyFollowsTheBackends() throws Exception {
-        JitsuServerTest.FakeFactory factory = new JitsuServerTest.FakeFactory("fake");
+        FakeBackends.FakeFactory factory = new FakeBackends.FakeFactory("fake");
         try (JitsuServer server = JitsuServer.builder(JitsuConfig.parse(CONFIG, "test.yml"))
                 .backendFactories(List.of(factory))
                 .readinessParser((item, timer) -> vm -> Mono.empty())

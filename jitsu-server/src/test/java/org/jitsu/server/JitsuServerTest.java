@@ -2,14 +2,12 @@ package org.jitsu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jitsu.server.FakeBackends.CONFIG;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
@@ -17,37 +15,18 @@ import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.spi.BackendFactory;
+import org.jitsu.server.FakeBackends.FakeBackend;
+import org.jitsu.server.FakeBackends.FakeFactory;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The assembly up to the pipeline, with fake backends (the pipeline and front end are covered by the ITs). */
 class JitsuServerTest {
-    static final String CONFIG = String.join("\n",
-            "zones: [{name: example.test, nameservers: [ns1.example.test]}]",
-            "state-dir: /tmp/jitsu-test-state",
-            "admin: {address: \"127.0.0.1:0\"}",
-            "backends:",
-            "  one: {type: fake, flavour: plain}",
-            "  two: {type: fake}",
-            "services:",
-            "  - id: a",
-            "    names: [a.example.test]",
-            "    addresses: [127.0.0.2]",
-            "    backend: one",
-            "    fake: {command: run-a}",
-            "    readiness: [{delay: 1ms}, {http: \"http://127.0.0.2/\"}]",
-            "  - id: b",
-            "    names: [b.example.test]",
-            "    addresses: [127.0.0.3]",
-            "    backend: two",
-            "");
-
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final FakeFactory factory = new FakeFactory("fake");
     private final List<String> parsedReadiness = new CopyOnWriteArrayList<>();
@@ -178,117 +157,5 @@ class JitsuServerTest {
         assertThat(JitsuServerBuilder.isBindFailure(new IllegalStateException("no route"))).isFalse();
         assertThat(JitsuServerBuilder.rootMessage(new RuntimeException("outer", new IllegalStateException("inner"))))
                 .isEqualTo("inner");
-    }
-
-    // ---- fakes: state per instance
-
-    /** Creates {@link FakeBackend}s and remembers them. */
-    static final class FakeFactory implements BackendFactory {
-        final String type;
-        final List<FakeBackend> created = new CopyOnWriteArrayList<>();
-        volatile RuntimeException readyError;
-
-        FakeFactory(String type) {
-            this.type = type;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public Backend create(String name, Settings settings, BackendContext context) {
-            settings.allowOnly("flavour");
-            String flavour = settings.string("flavour", "plain");
-            if (!flavour.equals("plain")) {
-                throw new ConfigException(settings.keyPath("flavour"), flavour, "plain");
-            }
-            FakeBackend b = new FakeBackend(name, type, settings, context, readyError);
-            created.add(b);
-            return b;
-        }
-    }
-
-    /** Records what the assembly asked of it. */
-    static final class FakeBackend implements Backend {
-        final String name;
-        final String type;
-        final Settings settings;
-        final BackendContext context;
-        volatile RuntimeException readyError; // may change later: the admin API's readiness checks it again
-        final Map<String, Settings> defined = new ConcurrentHashMap<>();
-        volatile boolean closed;
-        volatile int readyCalls;
-
-        FakeBackend(String name, String type, Settings settings, BackendContext context, RuntimeException readyError) {
-            this.name = name;
-            this.type = type;
-            this.settings = settings;
-            this.context = context;
-            this.readyError = readyError;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public Vm define(String serviceId, Settings spec) {
-            spec.allowOnly("command");
-            if (spec.has("command")) {
-                spec.string("command");
-            }
-            defined.put(serviceId, spec);
-            FakeBackend self = this;
-            return new Vm() {
-                @Override
-                public String id() {
-                    return serviceId;
-                }
-
-                @Override
-                public Backend backend() {
-                    return self;
-                }
-
-                @Override
-                public Mono<VmState> state() {
-                    return Mono.just(VmState.STOPPED);
-                }
-
-                @Override
-                public Mono<Void> start() {
-                    return Mono.empty();
-                }
-
-                @Override
-                public Mono<Void> stop(StopMode mode, Duration grace) {
-                    return Mono.empty();
-                }
-            };
-        }
-
-        @Override
-        public Flux<VmEvent> events() {
-            return Flux.never();
-        }
-
-        @Override
-        public Mono<Void> ready() {
-            readyCalls++;
-            return readyError == null ? Mono.empty() : Mono.error(readyError);
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class SighupIT {
         Path log = dir.resolve("server.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "org.jitsu.server.Main", "serve", "--config", config.toString(), "--stop-services-on-exit")
+                Main.class.getName(), "serve", "--config", config.toString(), "--stop-services-on-exit")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             String admin = "http://127.0.0.1:" + adminPort;

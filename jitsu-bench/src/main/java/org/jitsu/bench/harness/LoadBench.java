@@ -171,7 +171,7 @@ public final class LoadBench {
                 gc.equals("parallel") ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC"));
         command.addAll(heap);
         command.addAll(List.of("-Dio.netty.leakDetection.level=disabled", "-Djitsu.log.level=WARN", "-cp", serverCp,
-                "org.jitsu.server.Main", "serve", "--config", config.toString()));
+                "org.jitsu.server.cli.Main", "serve", "--config", config.toString()));
         return command;
     }
 

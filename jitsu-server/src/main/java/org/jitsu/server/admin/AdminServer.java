@@ -1,7 +1,6 @@
 package org.jitsu.server.admin;
 
 import java.net.InetSocketAddress;
-import org.jitsu.server.config.AdminSettings;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
@@ -48,10 +49,11 @@ final class ConfigParser {
         Optional<ForwardSettings> forward = root.has("forward") ? Optional.of(forward(root.child("forward")))
                 : Optional.empty();
         Settings boot = root.child("boot").allowOnly("max-concurrent", "max-queued", "max-waiters", "timeout");
+        BootLimits defaults = BootLimits.DEFAULT; // the core's defaults
         BootLimits limits = new BootLimits(
-                (int) boot.integer("max-concurrent", 8, 1, 4096),
-                (int) boot.integer("max-queued", 1024, 0, 1_000_000),
-                (int) boot.integer("max-waiters", 10_000, 1, 1_000_000));
+                (int) boot.integer("max-concurrent", defaults.maxConcurrent(), 1, 4096),
+                (int) boot.integer("max-queued", defaults.maxQueued(), 0, 1_000_000),
+                (int) boot.integer("max-waiters", defaults.maxWaitersPerBoot(), 1, 1_000_000));
         Duration bootTimeout = boot.positiveDuration("timeout", Duration.ofSeconds(30));
         Settings idle = root.child("idle").allowOnly("check-interval");
         Duration idleCheck = idle.positiveDuration("check-interval", Duration.ofSeconds(5));

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
@@ -152,5 +154,12 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
     /** The service with this id. */
     public Optional<ServiceConfig> service(String id) {
         return services.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** The services by id, in config order: one index to look many up, instead of a scan per service. */
+    public Map<String, ServiceConfig> servicesById() {
+        Map<String, ServiceConfig> out = new LinkedHashMap<>(services.size() * 4 / 3 + 1);
+        services.forEach(s -> out.put(s.id(), s));
+        return out;
     }
 }

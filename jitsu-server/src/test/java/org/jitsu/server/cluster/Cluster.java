@@ -91,7 +91,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
      */
     Process startChild(String name, int dnsPort, Path config) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "org.jitsu.server.Main",
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "org.jitsu.server.cli.Main",
                 "serve", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
         children.add(p);

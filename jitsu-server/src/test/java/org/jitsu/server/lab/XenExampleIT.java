@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.VmState;
-import org.jitsu.server.Main;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.testing.DnsTools;

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.jitsu.server.JitsuServer;
-import org.jitsu.server.Main;
+import org.jitsu.server.cli.Main;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.core.BootCoordinator;

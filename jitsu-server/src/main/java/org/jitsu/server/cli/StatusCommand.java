@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,7 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.jitsu.server.config.AdminSettings;
+import org.jitsu.server.admin.AdminSettings;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 
 /**

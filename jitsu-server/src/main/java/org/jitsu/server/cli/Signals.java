@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

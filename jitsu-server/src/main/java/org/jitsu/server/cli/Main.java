@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +14,9 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jitsu.server.JitsuServer;
+import org.jitsu.server.JitsuStartException;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.settings.ConfigException;
@@ -22,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code serve [--config FILE]} runs the server in the foreground until SIGTERM or
- * SIGINT; {@code check [--config FILE]} validates a config; {@code --help}; {@code --version}.
+ * SIGINT (SIGHUP reloads); {@code check [--config FILE]} validates a config; {@code status} and
+ * {@code service add|rm|list} ask the running server's admin API ({@link StatusCommand},
+ * {@link ServiceCommand}); {@code --help}; {@code --version}. The {@code jitsu} launcher runs this class.
  *
  * <p>Exit status: 0 success; 1 the server could not start (e.g. port in use); 2 usage or config error.
  * Errors are one line on stderr: {@code jitsu: FILE: services[0].backend: x (expected: ...)}.
@@ -147,7 +152,7 @@ public final class Main {
             err.println("jitsu: " + e.getMessage());
             return EXIT_START_FAILED;
         } catch (RuntimeException e) {
-            err.println("jitsu: cannot start: " + JitsuServerBuilder.rootMessage(e));
+            err.println("jitsu: cannot start: " + rootMessage(e));
             log.debug("start failed", e);
             return EXIT_START_FAILED;
         }
@@ -188,7 +193,7 @@ public final class Main {
     }
 
     static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        try (InputStream in = Main.class.getResourceAsStream("/org/jitsu/server/version.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);
@@ -201,6 +206,16 @@ public final class Main {
             log.debug("cannot read version.properties", e);
         }
         return "(unknown version)";
+    }
+
+    /** The innermost cause's message: what a person can act on, on one line. */
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
     }
 
     private static String count(int n, String what) {

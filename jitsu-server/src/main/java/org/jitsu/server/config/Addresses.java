@@ -1,15 +1,20 @@
-package org.jitsu.server;
+package org.jitsu.server.config;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-/** Addresses for people: IPv6 in the short form of RFC 5952 ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
-final class Addresses {
+/**
+ * Addresses for people (logs, the admin API, URLs of the command line): IPv6 in the short form of
+ * RFC 5952 ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}), socket addresses as the config writes them
+ * ({@code 127.0.0.1:8053}, {@code [::1]:53}).
+ */
+public final class Addresses {
     private Addresses() {
     }
 
-    static String format(InetAddress address) {
+    /** IPv4 as usual, IPv6 in the short form of RFC 5952. */
+    public static String format(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
             return address.getHostAddress();
         }
@@ -46,7 +51,8 @@ final class Addresses {
         return s.toString();
     }
 
-    static String format(InetSocketAddress address) {
+    /** {@code HOST:PORT}, with an IPv6 host in brackets. */
+    public static String format(InetSocketAddress address) {
         String host = format(address.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }

@@ -1,4 +1,4 @@
-package org.jitsu.server.config;
+package org.jitsu.server.admin;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jitsu.server.config.AdminSettings;
+import org.jitsu.server.admin.AdminSettings;
+import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.settings.ConfigException;
 

@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.jitsu.server.FakeBackends;
+import org.jitsu.server.JitsuServer;
+import org.jitsu.server.JitsuStartException;
+import org.jitsu.server.ReadinessParser;
 import org.jitsu.server.config.JitsuConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +26,7 @@ class MainTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final JitsuServerTest.FakeFactory factory = new JitsuServerTest.FakeFactory("fake");
+    private final FakeBackends.FakeFactory factory = new FakeBackends.FakeFactory("fake");
 
     private int run(Function<JitsuConfig, JitsuServer.Builder> builders, String... args) {
         return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
@@ -81,7 +85,7 @@ class MainTest {
 
     @Test
     void checkOkPrintsCounts() throws IOException {
-        Path file = write("ok.yml", JitsuServerTest.CONFIG);
+        Path file = write("ok.yml", FakeBackends.CONFIG);
         assertThat(run("check", "--config", file.toString())).isEqualTo(0);
         assertThat(stdout()).isEqualTo(file + ": ok (1 zone, 2 services)\n");
         assertThat(stderr()).isEmpty();
@@ -93,7 +97,7 @@ class MainTest {
 
     @Test
     void checkOnABrokenConfigNamesTheKey() throws IOException {
-        Path file = write("bad.yml", JitsuServerTest.CONFIG.replace("backend: two", "backend: three"));
+        Path file = write("bad.yml", FakeBackends.CONFIG.replace("backend: two", "backend: three"));
         assertThat(run("check", "--config", file.toString())).isEqualTo(2);
         assertThat(stderr()).isEqualTo("jitsu: " + file
                 + ": services[1].backend: three (expected: one of the backends: one, two)\n");
@@ -102,7 +106,7 @@ class MainTest {
 
     @Test
     void checkReportsErrorsFoundByTheBackends() throws IOException {
-        Path file = write("bad.yml", JitsuServerTest.CONFIG.replace("fake: {command: run-a}", "fake: {cmd: x}"));
+        Path file = write("bad.yml", FakeBackends.CONFIG.replace("fake: {command: run-a}", "fake: {cmd: x}"));
         assertThat(run("check", "--config", file.toString())).isEqualTo(2);
         assertThat(stderr()).startsWith("jitsu: " + file + ": services[0].fake.cmd: unknown key");
     }
@@ -119,14 +123,14 @@ class MainTest {
 
     @Test
     void serveWithABrokenConfigExitsWithTwo() throws IOException {
-        Path file = write("bad.yml", "listen: {port: -1}\n" + JitsuServerTest.CONFIG);
+        Path file = write("bad.yml", "listen: {port: -1}\n" + FakeBackends.CONFIG);
         assertThat(run("serve", "--config", file.toString())).isEqualTo(2);
         assertThat(stderr()).startsWith("jitsu: " + file + ": listen.port: -1 (expected: ");
     }
 
     @Test
     void serveThatCannotBindExitsWithOneOnOneLine() throws IOException {
-        Path file = write("ok.yml", JitsuServerTest.CONFIG);
+        Path file = write("ok.yml", FakeBackends.CONFIG);
         int code = run(c -> new FailingBuilder(new JitsuStartException(
                 "cannot listen on 127.0.0.1 port 5353: bind(..) failed: Address already in use", null, true)),
                 "serve", "--config", file.toString());
@@ -136,7 +140,7 @@ class MainTest {
 
     @Test
     void serveThatFailsUnexpectedlyExitsWithOne() throws IOException {
-        Path file = write("ok.yml", JitsuServerTest.CONFIG);
+        Path file = write("ok.yml", FakeBackends.CONFIG);
         int code = run(c -> new FailingBuilder(new UnsupportedOperationException("pipeline not built yet")),
                 "serve", "--config", file.toString());
         assertThat(code).isEqualTo(1);

@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.jitsu.server;
+package org.jitsu.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jitsu.server.FakeBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class CommandLineTest {
     void statusWithoutARunningServerSaysSoAndExits1() throws Exception {
         int port = org.jitsu.server.testing.JitsuServerExtension.freePort("127.0.0.1");
         Path file = Files.writeString(dir.resolve("j.yml"), "admin: {address: \"127.0.0.1:" + port + "\"}\n"
-                + JitsuServerTest.CONFIG.replace("admin: {address: \"127.0.0.1:0\"}\n", ""));
+                + FakeBackends.CONFIG.replace("admin: {address: \"127.0.0.1:0\"}\n", ""));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"status", "--config", file.toString()}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -49,7 +50,7 @@ class CommandLineTest {
 
     @Test
     void statusWithTheAdminApiOffIsAUsageError() throws Exception {
-        Path file = Files.writeString(dir.resolve("j.yml"), JitsuServerTest.CONFIG.replace(
+        Path file = Files.writeString(dir.resolve("j.yml"), FakeBackends.CONFIG.replace(
                 "admin: {address: \"127.0.0.1:0\"}", "admin: {enabled: false}"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"status", "--config", file.toString()}, new PrintStream(new ByteArrayOutputStream()),
