@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.dns.DnsRecordType;
 import java.time.Duration;
 import java.util.Optional;
 import org.jitsu.bench.jmh.Capture;
@@ -123,7 +124,7 @@ public class FrontEndBenchmark extends JitsuBenchmark {
         }
         b.writeByte(0).writeShort(RecordType.A).writeShort(1);
         if (edns) {
-            b.writeByte(0).writeShort(RecordType.OPT).writeShort(1232).writeInt(0).writeShort(0);
+            b.writeByte(0).writeShort(DnsRecordType.OPT.intValue()).writeShort(1232).writeInt(0).writeShort(0);
         }
         byte[] out = new byte[b.readableBytes()];
         b.readBytes(out);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -132,7 +133,7 @@ final class Forwarder {
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> {
                         metrics.forwarded(false, System.nanoTime() - start);
-                        return DnsReply.Built.error(request, Rcode.SERVFAIL);
+                        return DnsReply.Built.error(request, DnsResponseCode.SERVFAIL);
                     }));
         });
     }

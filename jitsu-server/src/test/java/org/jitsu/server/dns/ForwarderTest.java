@@ -3,6 +3,7 @@ package org.jitsu.server.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -84,7 +85,7 @@ class ForwarderTest {
             clock.advanceTimeBy(TIMEOUT);
             DnsReply r = reply.get(5, TimeUnit.SECONDS);
             assertThat(r).isInstanceOfSatisfying(DnsReply.Built.class,
-                    b -> assertThat(b.rcode()).isEqualTo(Rcode.SERVFAIL));
+                    b -> assertThat(b.rcode()).isEqualTo(DnsResponseCode.SERVFAIL));
             assertThat(metrics.forwardedFailed.get()).isEqualTo(1);
             f.close().block(Duration.ofSeconds(5));
         }
