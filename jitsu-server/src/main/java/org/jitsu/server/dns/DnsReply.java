@@ -5,7 +5,7 @@ import java.util.List;
 import org.jitsu.server.dns.authority.ResourceRecord;
 
 /** A response waiting to be encoded: built by us, or relayed from an upstream resolver. */
-sealed interface DnsReply {
+sealed interface DnsReply extends MessageResponder.Reply {
 
     /** The request being answered. */
     WireRequest request();

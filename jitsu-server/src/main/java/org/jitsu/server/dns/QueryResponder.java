@@ -77,7 +77,7 @@ final class QueryResponder {
      * path builds no operator chain and no subscriber.
      */
     Mono<DnsReply> respond(ByteBuf packet, InetSocketAddress client, Transport transport) {
-        ParseResult parsed = QueryDecoder.decode(packet, questions);
+        ParseResult parsed = decode(packet);
         if (parsed instanceof ParseResult.Accept accept) {
             WireRequest request = accept.request();
             WireRequest.Question q = request.question().orElseThrow();
@@ -113,6 +113,11 @@ final class QueryResponder {
         }
         metrics.dropped(transport, drop.reason());
         return NO_REPLY;
+    }
+
+    /** Parses {@code packet} through this responder's question cache; does not move its indices. */
+    ParseResult decode(ByteBuf packet) {
+        return QueryDecoder.decode(packet, questions);
     }
 
     /** The reply to an answer that is already there; reads {@code packet} only to forward it. */
