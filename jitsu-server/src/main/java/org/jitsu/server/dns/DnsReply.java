@@ -1,10 +1,11 @@
 package org.jitsu.server.dns;
 
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.util.List;
 import org.jitsu.server.dns.authority.ResourceRecord;
 
 /** A response waiting to be encoded: built by us, or relayed from an upstream resolver. */
-sealed interface DnsReply {
+sealed interface DnsReply extends MessageResponder.Reply {
 
     /** The request being answered. */
     WireRequest request();
@@ -12,10 +13,11 @@ sealed interface DnsReply {
     /**
      * A response we build.
      *
-     * @param rcode the response code, extended codes (BADVERS = 16) included
+     * @param rcode the response code, extended codes included ({@code BADVERS_OR_BADSIG}, 16, is
+     *     BADVERS here: its upper bits go into the OPT record)
      * @param authoritative the AA bit
      */
-    record Built(WireRequest request, int rcode, boolean authoritative, List<ResourceRecord> answers,
+    record Built(WireRequest request, DnsResponseCode rcode, boolean authoritative, List<ResourceRecord> answers,
                  List<ResourceRecord> authority, List<ResourceRecord> additional) implements DnsReply {
         public Built {
             answers = List.copyOf(answers);
@@ -24,7 +26,7 @@ sealed interface DnsReply {
         }
 
         /** A response with no records. */
-        static Built error(WireRequest request, int rcode) {
+        static Built error(WireRequest request, DnsResponseCode rcode) {
             return new Built(request, rcode, false, List.of(), List.of(), List.of());
         }
     }

@@ -2,13 +2,14 @@ package org.jitsu.server.dns;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -132,7 +133,7 @@ final class Forwarder {
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> {
                         metrics.forwarded(false, System.nanoTime() - start);
-                        return DnsReply.Built.error(request, Rcode.SERVFAIL);
+                        return DnsReply.Built.error(request, DnsResponseCode.SERVFAIL);
                     }));
         });
     }
@@ -170,7 +171,7 @@ final class Forwarder {
                 pending.remove(key, p);
                 timer.dispose();
             });
-            ByteBuf out = Unpooled.wrappedBuffer(withId(query, id));
+            ByteBuf out = upstreamQuery(channel.alloc(), query, id, false);
             channel.writeAndFlush(new DatagramPacket(out, upstream)).addListener(f -> {
                 if (!f.isSuccess() && pending.remove(key, p)) {
                     log.debug("upstream {} send failed: {}", upstream, f.cause().toString());
@@ -191,11 +192,22 @@ final class Forwarder {
         throw new IllegalStateException("no upstream socket for " + upstream);
     }
 
-    static byte[] withId(byte[] query, int id) {
-        byte[] copy = query.clone();
-        copy[0] = (byte) (id >>> 8);
-        copy[1] = (byte) id;
-        return copy;
+    /**
+     * The client's {@code query} with {@code id}, for an upstream: its bytes otherwise unchanged (flags,
+     * question, OPT and its options), so that the upstream sees what the client asked. Written straight
+     * into an I/O (direct) buffer of {@code alloc}: no copy of the array, and none when the socket writes
+     * it (a heap buffer would be copied into a direct one there). With {@code lengthPrefix}, framed for
+     * TCP (RFC 1035 4.2.2). See {@code ForwarderCodecMeasurement} for why not netty-codec-dns.
+     */
+    static ByteBuf upstreamQuery(ByteBufAllocator alloc, byte[] query, int id, boolean lengthPrefix) {
+        ByteBuf out = alloc.ioBuffer((lengthPrefix ? 2 : 0) + query.length);
+        if (lengthPrefix) {
+            out.writeShort(query.length);
+        }
+        int at = out.writerIndex();
+        out.writeBytes(query);
+        out.setShort(at, id);
+        return out;
     }
 
     /** True for a response with this id that echoes this question (letter case aside). */

@@ -1,7 +1,7 @@
 package org.jitsu.server.dns;
 
 /** What {@link QueryDecoder} made of a packet. */
-sealed interface ParseResult {
+sealed interface ParseResult extends MessageResponder.Parsed {
 
     /**
      * No reply at all.

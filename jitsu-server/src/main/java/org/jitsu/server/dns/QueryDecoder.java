@@ -1,9 +1,13 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.dns.DnsOpCode;
+import io.netty.handler.codec.dns.DnsRecord;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.handler.codec.dns.DnsSection;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Optional;
-import org.jitsu.server.dns.authority.RecordType;
 
 /**
  * Parses a DNS query (RFC 1035 4.1, RFC 6891) from a buffer without changing its indices and without
@@ -15,11 +19,21 @@ import org.jitsu.server.dns.authority.RecordType;
  * escaping scheme. Letter case is folded for the pipeline and kept for the echoed question.
  *
  * <p>Zone transfers (AXFR, IXFR) are REFUSED on both transports.
+ *
+ * <p>Codes and types are named by netty-codec-dns ({@link DnsRecordType}, {@link DnsResponseCode},
+ * {@link DnsOpCode}, {@link DnsSection}); values read from the wire stay {@code int}s, compared with
+ * constants taken from the library once ({@code DnsRecordType.valueOf(int)} would allocate for unknown
+ * types on every packet).
  */
 final class QueryDecoder {
     static final int HEADER_LENGTH = 12;
     private static final int MAX_NAME = 255;
-    private static final int CLASS_IN = 1;
+    private static final int QUERY = DnsOpCode.QUERY.byteValue();
+    private static final int OPT = DnsRecordType.OPT.intValue();
+    private static final int AXFR = DnsRecordType.AXFR.intValue();
+    private static final int IXFR = DnsRecordType.IXFR.intValue();
+    /** RFC 6891 9: 16 in an OPT is BADVERS (BADSIG is its TSIG meaning). */
+    private static final DnsResponseCode BADVERS = DnsResponseCode.BADVERS_OR_BADSIG;
 
     private QueryDecoder() {
     }
@@ -157,8 +171,8 @@ final class QueryDecoder {
             return cache.question(wire, w, qtype, qclass);
         }
 
-        /** Skips one resource record, remembering an OPT (legal only in the additional section). */
-        void record(boolean additional) {
+        /** Skips one resource record of {@code section}, remembering an OPT (legal only in ADDITIONAL). */
+        void record(DnsSection section) {
             int ownerAt = pos;
             name(false, QuestionCache.NONE);
             boolean rootOwner = pos == ownerAt + 1;
@@ -170,8 +184,8 @@ final class QueryDecoder {
                 throw Malformed.INSTANCE;
             }
             pos += rdlength;
-            if (type == RecordType.OPT) {
-                if (edns.isPresent() || !rootOwner || !additional) {
+            if (type == OPT) {
+                if (edns.isPresent() || !rootOwner || section != DnsSection.ADDITIONAL) {
                     throw Malformed.INSTANCE; // RFC 6891 6.1.1: one OPT, owned by the root, in additional
                 }
                 int version = (int) (ttl >>> 16) & 0xff;
@@ -243,8 +257,14 @@ final class QueryDecoder {
                 throw Malformed.INSTANCE;
             }
             s.question = s.name(true, cache);
-            for (int i = 0; i < ancount + nscount + arcount; i++) {
-                s.record(i >= ancount + nscount);
+            for (int i = 0; i < ancount; i++) {
+                s.record(DnsSection.ANSWER);
+            }
+            for (int i = 0; i < nscount; i++) {
+                s.record(DnsSection.AUTHORITY);
+            }
+            for (int i = 0; i < arcount; i++) {
+                s.record(DnsSection.ADDITIONAL);
             }
             if (s.pos != s.limit) {
                 throw Malformed.INSTANCE; // trailing bytes
@@ -255,21 +275,21 @@ final class QueryDecoder {
         }
         WireRequest request = new WireRequest(id, opcode, rd, cd, s.question, s.edns);
         s.clear();
-        if (opcode != 0) {
-            return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.NOTIMP), false);
+        if (opcode != QUERY) {
+            return new ParseResult.Reject(DnsReply.Built.error(request, DnsResponseCode.NOTIMP), false);
         }
         if (!ok) {
-            return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.FORMERR), true);
+            return new ParseResult.Reject(DnsReply.Built.error(request, DnsResponseCode.FORMERR), true);
         }
         if (request.edns().isPresent() && request.edns().get().version() > 0) {
-            return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.BADVERS), false);
+            return new ParseResult.Reject(DnsReply.Built.error(request, BADVERS), false);
         }
         WireRequest.Question q = request.question().get();
-        if (q.qclass() != CLASS_IN) {
-            return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.REFUSED), false);
+        if (q.qclass() != DnsRecord.CLASS_IN) {
+            return new ParseResult.Reject(DnsReply.Built.error(request, DnsResponseCode.REFUSED), false);
         }
-        if (q.qtype() == RecordType.AXFR || q.qtype() == RecordType.IXFR) {
-            return new ParseResult.Reject(DnsReply.Built.error(request, Rcode.REFUSED), false);
+        if (q.qtype() == AXFR || q.qtype() == IXFR) {
+            return new ParseResult.Reject(DnsReply.Built.error(request, DnsResponseCode.REFUSED), false);
         }
         return new ParseResult.Accept(request);
     }

@@ -3,6 +3,7 @@ package org.jitsu.server.dns;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -76,7 +77,7 @@ final class QueryResponder {
      * path builds no operator chain and no subscriber.
      */
     Mono<DnsReply> respond(ByteBuf packet, InetSocketAddress client, Transport transport) {
-        ParseResult parsed = QueryDecoder.decode(packet, questions);
+        ParseResult parsed = decode(packet);
         if (parsed instanceof ParseResult.Accept accept) {
             WireRequest request = accept.request();
             WireRequest.Question q = request.question().orElseThrow();
@@ -85,7 +86,7 @@ final class QueryResponder {
                 answer = pipeline.resolve(new Query(q.name(), q.qtype(), client, transport));
             } catch (RuntimeException e) {
                 log.debug("pipeline failed for {}: {}", q.name(), e.toString());
-                return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+                return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
             }
             if (answer instanceof Fuseable.ScalarCallable<?> scalar) {
                 return resolved(request, scalar, packet, client, transport);
@@ -96,9 +97,9 @@ final class QueryResponder {
                     .flatMap(a -> toReply(request, a, raw, transport))
                     .onErrorResume(e -> {
                         log.debug("pipeline failed for {}: {}", q.name(), e.toString());
-                        return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+                        return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
                     })
-                    .defaultIfEmpty(DnsReply.Built.error(request, Rcode.SERVFAIL));
+                    .defaultIfEmpty(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
         }
         if (parsed instanceof ParseResult.Reject reject) {
             if (reject.malformed()) {
@@ -114,6 +115,11 @@ final class QueryResponder {
         return NO_REPLY;
     }
 
+    /** Parses {@code packet} through this responder's question cache; does not move its indices. */
+    ParseResult decode(ByteBuf packet) {
+        return QueryDecoder.decode(packet, questions);
+    }
+
     /** The reply to an answer that is already there; reads {@code packet} only to forward it. */
     private Mono<DnsReply> resolved(WireRequest request, Fuseable.ScalarCallable<?> scalar, ByteBuf packet,
                                     InetSocketAddress client, Transport transport) {
@@ -122,10 +128,10 @@ final class QueryResponder {
             value = scalar.call();
         } catch (Exception e) {
             log.debug("pipeline failed for {}: {}", request.question().orElseThrow().name(), e.toString());
-            return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+            return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
         }
         if (!(value instanceof Answer a)) {
-            return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL)); // empty: never for a pipeline
+            return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL)); // empty: never for a pipeline
         }
         Optional<byte[]> raw = a instanceof Answer.NotAuthoritative
                 ? forwarder.filter(f -> f.allows(client.getAddress())).map(f -> ByteBufUtil.getBytes(packet))
@@ -150,27 +156,27 @@ final class QueryResponder {
 
     private Mono<DnsReply> toReply(WireRequest request, Answer answer, Optional<byte[]> raw, Transport transport) {
         if (answer instanceof Answer.Found f) {
-            return Mono.just(new DnsReply.Built(request, Rcode.NOERROR, true, f.answers(), f.authority(),
+            return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, f.answers(), f.authority(),
                     f.additional()));
         }
         if (answer instanceof Answer.NoData n) {
-            return Mono.just(new DnsReply.Built(request, Rcode.NOERROR, true, List.of(),
+            return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, List.of(),
                     List.of(n.soa().forNegativeAnswer()), List.of()));
         }
         if (answer instanceof Answer.NxDomain n) {
-            return Mono.just(new DnsReply.Built(request, Rcode.NXDOMAIN, true, List.of(),
+            return Mono.just(new DnsReply.Built(request, DnsResponseCode.NXDOMAIN, true, List.of(),
                     List.of(n.soa().forNegativeAnswer()), List.of()));
         }
         if (answer instanceof Answer.NotAuthoritative) {
             if (forwarder.isPresent() && raw.isPresent()) {
                 return forwarder.get().forward(request, raw.get(), transport);
             }
-            return Mono.just(DnsReply.Built.error(request, Rcode.REFUSED));
+            return Mono.just(DnsReply.Built.error(request, DnsResponseCode.REFUSED));
         }
         if (answer instanceof Answer.Refused) {
-            return Mono.just(DnsReply.Built.error(request, Rcode.REFUSED));
+            return Mono.just(DnsReply.Built.error(request, DnsResponseCode.REFUSED));
         }
-        return Mono.just(DnsReply.Built.error(request, Rcode.SERVFAIL));
+        return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
     }
 
     /**
@@ -196,14 +202,15 @@ final class QueryResponder {
             // Should not happen: answer SERVFAIL rather than leave the client waiting.
             log.debug("encoding failed: {}", e.toString());
             out.clear();
-            DnsReply failure = DnsReply.Built.error(reply.request(), Rcode.SERVFAIL);
+            DnsReply failure = DnsReply.Built.error(reply.request(), DnsResponseCode.SERVFAIL);
             try {
                 write(out, failure, limit, prefix);
             } catch (RuntimeException again) {
                 out.release();
                 throw again;
             }
-            metrics.answered(transport, reply.request().qtype(), Rcode.SERVFAIL, System.nanoTime() - startNanos);
+            metrics.answered(transport, reply.request().qtype(), DnsResponseCode.SERVFAIL.intValue(),
+                    System.nanoTime() - startNanos);
             return out;
         }
     }

@@ -1,12 +1,13 @@
 package org.jitsu.server.dns;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.dns.DnsRecord;
+import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import org.jitsu.server.dns.authority.DomainName;
-import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 
 /**
@@ -17,7 +18,7 @@ import org.jitsu.server.dns.authority.ResourceRecord;
  * question and OPT, drops every record and sets TC (RFC 2181 9).
  */
 final class ResponseEncoder {
-    private static final int CLASS_IN = 1;
+    private static final int OPT = DnsRecordType.OPT.intValue();
     private static final int FLAG_QR = 0x8000;
     private static final int FLAG_AA = 0x0400;
     private static final int FLAG_TC = 0x0200;
@@ -93,8 +94,9 @@ final class ResponseEncoder {
 
     private int built(DnsReply.Built b, int limit, int ourPayload) {
         WireRequest req = b.request();
+        int rcode = b.rcode().intValue();
         int flags = FLAG_QR | (req.opcode() << 11) | (b.authoritative() ? FLAG_AA : 0) | (req.rd() ? FLAG_RD : 0)
-                | (req.cd() ? FLAG_CD : 0) | (b.rcode() & 0xF);
+                | (req.cd() ? FLAG_CD : 0) | (rcode & 0xF);
         header(req.id(), flags);
         int qdcount = question(req);
         int afterQuestion = out.writerIndex();
@@ -103,15 +105,15 @@ final class ResponseEncoder {
         records(b.additional());
         int arcount = b.additional().size();
         if (req.edns().isPresent()) {
-            opt(b.rcode(), req.edns().get().dnssecOk(), ourPayload);
+            opt(rcode, req.edns().get().dnssecOk(), ourPayload);
             arcount++;
         }
         if (out.writerIndex() - base > limit) {
-            truncate(afterQuestion, b.rcode(), ourPayload, req);
+            truncate(afterQuestion, rcode, ourPayload, req);
         } else {
             counts(qdcount, b.answers().size(), b.authority().size(), arcount);
         }
-        return b.rcode();
+        return rcode;
     }
 
     private int relayed(DnsReply.Relayed r, int limit, int ourPayload) {
@@ -188,7 +190,7 @@ final class ResponseEncoder {
     private void record(ResourceRecord r) {
         name(r.owner());
         out.writeShort(r.type());
-        out.writeShort(CLASS_IN);
+        out.writeShort(DnsRecord.CLASS_IN);
         out.writeInt((int) Math.max(0, Math.min(MAX_TTL, r.ttl())));
         int lengthAt = out.writerIndex();
         out.writeShort(0);
@@ -274,7 +276,7 @@ final class ResponseEncoder {
 
     private void opt(int rcode, boolean dnssecOk, int ourPayload) {
         out.writeByte(0);
-        out.writeShort(RecordType.OPT);
+        out.writeShort(OPT);
         out.writeShort(ourPayload);
         out.writeByte((rcode >>> 4) & 0xff);
         out.writeByte(0);

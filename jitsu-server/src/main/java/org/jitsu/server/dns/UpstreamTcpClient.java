@@ -96,10 +96,7 @@ final class UpstreamTcpClient {
                     sink.success();
                     return;
                 }
-                ByteBuf out = channel.alloc().buffer(2 + query.length);
-                out.writeShort(query.length);
-                out.writeBytes(Forwarder.withId(query, id));
-                channel.writeAndFlush(out);
+                channel.writeAndFlush(Forwarder.upstreamQuery(channel.alloc(), query, id, true));
             });
         });
     }

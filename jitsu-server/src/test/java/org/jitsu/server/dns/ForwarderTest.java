@@ -3,6 +3,7 @@ package org.jitsu.server.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.dns.DnsResponseCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -84,8 +85,50 @@ class ForwarderTest {
             clock.advanceTimeBy(TIMEOUT);
             DnsReply r = reply.get(5, TimeUnit.SECONDS);
             assertThat(r).isInstanceOfSatisfying(DnsReply.Built.class,
-                    b -> assertThat(b.rcode()).isEqualTo(Rcode.SERVFAIL));
+                    b -> assertThat(b.rcode()).isEqualTo(DnsResponseCode.SERVFAIL));
             assertThat(metrics.forwardedFailed.get()).isEqualTo(1);
+            f.close().block(Duration.ofSeconds(5));
+        }
+    }
+
+    /** As dig sends it: RD, AD and CD set, an OPT with DO and a cookie option. */
+    private static byte[] digLikeQuery(int id) {
+        return QueryBytes.header(id, 0x0130, 1, 0, 0, 1).name("Www.Elsewhere.Test").u16(1).u16(1)
+                .u8(0).u16(41).u16(1232).u8(0).u8(0).u16(0x8000).u16(12)
+                .u16(10).u16(8).raw(1, 2, 3, 4, 5, 6, 7, 8).bytes();
+    }
+
+    /** The query with its id replaced: what the upstream must receive. */
+    private static byte[] withId(byte[] query, int id) {
+        byte[] copy = query.clone();
+        copy[0] = (byte) (id >>> 8);
+        copy[1] = (byte) id;
+        return copy;
+    }
+
+    @Test
+    void theUpstreamGetsTheClientsQueryUnchangedButForTheId() throws Exception {
+        try (TestUpstream answering = TestUpstream.answering(198, 51, 100, 9)) {
+            Forwarder f = start(answering);
+            byte[] query = digLikeQuery(0x5555);
+            DnsReply r = f.forward(request(0x5555), query, Transport.UDP).block(Duration.ofSeconds(5));
+            assertThat(r).isInstanceOf(DnsReply.Relayed.class);
+            byte[] sent = answering.lastUdpQuery.get();
+            assertThat(sent).isEqualTo(withId(query, Wire.id(sent)));
+            f.close().block(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void overTcpTooTheUpstreamGetsTheClientsQueryUnchangedButForTheId() throws Exception {
+        try (TestUpstream truncating = TestUpstream.truncating(198, 51, 100, 8)) {
+            Forwarder f = start(truncating);
+            byte[] query = digLikeQuery(0x6666);
+            DnsReply r = f.forward(request(0x6666), query, Transport.TCP).block(Duration.ofSeconds(5));
+            assertThat(r).isInstanceOf(DnsReply.Relayed.class);
+            assertThat(((DnsReply.Relayed) r).message()).endsWith(198, 51, 100, 8);
+            byte[] sent = truncating.lastTcpQuery.get();
+            assertThat(sent).isEqualTo(withId(query, Wire.id(sent)));
             f.close().block(Duration.ofSeconds(5));
         }
     }

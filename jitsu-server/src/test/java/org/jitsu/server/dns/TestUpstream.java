@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A stand-in upstream resolver on 127.0.0.1 for forwarding tests: answers every query with one A
@@ -28,6 +29,9 @@ final class TestUpstream implements AutoCloseable {
     /** One permit per UDP query received: tests wait on it with a timeout. */
     final Semaphore received = new Semaphore(0);
     final AtomicInteger lastId = new AtomicInteger(-1);
+    /** The last query received over UDP and over TCP (without its length prefix), as sent. */
+    final AtomicReference<byte[]> lastUdpQuery = new AtomicReference<>();
+    final AtomicReference<byte[]> lastTcpQuery = new AtomicReference<>();
 
     private TestUpstream(byte[] address, boolean silent, boolean truncating) throws IOException {
         this.address = address;
@@ -60,6 +64,7 @@ final class TestUpstream implements AutoCloseable {
             try (Socket s = server.accept()) {
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 byte[] q = TcpFrames.read(in);
+                lastTcpQuery.set(q);
                 tcpQueries.incrementAndGet();
                 OutputStream out = s.getOutputStream();
                 out.write(TcpFrames.frame(respond(q, q.length, false)));
@@ -101,6 +106,7 @@ final class TestUpstream implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
+            lastUdpQuery.set(java.util.Arrays.copyOf(buf, in.getLength()));
             queries.incrementAndGet();
             if (in.getLength() >= 2) {
                 lastId.set(Wire.u16(buf, 0));

@@ -359,9 +359,9 @@ class UdpQueryHandlerTest {
         byte[] chaos = answer(QueryBytes.header(41, 0, 1, 0, 0, 0).name("version.bind").u16(16).u16(3).bytes(),
                 r -> assertThat(r.code()).isEqualTo(DnsResponseCode.REFUSED));
         assertThat(Wire.qdcount(chaos)).isEqualTo(1);
-        byte[] axfr = answer(QueryBytes.query(42, "example.test", RecordType.AXFR));
+        byte[] axfr = answer(QueryBytes.query(42, "example.test", DnsRecordType.AXFR.intValue()));
         assertThat(Wire.rcode(axfr)).isEqualTo(5);
-        byte[] ixfr = answer(QueryBytes.query(43, "example.test", RecordType.IXFR));
+        byte[] ixfr = answer(QueryBytes.query(43, "example.test", DnsRecordType.IXFR.intValue()));
         assertThat(Wire.rcode(ixfr)).isEqualTo(5);
         assertThat(metrics.rcodes).containsExactly(5, 5, 5);
     }

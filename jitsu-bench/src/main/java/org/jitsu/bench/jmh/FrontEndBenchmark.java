@@ -1,16 +1,14 @@
-package org.jitsu.server.dns;
+package org.jitsu.bench.jmh;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.dns.DnsRecordType;
 import java.time.Duration;
-import java.util.Optional;
-import org.jitsu.bench.jmh.Capture;
-import org.jitsu.bench.jmh.Fixtures;
-import org.jitsu.bench.jmh.InstantBackend;
-import org.jitsu.bench.jmh.JitsuBenchmark;
 import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.dns.FrontEndMetrics;
+import org.jitsu.server.dns.MessageResponder;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.dns.authority.Query;
 import org.jitsu.server.dns.authority.RecordType;
@@ -22,16 +20,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import reactor.core.publisher.Mono;
 
 /**
- * The DNS front end without sockets, with the real codec and pipeline: {@code decode} parses a query
- * packet; {@code encode} writes a prebuilt A answer into a pooled buffer; {@code warmQuery} is the
- * whole warm path as the UDP handler runs it (decode, pipeline, reply, encode with metrics, release).
- * The query is {@code s3.bench.test A}, with an EDNS OPT record when {@code edns} is true (as dig and
- * most resolvers send) or without (as dnsperf sends by default). {@code buffers} says where reply
- * buffers come from ({@code reused}: as on an event loop; {@code pooled}: the pooled allocator off an
- * event loop, which adds a buffer object per reply).
- *
- * <p>This class lives in {@code org.jitsu.server.dns} of the bench module to reach the front end's
- * package-private codec without widening its API (the same trick as Netty's microbench module).
+ * The DNS front end without sockets, with the real codec and pipeline, through its public
+ * {@link MessageResponder}: {@code decode} parses a query packet; {@code encode} writes a prebuilt A
+ * answer into a buffer; {@code warmQuery} is the whole warm path as the UDP handler runs it (decode,
+ * pipeline, reply, encode with metrics, release). The query is {@code s3.bench.test A}, with an EDNS
+ * OPT record when {@code edns} is true (as dig and most resolvers send) or without (as dnsperf sends
+ * by default). {@code buffers} says where reply buffers come from ({@code reused}: as on an event
+ * loop; {@code pooled}: the pooled allocator off an event loop, which adds a buffer object per reply).
  *
  * <pre>{@code ./jitsu bench --jmh FrontEndBenchmark -p buffers=reused}</pre>
  */
@@ -40,10 +35,10 @@ public class FrontEndBenchmark extends JitsuBenchmark {
     public boolean edns;
 
     private OnDemandPipeline pipeline;
-    private QueryResponder responder;
+    private MessageResponder responder;
     private ByteBuf packet;
-    private DnsReply reply;
-    private final Capture<DnsReply> capture = new Capture<>();
+    private MessageResponder.Reply reply;
+    private final Capture<MessageResponder.Reply> capture = new Capture<>();
     /**
      * Where the reply buffers come from: {@code reused}, one buffer handed out again and again (what
      * an event loop's pooled allocator costs in allocation: the buffer object is recycled there; see
@@ -55,7 +50,6 @@ public class FrontEndBenchmark extends JitsuBenchmark {
 
     private ByteBufAllocator alloc;
     private ReusedBufferAllocator reused;
-    private final QuestionCache questions = QuestionCache.create(1024);
 
     @Setup
     public void setUp() {
@@ -64,13 +58,17 @@ public class FrontEndBenchmark extends JitsuBenchmark {
         pipeline = Fixtures.pipeline(InstantBackend.create(), 10, BootLimits.DEFAULT);
         pipeline.resolve(new Query(Fixtures.name(3), RecordType.A, Fixtures.CLIENT, Transport.UDP))
                 .block(Duration.ofSeconds(10)); // boots s3: warm from now on
-        responder = new QueryResponder(pipeline, Optional.empty(), FrontEndMetrics.NOOP, 1232);
+        responder = MessageResponder.create(pipeline, FrontEndMetrics.NOOP, 1232);
         packet = Unpooled.directBuffer(64).writeBytes(queryBytes(edns));
+        // the name is in the question cache from now on, as in a running server
         responder.respond(packet, Fixtures.CLIENT, Transport.UDP).subscribe(capture);
         reply = capture.take();
-        QueryDecoder.decode(packet, questions); // the name is cached from now on, as in a running server
-        if (!(reply instanceof DnsReply.Built b) || b.answers().isEmpty()) {
-            throw new IllegalStateException("warm query not answered: " + reply);
+        ByteBuf out = responder.encodeUdp(reused, reply, 0L);
+        int rcode = out.getUnsignedShort(2) & 0xF;
+        int ancount = out.getUnsignedShort(6);
+        out.release();
+        if (rcode != 0 || ancount != 1) {
+            throw new IllegalStateException("warm query not answered: rcode " + rcode + ", " + ancount + " answers");
         }
     }
 
@@ -83,9 +81,9 @@ public class FrontEndBenchmark extends JitsuBenchmark {
 
     /** Parses the query packet (header, question, OPT), with a warm question cache as the responder's. */
     @Benchmark
-    public ParseResult decode() {
+    public MessageResponder.Parsed decode() {
         packet.readerIndex(0);
-        return QueryDecoder.decode(packet, questions);
+        return responder.parse(packet);
     }
 
     /** Encodes the prebuilt warm answer and releases the buffer. */
@@ -99,14 +97,14 @@ public class FrontEndBenchmark extends JitsuBenchmark {
 
     /**
      * The warm path as the UDP handler runs it, minus the socket: packet in, answer bytes out. Like the
-     * handler, takes a reply that is already there without subscribing ({@link QueryResponder#now}).
+     * handler, takes a reply that is already there without subscribing ({@link MessageResponder#now}).
      */
     @Benchmark
     public int warmQuery() {
         long start = System.nanoTime();
         packet.readerIndex(0);
-        Mono<DnsReply> replied = responder.respond(packet, Fixtures.CLIENT, Transport.UDP);
-        DnsReply r = QueryResponder.now(replied).orElseThrow(); // warm: the handler does the same
+        Mono<MessageResponder.Reply> replied = responder.respond(packet, Fixtures.CLIENT, Transport.UDP);
+        MessageResponder.Reply r = MessageResponder.now(replied).orElseThrow(); // warm: the handler does the same
         ByteBuf out = responder.encodeUdp(alloc, r, start);
         int n = out.readableBytes();
         out.release();
@@ -123,7 +121,7 @@ public class FrontEndBenchmark extends JitsuBenchmark {
         }
         b.writeByte(0).writeShort(RecordType.A).writeShort(1);
         if (edns) {
-            b.writeByte(0).writeShort(RecordType.OPT).writeShort(1232).writeInt(0).writeShort(0);
+            b.writeByte(0).writeShort(DnsRecordType.OPT.intValue()).writeShort(1232).writeInt(0).writeShort(0);
         }
         byte[] out = new byte[b.readableBytes()];
         b.readBytes(out);

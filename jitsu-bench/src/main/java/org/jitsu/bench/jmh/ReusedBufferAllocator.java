@@ -1,4 +1,4 @@
-package org.jitsu.server.dns;
+package org.jitsu.bench.jmh;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
