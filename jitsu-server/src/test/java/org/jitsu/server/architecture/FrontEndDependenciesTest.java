@@ -1,0 +1,51 @@
+package org.jitsu.server.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The front end's dependency rule, as its {@code package-info.java} states it: {@code org.jitsu.server.dns}
+ * uses the authority's answer model and the settings helpers, never the core, the store, the backends or
+ * the server around it; and in the server it alone touches {@code ByteBuf} and {@code io.netty.handler.codec.dns}.
+ * Imports and fully qualified names in code count; comments and string literals do not. (That the
+ * authority touches no Netty is {@link DependencyRuleTest}'s.)
+ */
+class FrontEndDependenciesTest {
+    /** What the front end may name of ours. */
+    private static final List<String> OURS_ALLOWED = List.of("org.jitsu.server.dns.", "org.jitsu.settings.");
+    private static final List<String> WIRE = List.of("io.netty.buffer.", "io.netty.handler.codec.dns.");
+
+    @Test
+    void theFrontEndUsesOnlyTheAuthorityAndTheSettingsOfOurs() {
+        List<String> found = new ArrayList<>();
+        for (Path f : Sources.serverPackage("dns")) {
+            for (String name : Sources.namesInCode(Sources.read(f))) {
+                if (name.startsWith("org.jitsu.") && OURS_ALLOWED.stream().noneMatch(name::startsWith)) {
+                    found.add(f.getFileName() + ": " + name);
+                }
+            }
+        }
+        assertThat(found).as("org.jitsu.server.dns may not name the core, store, backends or assembly").isEmpty();
+    }
+
+    @Test
+    void onlyTheFrontEndTouchesBuffersAndTheDnsCodec() {
+        List<String> found = new ArrayList<>();
+        for (Path f : Sources.main(Sources.ROOT)) {
+            String text = Sources.read(f);
+            if (!Sources.relative(f).startsWith("jitsu-server/") || Sources.packageOf(text).equals("org.jitsu.server.dns")) {
+                continue; // the front end's own benchmark (jitsu-bench) feeds it buffers, as Netty would
+            }
+            for (String name : Sources.namesInCode(text)) {
+                if (WIRE.stream().anyMatch(name::startsWith)) {
+                    found.add(Sources.relative(f) + ": " + name);
+                }
+            }
+        }
+        assertThat(found).as("ByteBuf and netty-codec-dns outside org.jitsu.server.dns").isEmpty();
+    }
+}
