@@ -1,7 +1,7 @@
 package org.jitsu.server.store.etcd;
 
-import static org.jitsu.server.store.etcd.EtcdStore.bytes;
-import static org.jitsu.server.store.etcd.EtcdStore.text;
+import static org.jitsu.server.store.etcd.EtcdKeys.bytes;
+import static org.jitsu.server.store.etcd.EtcdKeys.text;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -57,14 +57,12 @@ import reactor.core.scheduler.Scheduler;
  */
 final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdCoordinator.class);
-    static final String CLAIMS = "claims/";
-    static final String LAST_QUERY = "lastquery/";
-    static final String VMS = "vms/";
 
     private final Client client;
     private final Scheduler io;
+    private final EtcdCalls calls;
+    private final EtcdKeys keys;
     private final StoreSettings.Etcd settings;
-    private final String prefix;
     private final String instance;
     private final Map<String, Long> elsewhere = new ConcurrentHashMap<>();
     private final ResumingWatch lastQueries;
@@ -79,21 +77,21 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     /** Services whose VM this instance runs: their claims are put back when the lease had to be replaced. */
     private final java.util.Set<String> owned = ConcurrentHashMap.newKeySet();
 
-    EtcdCoordinator(Client client, Scheduler io, StoreSettings.Etcd settings) {
+    EtcdCoordinator(Client client, EtcdCalls calls, EtcdKeys keys, StoreSettings.Etcd settings) {
         this.client = client;
-        this.io = io;
+        this.io = calls.io();
+        this.calls = calls;
+        this.keys = keys;
         this.settings = settings;
-        this.prefix = settings.prefix();
         this.instance = settings.instanceId();
         this.lease = newLease();
-        this.lastQueries = new ResumingWatch(client, bytes(prefix + LAST_QUERY), io);
-        this.claims = new ResumingWatch(client, bytes(prefix + CLAIMS), io);
+        this.lastQueries = new ResumingWatch(client, keys.lastQueries(), io);
+        this.claims = new ResumingWatch(client, keys.claims(), io);
     }
 
     /** Loads the others' last-query times, follows them and the claims, and keeps the lease alive. */
     Mono<Void> start() {
-        return call(() -> client.getKVClient().get(bytes(prefix + LAST_QUERY), GetOption.builder().isPrefix(true)
-                .build()))
+        return call(() -> client.getKVClient().get(keys.lastQueries(), GetOption.builder().isPrefix(true).build()))
                 .doOnNext(r -> {
                     lastQueries.seen(r.getHeader().getRevision());
                     r.getKvs().forEach(this::lastQuery);
@@ -105,7 +103,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                     claims.seen(r.getHeader().getRevision());
                     running.add(claims.events().subscribe(e -> {
                         if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                            claimGone(text(e.getKeyValue().getKey()).substring(prefix.length() + CLAIMS.length()));
+                            claimGone(keys.claimId(e.getKeyValue().getKey()));
                         }
                     }));
                     long every = Math.max(200, settings.leaseTtl().toMillis() / 3);
@@ -119,7 +117,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         if (leftBehindListeners.isEmpty()) {
             return;
         }
-        call(() -> client.getKVClient().get(bytes(prefix + VMS + serviceId)))
+        call(() -> client.getKVClient().get(keys.vm(serviceId)))
                 .subscribe(r -> leftBehind(r).filter(left -> !left.instance().equals(instance)).ifPresent(left -> {
                     log.info("service {}: the claim of {} expired with its VM on record ({}); taking it over",
                             serviceId, left.instance(), left.handle());
@@ -159,14 +157,13 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     }
 
     private void lastQuery(KeyValue kv) {
-        String rest = text(kv.getKey()).substring(prefix.length() + LAST_QUERY.length());
-        int slash = rest.indexOf('/');
-        if (slash <= 0 || rest.substring(slash + 1).equals(instance)) {
+        Optional<EtcdKeys.LastQueryKey> key = keys.lastQueryKey(kv.getKey());
+        if (key.isEmpty() || key.get().instance().equals(instance)) {
             return;
         }
         try {
             long at = Long.parseLong(text(kv.getValue()));
-            elsewhere.merge(rest.substring(0, slash), at, Math::max);
+            elsewhere.merge(key.get().serviceId(), at, Math::max);
         } catch (NumberFormatException e) {
             log.warn("store: ignoring {}: not a time", text(kv.getKey()));
         }
@@ -204,7 +201,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                     + " it runs", instance, why, owned.size());
             lease = newLease();
             for (String id : owned) {
-                ByteSequence key = bytes(prefix + CLAIMS + id);
+                ByteSequence key = keys.claim(id);
                 lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
                                 .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
@@ -221,13 +218,13 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     }
 
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, false).subscribeOn(io).timeout(EtcdStore.CALL_TIMEOUT, io).publishOn(io);
+        return calls.call(f);
     }
 
     @Override
     public Mono<Claim> claim(String serviceId) {
-        ByteSequence key = bytes(prefix + CLAIMS + serviceId);
-        ByteSequence vm = bytes(prefix + VMS + serviceId);
+        ByteSequence key = keys.claim(serviceId);
+        ByteSequence vm = keys.vm(serviceId);
         Mono<Claim> attempt = inOrder(serviceId, lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
                         .Then(Op.put(key, bytes("booting " + instance), PutOption.builder().withLeaseId(leaseId).build()),
@@ -305,7 +302,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             owned.remove(serviceId);
             bootedWithoutClaim.remove(serviceId);
         }
-        ByteSequence key = bytes(prefix + CLAIMS + serviceId);
+        ByteSequence key = keys.claim(serviceId);
         Mono<?> op = runs
                 ? lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes("booting " + instance))))
@@ -322,7 +319,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     public void runs(String serviceId, String vmHandle) {
         String value = instance + " " + vmHandle;
         vmWritten.put(serviceId, value);
-        inOrder(serviceId, call(() -> client.getKVClient().put(bytes(prefix + VMS + serviceId), bytes(value))))
+        inOrder(serviceId, call(() -> client.getKVClient().put(keys.vm(serviceId), bytes(value))))
                 .subscribe(null, e -> log.warn("service {}: cannot record its VM in etcd: {}", serviceId, e.toString()));
     }
 
@@ -333,7 +330,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             if (mine == null) {
                 return Mono.<Void>empty();
             }
-            ByteSequence key = bytes(prefix + VMS + serviceId);
+            ByteSequence key = keys.vm(serviceId);
             return call(() -> client.getKVClient().txn()
                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(mine))))
                     .Then(Op.delete(key, DeleteOption.DEFAULT))
@@ -366,7 +363,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             if (!owned.contains(id)) {
                 continue; // still booting: the next tick claims it
             }
-            ByteSequence key = bytes(prefix + CLAIMS + id);
+            ByteSequence key = keys.claim(id);
             lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
                             .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
