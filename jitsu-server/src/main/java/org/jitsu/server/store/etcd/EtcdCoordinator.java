@@ -25,6 +25,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.core.BootCoordinator;
+import org.jitsu.server.store.etcd.ClaimValues.Holder;
+import org.jitsu.server.store.etcd.ClaimValues.VmRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -118,21 +120,24 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             return;
         }
         call(() -> client.getKVClient().get(keys.vm(serviceId)))
-                .subscribe(r -> leftBehind(r).filter(left -> !left.instance().equals(instance)).ifPresent(left -> {
+                .subscribe(r -> vmRecord(r).filter(left -> !left.instance().equals(instance)).ifPresent(left -> {
                     log.info("service {}: the claim of {} expired with its VM on record ({}); taking it over",
                             serviceId, left.instance(), left.handle());
                     leftBehindListeners.forEach(l -> l.accept(serviceId));
                 }), e -> log.warn("service {}: cannot read its VM record: {}", serviceId, e.toString()));
     }
 
-    private static Optional<LeftBehind> leftBehind(GetResponse r) {
+    /** The VM record a read found; empty when there is none or it cannot be read (it names no VM then). */
+    private static Optional<VmRecord> vmRecord(GetResponse r) {
         if (r.getKvs().isEmpty()) {
             return Optional.empty();
         }
         String value = text(r.getKvs().get(0).getValue());
-        int space = value.indexOf(' ');
-        return space <= 0 ? Optional.empty()
-                : Optional.of(new LeftBehind(value.substring(0, space), value.substring(space + 1)));
+        Optional<VmRecord> record = VmRecord.decode(value);
+        if (record.isEmpty()) {
+            log.warn("store: ignoring {}: not \"<instance> <handle>\": {}", text(r.getKvs().get(0).getKey()), value);
+        }
+        return record;
     }
 
     @Override
@@ -204,8 +209,8 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 ByteSequence key = keys.claim(id);
                 lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                                .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
-                                        .build()))
+                                .Then(Op.put(key, bytes(Holder.running(instance).encode()),
+                                        PutOption.builder().withLeaseId(leaseId).build()))
                                 .commit()))
                         .subscribe(r -> {
                             if (!r.isSucceeded()) {
@@ -227,31 +232,37 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         ByteSequence vm = keys.vm(serviceId);
         Mono<Claim> attempt = inOrder(serviceId, lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                        .Then(Op.put(key, bytes("booting " + instance), PutOption.builder().withLeaseId(leaseId).build()),
+                        .Then(Op.put(key, bytes(Holder.booting(instance).encode()),
+                                        PutOption.builder().withLeaseId(leaseId).build()),
                                 Op.get(vm, GetOption.DEFAULT))
                         .Else(Op.get(key, GetOption.DEFAULT))
                         .commit())))
                 .flatMap(r -> {
                     if (r.isSucceeded()) {
-                        Optional<LeftBehind> left = r.getGetResponses().isEmpty() ? Optional.empty()
-                                : leftBehind(r.getGetResponses().get(0));
+                        Optional<VmRecord> left = r.getGetResponses().isEmpty() ? Optional.empty()
+                                : vmRecord(r.getGetResponses().get(0));
                         // the record is this owner's now: its release deletes it unless it adopts (runs)
-                        left.ifPresent(l -> vmWritten.put(serviceId, l.instance() + " " + l.handle()));
-                        return Mono.just(left.map(Claim::adopting).orElse(Claim.OWN));
+                        left.ifPresent(l -> vmWritten.put(serviceId, l.encode()));
+                        return Mono.just(left.map(l -> Claim.adopting(l.leftBehind())).orElse(Claim.OWN));
                     }
                     GetResponse got = r.getGetResponses().get(0);
                     if (got.getKvs().isEmpty()) {
                         return claim(serviceId); // deleted in between
                     }
-                    KeyValue kv = got.getKvs().get(0);
-                    String value = text(kv.getValue());
-                    if (value.equals("booting " + instance) || value.equals("running " + instance)) {
+                    String value = text(got.getKvs().get(0).getValue());
+                    Optional<Holder> holder = Holder.decode(value);
+                    if (holder.isPresent() && holder.get().heldBy(instance)) {
                         return Mono.just(Claim.OWN); // ours from before (e.g. a boot that failed to release)
                     }
-                    if (value.startsWith("running ")) {
+                    if (holder.isPresent() && holder.get().runs()) {
                         return Mono.just(Claim.RUNNING_ELSEWHERE);
                     }
-                    log.info("service {}: {} claimed the boot; waiting for it", serviceId, value.substring(8));
+                    if (holder.isPresent()) {
+                        log.info("service {}: {} claimed the boot; waiting for it", serviceId, holder.get().instance());
+                    } else {
+                        log.warn("service {}: its claim is not \"booting|running <instance>\" ({}); waiting until it"
+                                + " says running or goes", serviceId, value);
+                    }
                     return follow(serviceId, key);
                 });
         return attempt.onErrorResume(e -> unavailable(serviceId, e));
@@ -276,9 +287,9 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                 .flatMap(runs -> runs ? Mono.just(Claim.RUNNING_ELSEWHERE) : claim(serviceId));
     }
 
-    /** True when a claim says running; nothing while it still says booting. */
+    /** True when a claim says running; nothing while it still says booting (or cannot be read). */
     private static Mono<Boolean> outcome(KeyValue claim) {
-        return text(claim.getValue()).startsWith("running ") ? Mono.just(true) : Mono.empty();
+        return Holder.decode(text(claim.getValue())).filter(Holder::runs).isPresent() ? Mono.just(true) : Mono.empty();
     }
 
     private Mono<Claim> unavailable(String serviceId, Throwable error) {
@@ -305,19 +316,20 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         ByteSequence key = keys.claim(serviceId);
         Mono<?> op = runs
                 ? lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
-                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes("booting " + instance))))
-                        .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
-                                .build()))
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(Holder.booting(instance).encode()))))
+                        .Then(Op.put(key, bytes(Holder.running(instance).encode()),
+                                PutOption.builder().withLeaseId(leaseId).build()))
                         .commit()))
                 // the VM record first: a claim gone while its VM is on record means a dead owner
-                : forgetVm(serviceId).then(deleteIfMine(key, "booting ")).then(deleteIfMine(key, "running "));
+                : forgetVm(serviceId).then(deleteIfMine(key, Holder.booting(instance)))
+                        .then(deleteIfMine(key, Holder.running(instance)));
         inOrder(serviceId, op).subscribe(null,
                 e -> log.warn("service {}: cannot update the claim in etcd: {}", serviceId, e.toString()));
     }
 
     @Override
     public void runs(String serviceId, String vmHandle) {
-        String value = instance + " " + vmHandle;
+        String value = new VmRecord(instance, vmHandle).encode();
         vmWritten.put(serviceId, value);
         inOrder(serviceId, call(() -> client.getKVClient().put(keys.vm(serviceId), bytes(value))))
                 .subscribe(null, e -> log.warn("service {}: cannot record its VM in etcd: {}", serviceId, e.toString()));
@@ -338,9 +350,9 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
         });
     }
 
-    private Mono<Void> deleteIfMine(ByteSequence key, String state) {
+    private Mono<Void> deleteIfMine(ByteSequence key, Holder mine) {
         return call(() -> client.getKVClient().txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(state + instance))))
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(bytes(mine.encode()))))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit()).then();
     }
@@ -366,8 +378,8 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
             ByteSequence key = keys.claim(id);
             lease.flatMap(leaseId -> call(() -> client.getKVClient().txn()
                             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                            .Then(Op.put(key, bytes("running " + instance), PutOption.builder().withLeaseId(leaseId)
-                                    .build()))
+                            .Then(Op.put(key, bytes(Holder.running(instance).encode()),
+                                    PutOption.builder().withLeaseId(leaseId).build()))
                             .Else(Op.get(key, GetOption.DEFAULT))
                             .commit()))
                     .subscribe(r -> {
@@ -383,18 +395,20 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                             return; // released in between: the next tick tries again
                         }
                         String value = text(kvs.get(0).getValue());
-                        if (value.equals("booting " + instance)) {
+                        Optional<Holder> holder = Holder.decode(value);
+                        if (holder.equals(Optional.of(Holder.booting(instance)))) {
                             released(id, true); // a claim that went through late (jetcd retried it): now running
                         }
                         if (!bootedWithoutClaim.remove(id)) {
                             return; // another tick's answer came first
                         }
-                        if (value.endsWith(" " + instance)) {
+                        if (holder.isPresent() && holder.get().heldBy(instance)) {
                             log.info("service {}: claimed by this instance now that etcd answers again", id);
                         } else {
                             log.warn("service {}: {} also booted it while etcd could not be reached and holds the"
                                     + " claim; both copies keep running, and this instance stops its own when the"
-                                    + " service is idle everywhere", id, value.substring(value.indexOf(' ') + 1));
+                                    + " service is idle everywhere", id,
+                                    holder.map(Holder::instance).orElse("an instance whose claim reads \"" + value + "\""));
                             // the VM record belongs to the claim's holder: left here, it would read as a VM
                             // a dead owner left behind once the holder releases the claim, and be taken over
                             inOrder(id, forgetVm(id)).subscribe(null, e -> log.debug(
