@@ -192,7 +192,7 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
                         reconcile();
                     }
                 }, e -> {
-                    if (String.valueOf(e.getMessage()).contains("not found")) {
+                    if (EtcdErrors.is(e, EtcdErrors.Known.LEASE_NOT_FOUND)) {
                         lost(current, "not found");
                     } else {
                         log.debug("store: lease keep-alive failed: {}", e.toString());
