@@ -41,7 +41,7 @@ import reactor.core.scheduler.Schedulers;
  * The {@link StateStore} on etcd (jetcd). Keys, under the configured prefix ({@link EtcdKeys}):
  * {@code services/<id>} (a registered service's spec) and {@code state/<instance>/<id>} (this
  * instance's {@link ServiceRecord#encode() record} of the service), and {@code lastquery/<id>/<instance>}
- * (the shared idle clock, read by the {@link EtcdCoordinator}). Every call goes through
+ * (the shared idle clock, written here and read by {@link LastQueries}). Every call goes through
  * {@link EtcdCalls} (never waited on, bounded, on the store's own scheduler) and, when it fails, is
  * explained in one line by {@link EtcdProblems}.
  */
