@@ -32,6 +32,8 @@ import org.jitsu.server.config.StoreSettings;
  */
 final class EtcdProblems {
     private static final int PROBE_TIMEOUT_MS = 2000;
+    /** How long the probe listens for the server's verdict on the client certificate before it writes. */
+    private static final int VERDICT_MS = 500;
 
     private EtcdProblems() {
     }
@@ -119,12 +121,22 @@ final class EtcdProblems {
             socket.setSSLParameters(p);
             socket.setSoTimeout(PROBE_TIMEOUT_MS);
             socket.startHandshake();
-            // with TLS 1.3 the server checks the client certificate after the client's handshake ends:
-            // its verdict arrives with the first read
+            // with TLS 1.3 the server checks the client certificate after the client's handshake ends: its
+            // verdict (an alert) arrives with the first read. Listen for it before writing: a server that
+            // rejects the certificate closes the connection, and a write that comes after that fails
+            // ("Broken pipe") and closes the socket with the alert unread
+            InputStream in = socket.getInputStream();
+            socket.setSoTimeout(VERDICT_MS);
+            try {
+                in.read();
+                return Optional.empty();
+            } catch (SocketTimeoutException quiet) {
+                // no verdict yet, the socket stays usable (a timeout does not close it): ask for an answer
+            }
+            socket.setSoTimeout(PROBE_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
             out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
             in.read();
             return Optional.empty();
         } catch (SocketTimeoutException e) {
