@@ -3,6 +3,7 @@ package org.jitsu.server.store;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.jitsu.server.core.BootCoordinator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -50,8 +51,8 @@ public interface StateStore extends AutoCloseable {
     Flux<Map.Entry<String, Optional<String>>> serviceChanges();
 
     /** How boots and stops are agreed with the other instances sharing this store ({@code LOCAL}: none). */
-    default org.jitsu.server.core.BootCoordinator coordinator() {
-        return org.jitsu.server.core.BootCoordinator.LOCAL;
+    default BootCoordinator coordinator() {
+        return BootCoordinator.LOCAL;
     }
 
     /** Connects what must run before the pipeline starts (etcd: the lease, the others' query times). */

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.settings.ConfigException;
@@ -19,16 +21,27 @@ public final class StateStores {
     }
 
     /**
-     * The store of {@code store:}. Does no I/O.
+     * The store of {@code store:}: the embedded store, or the one the {@link StateStoreProvider} of its
+     * type opens (found by {@link ServiceLoader}). Does no I/O.
      *
-     * @throws ConfigException when the store type is not available
+     * @throws ConfigException when the store type is not available or its settings are missing
      */
     public static StateStore open(StoreSettings settings) {
+        return open(settings, ServiceLoader.load(StateStoreProvider.class, StateStores.class.getClassLoader()));
+    }
+
+    /** The store of {@code store:}, opened by the first of {@code providers} for its type. Does no I/O. */
+    public static StateStore open(StoreSettings settings, Iterable<StateStoreProvider> providers) {
         if (settings.type() == StoreSettings.Type.EMBEDDED) {
             return StateStore.embedded(settings.directory(), LOCAL_INSTANCE);
         }
-        return org.jitsu.server.store.etcd.EtcdStores.open(settings.etcd().orElseThrow(() -> new ConfigException(
-                "store.etcd", null, "the etcd settings (endpoints: [...]) with store.type: etcd")));
+        for (StateStoreProvider p : providers) {
+            if (p.type() == settings.type()) {
+                return p.open(settings);
+            }
+        }
+        throw new ConfigException("store.type", settings.type().name().toLowerCase(Locale.ROOT),
+                "embedded, or a store type whose StateStoreProvider is on the class path");
     }
 
     /** What a server starts from: registered services and the records of the last run. */

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jitsu.server.config.StoreSettings;
 import org.jitsu.server.core.BootCoordinator.Claim;
 import org.jitsu.server.core.BootCoordinator;
@@ -87,6 +89,37 @@ class ClusterClaimsIT {
             a.released(id, true);
             assertThat(follower.get(5, TimeUnit.SECONDS)).as("round %d", round).isEqualTo(Claim.RUNNING_ELSEWHERE);
         }
+    }
+
+    /**
+     * A lease etcd no longer has (revoked here; expired, in life, while etcd could not be reached) is
+     * told by the keep-alive's NOT_FOUND code: the instance takes a new lease and puts back the claims of
+     * the services it runs, and another instance keeps following them instead of booting.
+     */
+    @Test
+    void aLostLeaseIsReplacedAndTheClaimsOfWhatRunsArePutBack() throws Exception {
+        BootCoordinator a = instance("ns1");
+        BootCoordinator b = instance("ns2");
+        assertThat(a.claim("web").block(T)).isEqualTo(Claim.OWN);
+        a.released("web", true);
+        Cluster.until("web's claim says running ns1", () -> claim("web").equals("running ns1"));
+        String leaseOfWeb = lease("web");
+
+        etcd.etcdctl("lease", "revoke", leaseOfWeb); // its keys go with it
+        Cluster.until("ns1 puts web's claim back under a new lease",
+                () -> claim("web").equals("running ns1") && !lease("web").equals(leaseOfWeb));
+        assertThat(b.claim("web").block(T)).as("ns2 answers, does not boot").isEqualTo(Claim.RUNNING_ELSEWHERE);
+    }
+
+    private String claim(String id) {
+        return etcd.etcdctl("get", "/coordination/claims/" + id, "--print-value-only").strip();
+    }
+
+    /** The lease of a key (hex, as etcdctl takes it), or empty when the key does not exist. */
+    private String lease(String id) {
+        String json = etcd.etcdctl("get", "/coordination/claims/" + id, "-w", "json");
+        Matcher m = Pattern.compile("\"lease\":(\\d+)").matcher(json);
+        return m.find() ? Long.toHexString(Long.parseLong(m.group(1))) : "";
     }
 
     @Test

@@ -12,9 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -22,13 +24,16 @@ import org.jitsu.server.config.StoreSettings;
 
 /**
  * Turns a failed etcd call into one line that names the problem and the {@code store.etcd} key to
- * look at. jetcd reports an authentication failure, but retries a failed TLS handshake or a refused
- * connection until the call's bound without saying why: then {@link #probe} connects to each endpoint
- * itself (TCP, then a TLS handshake with the configured CA and client certificate) and reports what
- * went wrong. Blocking: call it on the store's scheduler only.
+ * look at. jetcd reports what etcd answered (told by its gRPC code, {@link EtcdErrors}), but retries a
+ * failed TLS handshake or a refused connection until the call's bound without saying why: then
+ * {@link #probe} connects to each endpoint itself (TCP, then a TLS handshake with the configured CA and
+ * client certificate) and reports what went wrong, told by the JDK's exception types where it has them
+ * ({@link #tlsProblem}). Blocking: call {@link #probe} on the store's scheduler only.
  */
 final class EtcdProblems {
     private static final int PROBE_TIMEOUT_MS = 2000;
+    /** How long the probe listens for the server's verdict on the client certificate before it writes. */
+    private static final int VERDICT_MS = 500;
 
     private EtcdProblems() {
     }
@@ -45,31 +50,22 @@ final class EtcdProblems {
 
     /** What etcd itself said, when it answered: a rejected user or password, a denied key. */
     static Optional<String> answered(Throwable error, StoreSettings.Etcd s) {
-        String m = messages(error).toLowerCase(Locale.ROOT);
         String user = s.user().orElse("(none)");
-        if (m.contains("authentication failed") || m.contains("invalid user id or password")) {
-            return Optional.of("etcd " + endpoints(s) + " rejected user " + user + ": authentication failed, invalid"
-                    + " user or password (store.etcd.user, store.etcd.password)");
-        }
-        if (m.contains("user name is empty") || m.contains("user name not found")) {
-            return Optional.of("etcd " + endpoints(s) + " has authentication enabled: set store.etcd.user and"
-                    + " store.etcd.password");
-        }
-        if (m.contains("permission denied")) {
-            return Optional.of("etcd " + endpoints(s) + " denied user " + user + " access to the keys under "
-                    + s.prefix() + " (grant its role readwrite on store.etcd.prefix " + s.prefix() + ")");
-        }
-        return Optional.empty();
+        return EtcdErrors.known(error).flatMap(known -> switch (known) {
+            case AUTHENTICATION_FAILED -> Optional.of("etcd " + endpoints(s) + " rejected user " + user
+                    + ": authentication failed, invalid user or password (store.etcd.user, store.etcd.password)");
+            case USER_EMPTY, USER_NOT_FOUND -> Optional.of("etcd " + endpoints(s) + " has authentication enabled:"
+                    + " set store.etcd.user and store.etcd.password");
+            case PERMISSION_DENIED -> Optional.of("etcd " + endpoints(s) + " denied user " + user
+                    + " access to the keys under " + s.prefix() + " (grant its role readwrite on store.etcd.prefix "
+                    + s.prefix() + ")");
+            case LEASE_NOT_FOUND -> Optional.empty();
+        });
     }
 
     /** Whether the call failed without etcd saying why (bound reached, unavailable). */
     static boolean silent(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TimeoutException || String.valueOf(t.getMessage()).contains("UNAVAILABLE")) {
-                return true;
-            }
-        }
-        return false;
+        return EtcdErrors.unanswered(error);
     }
 
     /** Connects to each endpoint as jetcd would; the first problem found, or empty when one endpoint works. */
@@ -125,18 +121,28 @@ final class EtcdProblems {
             socket.setSSLParameters(p);
             socket.setSoTimeout(PROBE_TIMEOUT_MS);
             socket.startHandshake();
-            // with TLS 1.3 the server checks the client certificate after the client's handshake ends:
-            // its verdict arrives with the first read
+            // with TLS 1.3 the server checks the client certificate after the client's handshake ends: its
+            // verdict (an alert) arrives with the first read. Listen for it before writing: a server that
+            // rejects the certificate closes the connection, and a write that comes after that fails
+            // ("Broken pipe") and closes the socket with the alert unread
+            InputStream in = socket.getInputStream();
+            socket.setSoTimeout(VERDICT_MS);
+            try {
+                in.read();
+                return Optional.empty();
+            } catch (SocketTimeoutException quiet) {
+                // no verdict yet, the socket stays usable (a timeout does not close it): ask for an answer
+            }
+            socket.setSoTimeout(PROBE_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
             out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
             in.read();
             return Optional.empty();
         } catch (SocketTimeoutException e) {
             return Optional.empty(); // the handshake went through and the server waits for more
         } catch (SSLException e) {
-            return Optional.of(tlsProblem(s, at, messages(e)));
+            return Optional.of(tlsProblem(s, at, e));
         } catch (IOException e) {
             return Optional.of(s.cert().isPresent() ? "etcd at " + at + " closed the TLS connection (" + e.getMessage()
                     + "): does it accept the client certificate store.etcd.cert " + s.cert().get() + "?"
@@ -145,13 +151,24 @@ final class EtcdProblems {
         }
     }
 
-    private static String tlsProblem(StoreSettings.Etcd s, String at, String messages) {
+    /**
+     * The failed handshake as one line. The JDK tells two cases by type: a certificate path that does not
+     * lead to a trusted CA ({@link CertPathBuilderException}, {@link CertPathValidatorException} in the
+     * cause chain), and a certificate the trust manager refused otherwise ({@link CertificateException}).
+     * Three it tells only in the message, so the text is read there: a certificate not issued for the
+     * address (the identity check throws a plain {@code CertificateException}), a peer that does not speak
+     * TLS (a plain {@link SSLException}), and the server's alert (a plain {@code SSLHandshakeException}:
+     * the JDK has no type or accessor for a received alert).
+     */
+    static String tlsProblem(StoreSettings.Etcd s, String at, SSLException e) {
+        String messages = messages(e);
         String m = messages.toLowerCase(Locale.ROOT);
-        if (m.contains("pkix") || m.contains("certification path") || m.contains("unable to find valid")) {
+        if (causedBy(e, CertPathBuilderException.class) || causedBy(e, CertPathValidatorException.class)) {
             return "etcd's certificate at " + at + " is not trusted by store.etcd.ca "
                     + s.ca().map(Object::toString).orElse("(none: the JVM's CAs)") + " (" + first(messages) + ")";
         }
-        if (m.contains("subject alternative") || m.contains("no name matching")) {
+        if (causedBy(e, CertificateException.class)
+                && (m.contains("subject alternative") || m.contains("no name matching"))) {
             return "etcd's certificate at " + at + " is not issued for that address (" + first(messages)
                     + "; store.etcd.endpoints)";
         }
@@ -167,6 +184,15 @@ final class EtcdProblems {
                     + first(messages) + ")";
         }
         return "TLS with etcd at " + at + " failed: " + first(messages) + " (store.etcd.ca/cert/key)";
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean tls(StoreSettings.Etcd s) {

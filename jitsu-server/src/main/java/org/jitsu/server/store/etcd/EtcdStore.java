@@ -5,11 +5,9 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -20,53 +18,57 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.jitsu.server.config.StoreSettings;
+import org.jitsu.server.core.BootCoordinator;
 import org.jitsu.server.store.ServiceRecord;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.settings.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The {@link StateStore} on etcd (jetcd). Keys, under the configured prefix:
+ * The {@link StateStore} on etcd (jetcd). Keys, under the configured prefix ({@link EtcdKeys}):
  * {@code services/<id>} (a registered service's spec) and {@code state/<instance>/<id>} (this
- * instance's {@link ServiceRecord#encode() record} of the service). jetcd's futures are never waited on: each becomes a Mono
- * whose result is handed to the store's own bounded scheduler, so no caller (an event loop, the
- * parallel scheduler) ever blocks and jetcd's threads never run our code.
+ * instance's {@link ServiceRecord#encode() record} of the service), and {@code lastquery/<id>/<instance>}
+ * (the shared idle clock, written here and read by {@link LastQueries}). Every call goes through
+ * {@link EtcdCalls} (never waited on, bounded, on the store's own scheduler) and, when it fails, is
+ * explained in one line by {@link EtcdProblems}.
  */
 final class EtcdStore implements StateStore {
     private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
-    static final String SERVICES = "services/";
-    static final String STATE = "state/";
-    /** Bound on one etcd call. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final StoreSettings.Etcd settings;
     private final Client client;
     private final Scheduler io;
-    private final String prefix;
+    private final EtcdCalls calls;
+    private final EtcdKeys keys;
     private final ResumingWatch serviceWatch;
     private final EtcdCoordinator coordinator;
     /** Last query time written per service (coalesced: only a newer one is written). */
-    private final Map<String, Long> lastQueryWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> lastQueryWritten = new ConcurrentHashMap<>();
 
     EtcdStore(StoreSettings.Etcd settings) {
         this.settings = settings;
-        this.prefix = settings.prefix();
+        this.keys = new EtcdKeys(settings.prefix());
         this.client = client(settings);
         this.io = Schedulers.newBoundedElastic(4, 10_000, "jitsu-store-etcd", 60, true);
-        this.serviceWatch = new ResumingWatch(client, bytes(prefix + SERVICES), io);
-        this.coordinator = new EtcdCoordinator(client, io, settings);
+        this.calls = new EtcdCalls(io);
+        this.serviceWatch = new ResumingWatch(client, keys.services(), io);
+        this.coordinator = new EtcdCoordinator(client, calls, keys, settings);
     }
 
     @Override
-    public org.jitsu.server.core.BootCoordinator coordinator() {
+    public BootCoordinator coordinator() {
         return coordinator;
     }
 
@@ -78,15 +80,15 @@ final class EtcdStore implements StateStore {
     /** How often records whose write failed (etcd unreachable) are written again. */
     static final Duration RESAVE = Duration.ofSeconds(1);
     /** The latest record per service whose write failed; written again until it succeeds or a newer one is. */
-    private final Map<String, Unsaved> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Unsaved> unsaved = new ConcurrentHashMap<>();
 
     /** A record whose write failed, and the number of that write. */
     private record Unsaved(long write, ServiceRecord record) {
     }
-    private volatile reactor.core.Disposable flusher = () -> { };
-    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Disposable flusher = () -> { };
+    private final AtomicLong writes = new AtomicLong();
     /** Per service, the number of the latest record write asked for. */
-    private final Map<String, Long> latestAsked = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> latestAsked = new ConcurrentHashMap<>();
 
     private void resave() {
         for (Unsaved u : unsaved.values()) {
@@ -104,10 +106,9 @@ final class EtcdStore implements StateStore {
     }
 
     private Mono<Void> putState(ServiceRecord record) {
-        return call(() -> client.getKVClient().put(bytes(prefix + STATE + settings.instanceId() + "/"
-                + record.id()), bytes(record.encode()))).then();
+        return call(() -> client.getKVClient().put(keys.state(settings.instanceId(), record.id()),
+                bytes(record.encode()))).then();
     }
-
 
     private static Client client(StoreSettings.Etcd s) {
         List<URI> endpoints = new ArrayList<>();
@@ -143,20 +144,17 @@ final class EtcdStore implements StateStore {
         return b.build();
     }
 
-    static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    private static ByteSequence bytes(String s) {
+        return EtcdKeys.bytes(s);
     }
 
-    static String text(ByteSequence b) {
-        return b.toString(StandardCharsets.UTF_8);
+    private static String text(ByteSequence b) {
+        return EtcdKeys.text(b);
     }
 
-    /**
-     * A jetcd call as a Mono: made on the store's scheduler (jetcd opens its gRPC channel lazily, with
-     * file reads, on the first call), never waited on, bounded, and continuing on the store's scheduler.
-     */
+    /** A jetcd call ({@link EtcdCalls#call}) whose failure is explained. */
     private <T> Mono<T> call(Supplier<CompletableFuture<T>> f) {
-        return Mono.fromFuture(f, false).subscribeOn(io).timeout(CALL_TIMEOUT, io).publishOn(io)
+        return calls.call(f)
                 .doOnNext(v -> answers())
                 .onErrorResume(e -> explain(e).flatMap(Mono::error));
     }
@@ -175,8 +173,8 @@ final class EtcdStore implements StateStore {
                 : Mono.fromCallable(() -> EtcdProblems.probe(settings)).subscribeOn(io);
         return why.map(found -> {
             String message = found.orElseGet(() -> "etcd " + EtcdProblems.endpoints(settings) + " did not answer: "
-                    + (error instanceof java.util.concurrent.TimeoutException
-                    ? "no answer within " + CALL_TIMEOUT.toSeconds() + " s" : error.toString()));
+                    + (error instanceof TimeoutException
+                    ? "no answer within " + EtcdCalls.TIMEOUT.toSeconds() + " s" : error.toString()));
             if (!message.equals(problem) && !closed) {
                 problem = message;
                 log.warn("store: {}", message);
@@ -203,20 +201,19 @@ final class EtcdStore implements StateStore {
 
     @Override
     public String describe() {
-        return "etcd " + settings.endpoints() + " prefix " + prefix;
+        return "etcd " + settings.endpoints() + " prefix " + keys.prefix();
     }
 
     @Override
     public Mono<Map<String, String>> services() {
-        return call(() -> client.getKVClient().get(bytes(prefix + SERVICES),
-                GetOption.builder().isPrefix(true).build()))
+        return call(() -> client.getKVClient().get(keys.services(), GetOption.builder().isPrefix(true).build()))
                 .map(r -> {
                     serviceWatch.seen(r);
                     List<KeyValue> kvs = new ArrayList<>(r.getKvs());
                     kvs.sort(Comparator.comparingLong(KeyValue::getCreateRevision)); // registration order
                     Map<String, String> out = new LinkedHashMap<>();
                     for (KeyValue kv : kvs) {
-                        out.put(text(kv.getKey()).substring(prefix.length() + SERVICES.length()), text(kv.getValue()));
+                        out.put(keys.serviceId(kv.getKey()), text(kv.getValue()));
                     }
                     return Collections.unmodifiableMap(out);
                 });
@@ -224,17 +221,17 @@ final class EtcdStore implements StateStore {
 
     @Override
     public Mono<Void> putService(String id, String spec) {
-        return call(() -> client.getKVClient().put(bytes(prefix + SERVICES + id), bytes(spec))).then();
+        return call(() -> client.getKVClient().put(keys.service(id), bytes(spec))).then();
     }
 
     @Override
     public Mono<Boolean> removeService(String id) {
-        return call(() -> client.getKVClient().delete(bytes(prefix + SERVICES + id))).map(r -> r.getDeleted() > 0);
+        return call(() -> client.getKVClient().delete(keys.service(id))).map(r -> r.getDeleted() > 0);
     }
 
     @Override
     public Mono<Map<String, ServiceRecord>> records() {
-        String mine = prefix + STATE + settings.instanceId() + "/";
+        String mine = keys.states(settings.instanceId());
         return call(() -> client.getKVClient().get(bytes(mine), GetOption.builder().isPrefix(true).build()))
                 .map(r -> {
                     Map<String, ServiceRecord> out = new LinkedHashMap<>();
@@ -268,15 +265,14 @@ final class EtcdStore implements StateStore {
         }
         lastQueryWritten.put(record.id(), q);
         // the shared idle clock: the others' idle checks read it from their watch
-        return state.then(call(() -> client.getKVClient().put(bytes(prefix + EtcdCoordinator.LAST_QUERY + record.id()
-                + "/" + settings.instanceId()), bytes(Long.toString(q)))).then());
+        return state.then(call(() -> client.getKVClient().put(keys.lastQuery(record.id(), settings.instanceId()),
+                bytes(Long.toString(q)))).then());
     }
 
     @Override
     public Flux<Map.Entry<String, Optional<String>>> serviceChanges() {
-        int cut = prefix.length() + SERVICES.length();
         return serviceWatch.events().map(e -> {
-            String id = text(e.getKeyValue().getKey()).substring(cut);
+            String id = keys.serviceId(e.getKeyValue().getKey());
             Optional<String> spec = e.getEventType() == WatchEvent.EventType.PUT
                     ? Optional.of(text(e.getKeyValue().getValue())) : Optional.empty();
             return new AbstractMap.SimpleImmutableEntry<>(id, spec);

@@ -98,7 +98,7 @@ final class ResumingWatch {
         try {
             watcher = client.getWatchClient().watch(prefix, option, Watch.listener(this::onResponse,
                     e -> onError(gen, e), () -> onCompleted(gen)));
-            log.debug("watch {}: from revision {}", EtcdStore.text(prefix), from);
+            log.debug("watch {}: from revision {}", EtcdKeys.text(prefix), from);
         } catch (RuntimeException e) {
             onError(gen, e);
         }
@@ -107,7 +107,7 @@ final class ResumingWatch {
     private synchronized void onResponse(WatchResponse response) {
         if (failing) {
             failing = false;
-            log.info("watch {}: open again from revision {}", EtcdStore.text(prefix), revision.get() + 1);
+            log.info("watch {}: open again from revision {}", EtcdKeys.text(prefix), revision.get() + 1);
         }
         for (WatchEvent e : response.getEvents()) {
             long rev = e.getKeyValue().getModRevision();
@@ -133,7 +133,7 @@ final class ResumingWatch {
             return;
         }
         if (compacted(error)) {
-            log.info("watch {}: {}; revision {} is gone, reading the prefix again", EtcdStore.text(prefix),
+            log.info("watch {}: {}; revision {} is gone, reading the prefix again", EtcdKeys.text(prefix),
                     error.getMessage(), revision.get() + 1);
             closeWatcher();
             reread();
@@ -141,17 +141,17 @@ final class ResumingWatch {
         }
         if (!failing) { // once per outage: the retries every 200 ms are not logged
             failing = true;
-            log.info("watch {}: {}; resuming from revision {}", EtcdStore.text(prefix), error.toString(),
+            log.info("watch {}: {}; resuming from revision {}", EtcdKeys.text(prefix), error.toString(),
                     revision.get() + 1);
         } else {
-            log.debug("watch {}: {}", EtcdStore.text(prefix), error.toString());
+            log.debug("watch {}: {}", EtcdKeys.text(prefix), error.toString());
         }
         reopen();
     }
 
     private void onCompleted(long gen) {
         if (!closed.get() && generation.compareAndSet(gen, gen + 1)) {
-            log.info("watch {}: ended; resuming from revision {}", EtcdStore.text(prefix), revision.get() + 1);
+            log.info("watch {}: ended; resuming from revision {}", EtcdKeys.text(prefix), revision.get() + 1);
             reopen();
         }
     }
@@ -188,12 +188,12 @@ final class ResumingWatch {
         }
         retry = Mono.fromFuture(() -> client.getKVClient().get(prefix, GetOption.builder().isPrefix(true).build()),
                         false)
-                .subscribeOn(scheduler).timeout(EtcdStore.CALL_TIMEOUT, scheduler).publishOn(scheduler)
+                .subscribeOn(scheduler).timeout(EtcdCalls.TIMEOUT, scheduler).publishOn(scheduler)
                 .subscribe(r -> {
                     catchUp(r);
                     open();
                 }, e -> {
-                    log.info("watch {}: reading the prefix failed ({}); trying again", EtcdStore.text(prefix),
+                    log.info("watch {}: reading the prefix failed ({}); trying again", EtcdKeys.text(prefix),
                             e.toString());
                     retry = Mono.delay(RETRY, scheduler).subscribe(t -> reread());
                 });
@@ -230,7 +230,7 @@ final class ResumingWatch {
                     .setModRevision(at).build();
             deliver(new WatchEvent(new KeyValue(deleted, ByteSequence.EMPTY), null, WatchEvent.EventType.DELETE));
         }
-        log.info("watch {}: caught up at revision {} ({} changed, {} removed)", EtcdStore.text(prefix), at,
+        log.info("watch {}: caught up at revision {} ({} changed, {} removed)", EtcdKeys.text(prefix), at,
                 changed.size(), gone.size());
     }
 
