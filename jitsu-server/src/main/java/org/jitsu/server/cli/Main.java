@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jitsu.server.JitsuServer;
@@ -142,6 +144,18 @@ public final class Main {
         JitsuConfig config = loaded.get();
         log.info("config {}: {} services read and validated in {} ms", file, config.services().size(),
                 (System.nanoTime() - t0) / 1_000_000);
+        // SIGHUP's default action ends the JVM: the handler is installed before the server answers its
+        // first health probe, and a SIGHUP that comes while it starts reloads once it is up
+        AtomicReference<JitsuServer> up = new AtomicReference<>();
+        AtomicBoolean hangupWhileStarting = new AtomicBoolean();
+        Signals.onHangup(() -> {
+            JitsuServer s = up.get();
+            if (s == null) {
+                hangupWhileStarting.set(true);
+            } else {
+                reload(s);
+            }
+        });
         JitsuServer server;
         try {
             server = builders.apply(config).start();
@@ -162,9 +176,10 @@ public final class Main {
         served = true;
         server.adminAddress().ifPresent(a -> log.info("admin API on http://{}/ (metrics, health, services, reload)",
                 Addresses.format(a)));
-        Signals.onHangup(() -> server.reload().subscribe(outcome -> {
-            // the server logs the outcome; nothing else to do
-        }));
+        up.set(server);
+        if (hangupWhileStarting.getAndSet(false)) {
+            reload(server);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping{}", stopServices ? " (and stopping every service)" : " (services are left running)");
             server.close(stopServices);
@@ -177,6 +192,12 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    /** A reload on the server's worker; the server logs the outcome. */
+    private static void reload(JitsuServer server) {
+        server.reload().subscribe(outcome -> {
+        });
     }
 
     private Optional<JitsuConfig> load(String file) {
