@@ -37,12 +37,12 @@ class HealthReadyTest {
                 .start()) {
             String url = "http://127.0.0.1:" + server.adminAddress().orElseThrow().getPort() + "/health/ready";
             assertThat(status(url)).isEqualTo(200);
-            factory.created.get(0).readyError = new IllegalStateException("connection lost");
+            factory.created.get(0).failReady(new IllegalStateException("connection lost"));
             assertThat(status(url)).isEqualTo(503);
-            factory.created.get(0).readyError = null;
+            factory.created.get(0).failReady(null);
             assertThat(status(url)).isEqualTo(200);
             String live = url.replace("ready", "live");
-            factory.created.get(0).readyError = new IllegalStateException("connection lost");
+            factory.created.get(0).failReady(new IllegalStateException("connection lost"));
             assertThat(status(live)).as("live does not depend on the backends").isEqualTo(200);
         }
     }

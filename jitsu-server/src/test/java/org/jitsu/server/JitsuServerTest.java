@@ -15,7 +15,7 @@ import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.spi.BackendFactory;
-import org.jitsu.server.FakeBackends.FakeBackend;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.FakeBackends.FakeFactory;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.settings.ConfigException;
@@ -52,29 +52,29 @@ class JitsuServerTest {
     void validateCreatesBackendsByTypeDefinesEveryVmAndClosesThem() {
         builder(CONFIG).validate();
 
-        assertThat(factory.created).extracting(b -> b.name).containsExactly("one", "two");
-        FakeBackend one = factory.created.get(0);
-        FakeBackend two = factory.created.get(1);
-        assertThat(one.settings.path()).isEqualTo("backends.one");
-        assertThat(one.settings.keys()).containsExactly("flavour");
-        assertThat(one.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
-        assertThat(two.context.stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
-        assertThat(one.context.timer()).isSameAs(timer);
+        assertThat(factory.created).extracting(ScriptedBackend::name).containsExactly("one", "two");
+        ScriptedBackend one = factory.created.get(0);
+        ScriptedBackend two = factory.created.get(1);
+        assertThat(factory.settings.get("one").path()).isEqualTo("backends.one");
+        assertThat(factory.settings.get("one").keys()).containsExactly("flavour");
+        assertThat(factory.contexts.get("one").stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
+        assertThat(factory.contexts.get("two").stateDir()).isEqualTo(Path.of("/tmp/jitsu-test-state"));
+        assertThat(factory.contexts.get("one").timer()).isSameAs(timer);
 
-        assertThat(one.defined).containsOnlyKeys("a");
-        assertThat(one.defined.get("a").path()).isEqualTo("services[0].fake");
-        assertThat(one.defined.get("a").string("command")).isEqualTo("run-a");
-        assertThat(two.defined).containsOnlyKeys("b");
-        assertThat(two.defined.get("b").keys()).isEmpty();
-        assertThat(two.defined.get("b").path()).isEqualTo("services[1].fake");
+        assertThat(one.specs()).containsOnlyKeys("a");
+        assertThat(one.specs().get("a").path()).isEqualTo("services[0].fake");
+        assertThat(one.specs().get("a").string("command")).isEqualTo("run-a");
+        assertThat(two.specs()).containsOnlyKeys("b");
+        assertThat(two.specs().get("b").keys()).isEmpty();
+        assertThat(two.specs().get("b").path()).isEqualTo("services[1].fake");
 
         assertThat(parsedReadiness).containsExactly(
                 "services[0].readiness[0]=[delay]",
                 "services[0].readiness[1]=[http]",
                 "services[1].readiness[0]=[backend]");
-        assertThat(one.closed).isTrue();
-        assertThat(two.closed).isTrue();
-        assertThat(one.readyCalls + two.readyCalls).as("validate starts nothing").isZero();
+        assertThat(one.closed()).isTrue();
+        assertThat(two.closed()).isTrue();
+        assertThat(one.readyCalls() + two.readyCalls()).as("validate starts nothing").isZero();
     }
 
     @Test
@@ -84,7 +84,7 @@ class JitsuServerTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("backends.two.type: libvirt (expected: one of [fake, other])");
         assertThat(factory.created).hasSize(1);
-        assertThat(factory.created.get(0).closed).as("backends created before the error are closed").isTrue();
+        assertThat(factory.created.get(0).closed()).as("backends created before the error are closed").isTrue();
     }
 
     @Test
@@ -101,7 +101,7 @@ class JitsuServerTest {
         assertThatThrownBy(() -> builder(yaml).validate())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("services[0].fake.command: ");
-        assertThat(factory.created).allMatch(b -> b.closed);
+        assertThat(factory.created).allMatch(ScriptedBackend::closed);
     }
 
     @Test
@@ -111,7 +111,7 @@ class JitsuServerTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("services[1].stop.mode: save (expected: one of destroy, shutdown, suspend"
                         + " (what backend two of type fake supports))");
-        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+        assertThat(factory.created).hasSize(2).allMatch(ScriptedBackend::closed);
     }
 
     @Test
@@ -120,7 +120,7 @@ class JitsuServerTest {
         assertThatThrownBy(() -> builder(yaml).validate())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("services[0].readiness[0].broken: ");
-        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+        assertThat(factory.created).hasSize(2).allMatch(ScriptedBackend::closed);
     }
 
     @Test
@@ -146,7 +146,7 @@ class JitsuServerTest {
                 .isInstanceOf(JitsuStartException.class)
                 .hasMessage("failed waiting for the backends to be ready: connection refused")
                 .satisfies(e -> assertThat(((JitsuStartException) e).isBindFailure()).isFalse());
-        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed);
+        assertThat(factory.created).hasSize(2).allMatch(ScriptedBackend::closed);
     }
 
     @Test

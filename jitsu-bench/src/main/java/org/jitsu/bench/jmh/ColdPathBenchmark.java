@@ -1,6 +1,7 @@
 package org.jitsu.bench.jmh;
 
 import java.time.Duration;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.DomainName;
@@ -21,13 +22,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * <pre>{@code ./jitsu bench --jmh ColdPathBenchmark -prof gc}</pre>
  */
 public class ColdPathBenchmark extends JitsuBenchmark {
-    private InstantBackend backend;
+    private ScriptedBackend backend;
     private OnDemandPipeline pipeline;
     private final DomainName name = Fixtures.name(0);
 
     @Setup
     public void setUp() {
-        backend = InstantBackend.create();
+        backend = ScriptedBackend.named("instant");
         pipeline = Fixtures.pipeline(backend, 10, BootLimits.DEFAULT);
     }
 

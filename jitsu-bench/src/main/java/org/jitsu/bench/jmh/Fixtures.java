@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.StopMode;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.core.ServiceDefinition;
 import org.jitsu.server.dns.authority.DomainName;
@@ -19,8 +20,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The benchmarks' zone {@code bench.test} with services {@code s0 … s(N-1)}, names
- * {@code sK.bench.test}, one IPv4 address each (127.1.x.y), no readiness checks, on an
- * {@link InstantBackend}.
+ * {@code sK.bench.test}, one IPv4 address each (127.1.x.y), no readiness checks, on a
+ * {@link ScriptedBackend} (the test kit's; its VMs start at once, on the caller's thread).
  */
 public final class Fixtures {
     public static final DomainName ZONE = DomainName.of("bench.test");
@@ -34,7 +35,7 @@ public final class Fixtures {
     }
 
     /** A started pipeline over {@code services} services. */
-    public static OnDemandPipeline pipeline(InstantBackend backend, int services, BootLimits limits) {
+    public static OnDemandPipeline pipeline(ScriptedBackend backend, int services, BootLimits limits) {
         ResourceRecord.Soa soa = new ResourceRecord.Soa(ZONE, 3600, DomainName.of("ns1.bench.test"),
                 DomainName.of("hostmaster.bench.test"), 1, 3600, 600, 1209600, 60);
         ZoneDefinition zone = new ZoneDefinition(ZONE, soa, List.of(DomainName.of("ns1.bench.test")), 3600,

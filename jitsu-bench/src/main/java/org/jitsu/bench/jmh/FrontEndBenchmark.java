@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.dns.DnsRecordType;
 import java.time.Duration;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.FrontEndMetrics;
 import org.jitsu.server.dns.MessageResponder;
@@ -55,7 +56,7 @@ public class FrontEndBenchmark extends JitsuBenchmark {
     public void setUp() {
         reused = new ReusedBufferAllocator();
         alloc = buffers.equals("pooled") ? PooledByteBufAllocator.DEFAULT : reused;
-        pipeline = Fixtures.pipeline(InstantBackend.create(), 10, BootLimits.DEFAULT);
+        pipeline = Fixtures.pipeline(ScriptedBackend.named("instant"), 10, BootLimits.DEFAULT);
         pipeline.resolve(new Query(Fixtures.name(3), RecordType.A, Fixtures.CLIENT, Transport.UDP))
                 .block(Duration.ofSeconds(10)); // boots s3: warm from now on
         responder = MessageResponder.create(pipeline, FrontEndMetrics.NOOP, 1232);

@@ -2,6 +2,7 @@ package org.jitsu.bench.jmh;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.DomainName;
@@ -26,13 +27,13 @@ public class JoinBenchmark extends JitsuBenchmark {
     @Param({"1", "100", "1000"})
     public int queries;
 
-    private InstantBackend backend;
+    private ScriptedBackend backend;
     private OnDemandPipeline pipeline;
     private final DomainName name = Fixtures.name(0);
 
     @Setup
     public void setUp() {
-        backend = InstantBackend.create();
+        backend = ScriptedBackend.named("instant");
         pipeline = Fixtures.pipeline(backend, 10, new BootLimits(8, 1024, 100_000));
     }
 

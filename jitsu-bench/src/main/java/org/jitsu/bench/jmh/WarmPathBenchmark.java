@@ -1,6 +1,7 @@
 package org.jitsu.bench.jmh;
 
 import java.time.Duration;
+import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
@@ -31,7 +32,7 @@ public class WarmPathBenchmark extends JitsuBenchmark {
 
     @Setup
     public void setUp() {
-        InstantBackend backend = InstantBackend.create();
+        ScriptedBackend backend = ScriptedBackend.named("instant");
         pipeline = Fixtures.pipeline(backend, services, BootLimits.DEFAULT);
         for (int i = 0; i < names.length; i++) {
             int s = i * (services / names.length);

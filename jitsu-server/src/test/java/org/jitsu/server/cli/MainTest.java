@@ -89,7 +89,7 @@ class MainTest {
         assertThat(run("check", "--config", file.toString())).isEqualTo(0);
         assertThat(stdout()).isEqualTo(file + ": ok (1 zone, 2 services)\n");
         assertThat(stderr()).isEmpty();
-        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed && b.readyCalls == 0);
+        assertThat(factory.created).hasSize(2).allMatch(b -> b.closed() && b.readyCalls() == 0);
         out.reset();
         assertThat(run("check", "--config=" + file)).isEqualTo(0);
         assertThat(stdout()).startsWith(file + ": ok");

@@ -15,6 +15,8 @@ import java.net.Inet6Address;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.junit.jupiter.api.AfterEach;
@@ -28,9 +30,9 @@ class AuthoritativeAnswersTest {
     private static final int MX = 15;
 
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
-    private final FakeVm webVm = backend.vm("web").setState(VmState.RUNNING);
-    private final FakeVm dualVm = backend.vm("dual").setState(VmState.RUNNING);
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
+    private final ScriptedVm webVm = backend.vm("web").setState(VmState.RUNNING);
+    private final ScriptedVm dualVm = backend.vm("dual").setState(VmState.RUNNING);
     private final CountingMetrics metrics = new CountingMetrics();
     private OnDemandPipeline pipeline;
 

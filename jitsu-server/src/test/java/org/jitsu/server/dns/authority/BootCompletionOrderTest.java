@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.jitsu.backend.BackendException;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ServiceJournal;
 import org.jitsu.server.core.ServiceStatus.State;
 import org.jitsu.server.core.ServiceStatus;
@@ -32,7 +34,7 @@ import reactor.test.subscriber.TestSubscriber;
  */
 class BootCompletionOrderTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
     private final CountingMetrics metrics = new CountingMetrics();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private OnDemandPipeline pipeline;
@@ -71,7 +73,7 @@ class BootCompletionOrderTest {
 
     @Test
     void theVmStartIsLaunchedBeforeTheJournalHearsOfTheBoot() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         vm.startWith(Sinks.<Void>empty().asMono()); // never completes: the boot stays in flight
         pipeline(new NotingJournal(() -> "starts=" + vm.starts()), new Service("web", vm).build());
 
@@ -82,7 +84,7 @@ class BootCompletionOrderTest {
 
     @Test
     void waitersAreAnsweredBeforeTheJournalAndTheMetricsHearTheBootSucceeded() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.Empty<Void> start = Sinks.empty();
         vm.startWith(start.asMono());
         List<TestSubscriber<Answer>> waiters = new ArrayList<>();
@@ -105,7 +107,7 @@ class BootCompletionOrderTest {
 
     @Test
     void waitersGetTheirServerFailureBeforeTheJournalHearsTheBootFailed() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.Empty<Void> start = Sinks.empty();
         vm.startWith(start.asMono());
         List<TestSubscriber<Answer>> waiters = new ArrayList<>();
@@ -126,7 +128,7 @@ class BootCompletionOrderTest {
 
     @Test
     void eachWaitIsRecordedFromItsOwnArrivalAndCancelledWaitersAreNot() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         vm.startWith(Mono.delay(Duration.ofMillis(1000), timer).then());
         pipeline(ServiceJournal.NONE, new Service("web", vm).build());
         Query q = query("web.example.test", RecordType.A);

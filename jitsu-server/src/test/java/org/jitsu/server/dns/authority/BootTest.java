@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.backend.BackendException;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.core.ServiceStatus.State;
 import org.jitsu.server.core.ServiceStatus;
@@ -37,7 +39,7 @@ import reactor.test.subscriber.TestSubscriber;
 /** Booting cold services: sharing, failure, timeout, readiness, limits and cancellation. */
 class BootTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
     private final CountingMetrics metrics = new CountingMetrics();
     private OnDemandPipeline pipeline;
 
@@ -66,7 +68,7 @@ class BootTest {
 
     @Test
     void thousandConcurrentQueriesShareOneBoot() throws InterruptedException {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.Empty<Void> booted = Sinks.empty();
         vm.startWith(booted.asMono());
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
@@ -103,7 +105,7 @@ class BootTest {
 
     @Test
     void bootFailureFailsEveryWaiterDestroysTheVmAndTheNextQueryBootsAgain() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.Empty<Void> start = Sinks.empty();
         vm.startWith(start.asMono());
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
@@ -137,7 +139,7 @@ class BootTest {
 
     @Test
     void bootTimeoutAnswersServerFailureAndDestroysTheVm() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         AtomicBoolean startCancelled = new AtomicBoolean();
         vm.startWith(Mono.<Void>never().doOnCancel(() -> startCancelled.set(true)));
         pipeline(BootLimits.DEFAULT, new Service("web", vm).bootTimeout(Duration.ofSeconds(10)).build());
@@ -158,7 +160,7 @@ class BootTest {
 
     @Test
     void aReadinessCheckThatNeverCompletesTimesOut() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         AtomicBoolean checkCancelled = new AtomicBoolean();
         ReadinessCheck never = v -> Mono.<Void>never().doOnCancel(() -> checkCancelled.set(true));
         pipeline(BootLimits.DEFAULT, new Service("web", vm).readiness(never).bootTimeout(Duration.ofSeconds(3)).build());
@@ -175,7 +177,7 @@ class BootTest {
 
     @Test
     void readinessChecksRunInOrderAfterStartAndTheAnswerWaitsForTheLast() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.Empty<Void> start = Sinks.empty();
         Sinks.Empty<Void> first = Sinks.empty();
         Sinks.Empty<Void> second = Sinks.empty();
@@ -205,10 +207,10 @@ class BootTest {
 
     @Test
     void boundedQueueRejectsAtOnceAndAQueuedBootThatTimesOutLeavesTheQueue() {
-        FakeVm a = backend.vm("a").startWith(Mono.never());
+        ScriptedVm a = backend.vm("a").startWith(Mono.never());
         Sinks.Empty<Void> bStart = Sinks.empty();
-        FakeVm b = backend.vm("b").startWith(bStart.asMono());
-        FakeVm c = backend.vm("c").startWith(Mono.never());
+        ScriptedVm b = backend.vm("b").startWith(bStart.asMono());
+        ScriptedVm c = backend.vm("c").startWith(Mono.never());
         pipeline(new BootLimits(1, 1, 100),
                 new Service("a", a).bootTimeout(Duration.ofSeconds(60)).build(),
                 new Service("b", b).bootTimeout(Duration.ofSeconds(10)).build(),
@@ -248,8 +250,8 @@ class BootTest {
     @Test
     void queuedBootStartsWhenTheRunningOneSucceeds() {
         Sinks.Empty<Void> aStart = Sinks.empty();
-        FakeVm a = backend.vm("a").startWith(aStart.asMono());
-        FakeVm b = backend.vm("b");
+        ScriptedVm a = backend.vm("a").startWith(aStart.asMono());
+        ScriptedVm b = backend.vm("b");
         pipeline(new BootLimits(1, 1, 100), new Service("a", a).build(), new Service("b", b).build());
 
         TestSubscriber<Answer> qa = subscribe(pipeline.resolve(query("a.example.test", RecordType.A)));
@@ -264,7 +266,7 @@ class BootTest {
     @Test
     void maxWaitersPerBootIsRespected() {
         Sinks.Empty<Void> start = Sinks.empty();
-        FakeVm vm = backend.vm("web").startWith(start.asMono());
+        ScriptedVm vm = backend.vm("web").startWith(start.asMono());
         pipeline(new BootLimits(1, 0, 2), new Service("web", vm).build());
         Query q = query("web.example.test", RecordType.A);
 
@@ -287,7 +289,7 @@ class BootTest {
     void aWaiterCancellingDoesNotCancelTheBoot() {
         Sinks.Empty<Void> start = Sinks.empty();
         AtomicBoolean startCancelled = new AtomicBoolean();
-        FakeVm vm = backend.vm("web").startWith(start.asMono().doOnCancel(() -> startCancelled.set(true)));
+        ScriptedVm vm = backend.vm("web").startWith(start.asMono().doOnCancel(() -> startCancelled.set(true)));
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
         Query q = query("web.example.test", RecordType.A);
 
@@ -306,7 +308,7 @@ class BootTest {
     @Test
     void noDataQueryForAStoppedServiceStartsABackgroundBootAndAnswersAtOnce() {
         Sinks.Empty<Void> start = Sinks.empty();
-        FakeVm vm = backend.vm("web").startWith(start.asMono());
+        ScriptedVm vm = backend.vm("web").startWith(start.asMono());
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
 
         assertThat(resolve(pipeline, query("web.example.test", RecordType.AAAA)))
@@ -326,7 +328,7 @@ class BootTest {
 
     @Test
     void suspendedServiceIsResumedWithStart() {
-        FakeVm vm = backend.vm("web").setState(org.jitsu.backend.VmState.PAUSED);
+        ScriptedVm vm = backend.vm("web").setState(org.jitsu.backend.VmState.PAUSED);
         pipeline(BootLimits.DEFAULT, new Service("web", vm).stopMode(StopMode.SUSPEND).build());
         assertThat(state("web")).isEqualTo(State.SUSPENDED);
         assertFound(resolve(pipeline, query("web.example.test", RecordType.A)));
@@ -336,7 +338,7 @@ class BootTest {
 
     @Test
     void statusReportsTheBootOnVirtualTime() {
-        FakeVm vm = backend.vm("web").startWith(Mono.delay(Duration.ofSeconds(2), timer).then());
+        ScriptedVm vm = backend.vm("web").startWith(Mono.delay(Duration.ofSeconds(2), timer).then());
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());
         timer.advanceTimeBy(Duration.ofSeconds(1));
 
@@ -361,7 +363,7 @@ class BootTest {
 
     @Test
     void anUnexpectedExceptionIsAServerFailureWithItsStackTraceLogged() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         ReadinessCheck broken = v -> {
             throw new IllegalStateException("bug in a check");
         };
@@ -380,7 +382,7 @@ class BootTest {
 
     @Test
     void aQueryDuringTheDestroyOfAFailedBootWaitsAndBootsAgain() {
-        FakeVm vm = backend.vm("web").startWith(Mono.error(new BackendException("web", "boom", "boom")));
+        ScriptedVm vm = backend.vm("web").startWith(Mono.error(new BackendException("web", "boom", "boom")));
         Sinks.Empty<Void> destroyed = Sinks.empty();
         vm.stopWith(destroyed.asMono());
         pipeline(BootLimits.DEFAULT, new Service("web", vm).build());

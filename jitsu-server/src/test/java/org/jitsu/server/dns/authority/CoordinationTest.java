@@ -17,6 +17,8 @@ import org.jitsu.backend.Backend;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.BootCoordinator;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Fixtures.Service;
@@ -31,7 +33,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 /** The pipeline with a scripted {@link BootCoordinator} (the etcd one is covered by ClusterIT), in virtual time. */
 class CoordinationTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
     private final Scripted coordinator = new Scripted();
     private final CountingMetrics metrics = new CountingMetrics();
 
@@ -52,7 +54,7 @@ class CoordinationTest {
 
     @Test
     void aServiceBootedElsewhereIsAnsweredOnceItRunsThereWithoutALocalBoot() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         Sinks.One<BootCoordinator.Claim> elsewhere = Sinks.one();
         coordinator.next = elsewhere.asMono();
         try (OnDemandPipeline p = pipeline(vm)) {
@@ -79,7 +81,7 @@ class CoordinationTest {
 
     @Test
     void theOwnerKeepsTheServiceWhileAnotherInstanceSeesQueriesAndReleasesTheClaimWhenItStops() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         coordinator.next = Mono.just(BootCoordinator.Claim.OWN);
         try (OnDemandPipeline p = pipeline(vm)) {
             StepVerifier.create(p.resolve(query("web.example.test", RecordType.A)))
@@ -106,7 +108,7 @@ class CoordinationTest {
 
     @Test
     void aRefusedClaimIsAServerFailureAndTheVmIsNotTouched() {
-        FakeVm vm = backend.vm("web");
+        ScriptedVm vm = backend.vm("web");
         coordinator.next = Mono.error(new IllegalStateException("etcd unavailable, boot refused"));
         try (OnDemandPipeline p = pipeline(vm)) {
             StepVerifier.create(p.resolve(query("web.example.test", RecordType.A)))
@@ -238,12 +240,12 @@ class CoordinationTest {
         }
     }
 
-    /** A {@link FakeVm} with a handle ({@code fake-ID} while it runs) that records what it is asked to attach. */
+    /** A {@link ScriptedVm} with a handle ({@code fake-ID} while it runs) that records what it is asked to attach. */
     static final class Handled implements Vm {
-        final FakeVm fake;
+        final ScriptedVm fake;
         final List<String> attached = new CopyOnWriteArrayList<>();
 
-        Handled(FakeVm fake) {
+        Handled(ScriptedVm fake) {
             this.fake = fake;
         }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +43,8 @@ class IdleRaceTest {
         int stopped = 0;
         for (int round = 0; round < ROUNDS; round++) {
             VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-            FakeBackend backend = new FakeBackend("fake");
-            FakeVm vm = backend.vm("web").setState(VmState.RUNNING).stopWith(Mono.never());
+            ScriptedBackend backend = ScriptedBackend.named("fake");
+            ScriptedVm vm = backend.vm("web").setState(VmState.RUNNING).stopWith(Mono.never());
             try (OnDemandPipeline pipeline = OnDemandPipeline.builder()
                     .zones(List.of(zone()))
                     .services(List.of(new Service("web", vm).idleTimeout(Duration.ofSeconds(60)).build()))

@@ -13,6 +13,8 @@ import java.util.List;
 import org.jitsu.backend.BackendException;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ServiceStatus.State;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
@@ -29,8 +31,8 @@ class LifecycleTest {
     private static final Query WEB_A = query("web.example.test", RecordType.A);
 
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
-    private final FakeVm vm = backend.vm("web");
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
+    private final ScriptedVm vm = backend.vm("web");
     private final CountingMetrics metrics = new CountingMetrics();
     private OnDemandPipeline pipeline;
 

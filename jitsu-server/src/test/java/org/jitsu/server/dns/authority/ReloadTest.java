@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ReloadResult;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.core.ServiceUnavailableException;
@@ -27,7 +29,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 /** Reloads swap zones and services at once; operators start and stop services; metrics of cold waits. */
 class ReloadTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private final FakeBackend backend = new FakeBackend("fake");
+    private final ScriptedBackend backend = ScriptedBackend.named("fake");
     private final CountingMetrics metrics = new CountingMetrics();
 
     @AfterEach
@@ -44,12 +46,12 @@ class ReloadTest {
 
     @Test
     void unchangedServicesKeepTheirStateNewOnesAreServedRemovedOnesStopped() {
-        FakeVm web = backend.vm("web").setState(VmState.RUNNING);
-        FakeVm old = backend.vm("old").setState(VmState.RUNNING);
+        ScriptedVm web = backend.vm("web").setState(VmState.RUNNING);
+        ScriptedVm old = backend.vm("old").setState(VmState.RUNNING);
         NamedService webDef = new Service("web", web).build();
         try (OnDemandPipeline p = pipeline(List.of(webDef, new Service("old", old).build()))) {
             assertThat(p.core().status("web").orElseThrow().state()).isEqualTo(ServiceStatus.State.RUNNING);
-            FakeVm fresh = backend.vm("fresh");
+            ScriptedVm fresh = backend.vm("fresh");
 
             ReloadResult r = p.reload(List.of(zone()), List.of(webDef, new Service("fresh", fresh).build()));
 
@@ -73,7 +75,7 @@ class ReloadTest {
 
     @Test
     void changedServiceIsReplaced() {
-        FakeVm web = backend.vm("web").setState(VmState.RUNNING);
+        ScriptedVm web = backend.vm("web").setState(VmState.RUNNING);
         try (OnDemandPipeline p = pipeline(List.of(new Service("web", web).build()))) {
             ReloadResult r = p.reload(List.of(zone()), List.of(new Service("web", web).addresses("127.0.0.11").build()));
             assertThat(r.changed()).containsExactly("web");
@@ -84,7 +86,7 @@ class ReloadTest {
 
     @Test
     void invalidReloadChangesNothing() {
-        FakeVm web = backend.vm("web").setState(VmState.RUNNING);
+        ScriptedVm web = backend.vm("web").setState(VmState.RUNNING);
         NamedService webDef = new Service("web", web).build();
         try (OnDemandPipeline p = pipeline(List.of(webDef))) {
             NamedService outside = new Service("x", backend.vm("x")).names("x.elsewhere.test").build();
@@ -104,7 +106,7 @@ class ReloadTest {
 
     @Test
     void operatorStartAndStop() {
-        FakeVm web = backend.vm("web");
+        ScriptedVm web = backend.vm("web");
         try (OnDemandPipeline p = pipeline(List.of(new Service("web", web).build()))) {
             StepVerifier.create(p.core().service("web").orElseThrow().start())
                     .expectComplete()
@@ -123,7 +125,7 @@ class ReloadTest {
 
     @Test
     void failedOperatorStartSaysWhy() {
-        FakeVm web = backend.vm("web").startWith(Mono.error(new IllegalStateException("no memory")));
+        ScriptedVm web = backend.vm("web").startWith(Mono.error(new IllegalStateException("no memory")));
         try (OnDemandPipeline p = pipeline(List.of(new Service("web", web).build()))) {
             StepVerifier.create(p.core().service("web").orElseThrow().start())
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ServiceUnavailableException.class)
@@ -134,7 +136,7 @@ class ReloadTest {
 
     @Test
     void coldQueriesReportTheirWaitOnTheTimer() {
-        FakeVm web = backend.vm("web").startWith(Mono.delay(Duration.ofMillis(700), timer).then());
+        ScriptedVm web = backend.vm("web").startWith(Mono.delay(Duration.ofMillis(700), timer).then());
         try (OnDemandPipeline p = pipeline(List.of(new Service("web", web).build()))) {
             StepVerifier.withVirtualTime(() -> p.resolve(query("web.example.test", RecordType.A)), () -> timer,
                             Long.MAX_VALUE)
@@ -149,7 +151,7 @@ class ReloadTest {
 
     @Test
     void bootsDoneWaitsForABootInFlight() {
-        FakeVm web = backend.vm("web").startWith(Mono.delay(Duration.ofSeconds(2), timer).then());
+        ScriptedVm web = backend.vm("web").startWith(Mono.delay(Duration.ofSeconds(2), timer).then());
         try (OnDemandPipeline p = pipeline(List.of(new Service("web", web).build()))) {
             StepVerifier.create(p.core().bootsDone(Duration.ofMillis(50))).expectComplete().verify(VERIFY_TIMEOUT);
             p.resolve(query("web.example.test", 65)).block(VERIFY_TIMEOUT); // starts a boot

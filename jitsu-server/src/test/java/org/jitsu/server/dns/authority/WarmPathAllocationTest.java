@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class WarmPathAllocationTest {
         assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
 
         VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-        FakeVm vm = new FakeBackend("fake").vm("web").setState(VmState.RUNNING);
+        ScriptedVm vm = ScriptedBackend.named("fake").vm("web").setState(VmState.RUNNING);
         try (OnDemandPipeline pipeline = OnDemandPipeline.builder()
                 .zones(List.of(zone()))
                 .services(List.of(new Service("web", vm).build()))
@@ -64,9 +66,9 @@ class WarmPathAllocationTest {
     @Test
     void aWarmAnswerStaysScalar() {
         VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-        FakeBackend backend = new FakeBackend("fake");
-        FakeVm web = backend.vm("web").setState(VmState.RUNNING);
-        FakeVm cold = backend.vm("cold");
+        ScriptedBackend backend = ScriptedBackend.named("fake");
+        ScriptedVm web = backend.vm("web").setState(VmState.RUNNING);
+        ScriptedVm cold = backend.vm("cold");
         try (OnDemandPipeline pipeline = OnDemandPipeline.builder()
                 .zones(List.of(zone()))
                 .services(List.of(new Service("web", web).build(), new Service("cold", cold).build()))

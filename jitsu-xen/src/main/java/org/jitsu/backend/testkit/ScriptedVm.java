@@ -1,8 +1,9 @@
-package org.jitsu.server.dns.authority;
+package org.jitsu.backend.testkit;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.StopMode;
@@ -11,55 +12,61 @@ import org.jitsu.backend.VmState;
 import reactor.core.publisher.Mono;
 
 /**
- * A scripted VM: counts calls, and its start and stop do what the test says (complete at once by
- * default; or a {@code Sinks} the test completes, a virtual delay, an error, never). State is per
- * instance.
+ * A VM of a {@link ScriptedBackend}: counts calls, and its start and stop do what the caller says.
+ * By default both complete at once, on the subscriber's thread; {@link #startWith} and
+ * {@link #stopWith} put any {@code Mono} in front (a sink the test completes, a virtual delay, an
+ * error, {@code Mono.never()}). A start also waits for the backend's {@linkplain ScriptedBackend#gate()
+ * gate}. A start that completes makes the VM running; a stop makes it stopped, or paused when it
+ * suspends.
  */
-final class FakeVm implements Vm {
+public final class ScriptedVm implements Vm {
     private final String id;
-    private final Backend backend;
+    private final ScriptedBackend backend;
     private final AtomicInteger starts = new AtomicInteger();
     private final AtomicInteger stateReads = new AtomicInteger();
-    private final List<StopMode> stops = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<StopMode> stops = new ConcurrentLinkedQueue<>();
     private volatile VmState state = VmState.STOPPED;
     private volatile Mono<Void> onStart = Mono.empty();
     private volatile Mono<Void> onStop = Mono.empty();
 
-    FakeVm(String id, Backend backend) {
+    ScriptedVm(String id, ScriptedBackend backend) {
         this.id = id;
         this.backend = backend;
     }
 
     /** What every later {@link #start()} does before the VM counts as running. */
-    FakeVm startWith(Mono<Void> behaviour) {
-        this.onStart = behaviour;
+    public ScriptedVm startWith(Mono<Void> behaviour) {
+        this.onStart = Objects.requireNonNull(behaviour, "behaviour");
         return this;
     }
 
     /** What every later {@link #stop} does before the VM counts as stopped. */
-    FakeVm stopWith(Mono<Void> behaviour) {
-        this.onStop = behaviour;
+    public ScriptedVm stopWith(Mono<Void> behaviour) {
+        this.onStop = Objects.requireNonNull(behaviour, "behaviour");
         return this;
     }
 
-    FakeVm setState(VmState state) {
-        this.state = state;
+    /** Sets the state {@link #state()} reports, without an event. */
+    public ScriptedVm setState(VmState state) {
+        this.state = Objects.requireNonNull(state, "state");
         return this;
     }
 
-    int starts() {
+    public int starts() {
         return starts.get();
     }
 
-    List<StopMode> stops() {
+    /** The stop modes asked for, in order. */
+    public List<StopMode> stops() {
         return List.copyOf(stops);
     }
 
-    int stateReads() {
+    public int stateReads() {
         return stateReads.get();
     }
 
-    int backendCalls() {
+    /** Every call that reached the backend: starts, stops and state reads. */
+    public int backendCalls() {
         return starts.get() + stops.size() + stateReads.get();
     }
 
@@ -85,7 +92,7 @@ final class FakeVm implements Vm {
     public Mono<Void> start() {
         return Mono.defer(() -> {
             starts.incrementAndGet();
-            return onStart.then(Mono.fromRunnable(() -> state = VmState.RUNNING));
+            return onStart.then(backend.countStart()).then(Mono.fromRunnable(() -> state = VmState.RUNNING));
         });
     }
 
