@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.jitsu.server.config.JitsuConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 /** {@code /health/ready} follows the backends' readiness after start, not only at start. */
+@Tag("fast")
 class HealthReadyTest {
     private static final String CONFIG = String.join("\n",
             "listen: {addresses: [127.0.0.1], port: 0}",

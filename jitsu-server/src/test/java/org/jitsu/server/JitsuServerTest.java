@@ -20,12 +20,14 @@ import org.jitsu.server.FakeBackends.FakeFactory;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The assembly up to the pipeline, with fake backends (the pipeline and front end are covered by the ITs). */
+@Tag("fast")
 class JitsuServerTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final FakeFactory factory = new FakeFactory("fake");

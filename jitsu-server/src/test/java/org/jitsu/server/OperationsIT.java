@@ -26,6 +26,7 @@ import org.jitsu.server.testing.JitsuServerExtension;
 import org.jitsu.server.testing.Prometheus;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * passes {@code promtool check metrics}, {@code /api/services} shows the service running, a broken
  * reload is rejected while serving continues, and a reload adds and removes services.
  */
+@Tag("native")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsIT {
     private static final int CROWD_PORT = JitsuServerExtension.freePort("127.0.5.2");

@@ -33,6 +33,7 @@ import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.jitsu.settings.IpLiteral;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are real {@code busybox httpd} processes on 127.0.4.x, asked by real {@code dig} and a plain UDP
  * client, checked over HTTP. Each test uses its own service so that the tests do not depend on order.
  */
+@Tag("native")
 class QuickStartIT {
     private static final String PAGE = "<h1>jitsu quick start IT</h1>\n";
     private static final int COLD_PORT = JitsuServerExtension.freePort("127.0.4.1");

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.jitsu.server.cli.Main;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real command line in its own JVM: {@code serve --stop-services-on-exit} reloads its config on
  * SIGHUP (sent by PID) and, on SIGTERM, shuts down gracefully and stops the services it runs.
  */
+@Tag("native")
 class SighupIT {
     private static final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
             .connectTimeout(Duration.ofSeconds(5)).build();

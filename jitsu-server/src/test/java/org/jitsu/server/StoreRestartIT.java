@@ -17,6 +17,7 @@ import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * services registered through the admin API survive, services left running are adopted as this
  * Jitsu's, and a removal is durable too.
  */
+@Tag("native")
 class StoreRestartIT {
     private static final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
             .connectTimeout(Duration.ofSeconds(5)).build();

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import org.jitsu.server.testing.JitsuServerExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * TOKEN}: missing or wrong gets 401, never a fallback to open. (A token is required when the address
  * is not loopback; the tests may only use loopback, so they set one on 127.0.0.1.)
  */
+@Tag("native")
 class AdminTokenIT {
     private static final String TOKEN = "it-token-0123456789abcdef";
 

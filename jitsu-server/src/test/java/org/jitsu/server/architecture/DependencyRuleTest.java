@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its role in a {@code package-info.java}, that no module declares another module's packages, and that
  * no main class passes 400 lines without saying why in its javadoc.
  */
+@Tag("fast")
 class DependencyRuleTest {
     private static final Path ROOT = Sources.ROOT;
 

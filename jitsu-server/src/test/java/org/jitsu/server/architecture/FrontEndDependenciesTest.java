@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Imports and fully qualified names in code count; comments and string literals do not. (That the
  * authority touches no Netty is {@link DependencyRuleTest}'s.)
  */
+@Tag("fast")
 class FrontEndDependenciesTest {
     /** What the front end may name of ours. */
     private static final List<String> OURS_ALLOWED = List.of("org.jitsu.server.dns.", "org.jitsu.settings.");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * their {@code package-info.java} says, read from the sources' import lines. The rules of the core, the
  * DNS authority and the backends, and the tree's shape, are {@link DependencyRuleTest}'s.
  */
+@Tag("fast")
 class PackageRulesTest {
     /** A class of the root package, the assembly: {@code org.jitsu.server.JitsuServer}. */
     private static final Predicate<String> ASSEMBLY = i -> i.matches("org\\.jitsu\\.server\\.[A-Z].*");

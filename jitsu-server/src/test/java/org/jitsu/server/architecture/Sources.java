@@ -27,9 +27,18 @@ final class Sources {
 
     /** Every main source file but package-info, of every module under {@code root}, in order. */
     static List<Path> main(Path root) {
+        return sourceFiles(root, "src/main/java");
+    }
+
+    /** Every test source file of every module under {@code root}, in order. */
+    static List<Path> tests(Path root) {
+        return sourceFiles(root, "src/test/java");
+    }
+
+    private static List<Path> sourceFiles(Path root, String tree) {
         List<Path> out = new ArrayList<>();
         for (String module : MODULES) {
-            Path src = root.resolve(module).resolve("src/main/java");
+            Path src = root.resolve(module).resolve(tree);
             if (Files.isDirectory(src)) {
                 try (Stream<Path> files = Files.walk(src)) {
                     files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java"))

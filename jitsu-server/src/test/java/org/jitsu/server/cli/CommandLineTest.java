@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jitsu.server.FakeBackends;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operations part of the command line: {@code --stop-services-on-exit} and {@code status}. */
+@Tag("fast")
 class CommandLineTest {
     @TempDir
     Path dir;

@@ -16,10 +16,12 @@ import org.jitsu.server.JitsuServer;
 import org.jitsu.server.JitsuStartException;
 import org.jitsu.server.ReadinessParser;
 import org.jitsu.server.config.JitsuConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
+@Tag("fast")
 class MainTest {
     @TempDir
     Path dir;

@@ -17,6 +17,7 @@ import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both booted meanwhile keeps one claim while both copies run until it is idle everywhere.
  * ({@code refuse} is {@code ClusterIT}'s.)
  */
+@Tag("etcd")
 class BootLocallyIT {
     @RegisterExtension
     final EtcdExtension etcd = new EtcdExtension();

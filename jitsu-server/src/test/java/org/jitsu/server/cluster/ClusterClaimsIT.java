@@ -17,6 +17,7 @@ import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.store.etcd.EtcdStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of one instance's claim operations, a follower and a release that race, and the VM a dead owner
  * leaves behind.
  */
+@Tag("etcd")
 class ClusterClaimsIT {
     private static final Duration T = Duration.ofSeconds(10);
 

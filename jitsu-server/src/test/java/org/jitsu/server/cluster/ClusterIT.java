@@ -15,6 +15,7 @@ import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Two Jitsu instances sharing a real etcd ({@link Cluster}), each with its own port, state directory and
  * process backend; the service is a busybox httpd (or sleep) on a loopback address.
  */
+@Tag("etcd")
 class ClusterIT {
     @RegisterExtension
     @Order(1)

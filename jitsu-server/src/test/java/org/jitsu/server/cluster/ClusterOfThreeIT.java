@@ -14,6 +14,7 @@ import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.store.etcd.EtcdExtension;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * own so that it can die by SIGKILL, and its process (a busybox, in its own session) outlives it: the
  * other instances adopt that very process instead of starting another.
  */
+@Tag("etcd")
 class ClusterOfThreeIT {
     @RegisterExtension
     @Order(1)

@@ -27,6 +27,7 @@ import java.util.function.BiConsumer;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * it replaces dig in the cluster tests: sockets bound dig's way ({@code SO_REUSEPORT}, port 0) can get
  * a port another one holds, and then one of them receives both replies and the other none.
  */
+@Tag("fast")
 class StrictUdpClientTest {
     private static final InetAddress LOOPBACK = IpLiteral.parse("127.0.0.1").orElseThrow();
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import org.jitsu.settings.IpLiteral;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class AddressesTest {
     private static String f(String literal) {
         return Addresses.format(IpLiteral.parse(literal).orElseThrow());

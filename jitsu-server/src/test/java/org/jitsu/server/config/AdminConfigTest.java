@@ -9,9 +9,11 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import org.jitsu.settings.ConfigException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code admin:} and {@code metrics:}: defaults, the token rule, and what errors name. */
+@Tag("fast")
 class AdminConfigTest {
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
     private static final String TOKEN = "0123456789abcdef-token";

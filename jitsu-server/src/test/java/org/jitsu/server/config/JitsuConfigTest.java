@@ -22,8 +22,10 @@ import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.IpLiteral;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class JitsuConfigTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.jitsu.settings.ConfigException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * event-stream reader: they parse and validate, an error among them names the index of its service,
  * and YAML's anchors, aliases and merge keys keep SnakeYAML's meaning.
  */
+@Tag("fast")
 class LargeConfigTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
     private static final int SERVICES = 10_000;

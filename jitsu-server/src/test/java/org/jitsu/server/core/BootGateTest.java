@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Optional;
 import org.jitsu.server.testing.CountingMetrics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import reactor.test.subscriber.TestSubscriber;
 
+@Tag("fast")
 class BootGateTest {
     private final CountingMetrics metrics = new CountingMetrics();
     private final BootGate gate = new BootGate(new BootLimits(2, 2, 1), metrics);

@@ -24,12 +24,14 @@ import org.jitsu.server.dns.authority.QueryPipeline;
 import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Sinks;
 
 /** The real server on 127.0.0.1 and ::1, queried by real {@code dig} and {@code kdig} and raw sockets. */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class DnsServerIT {
     private static final String WWW = "www.example.test";

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.Transport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -20,6 +21,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * The forwarder against stand-in upstreams on 127.0.0.1, with attempt timeouts on virtual time: a
  * silent upstream costs exactly the timeout, not a real wait.
  */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class ForwarderTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

@@ -15,6 +15,7 @@ import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * resolver): in-order fallback on timeout, SERVFAIL when all fail, REFUSED for clients not allowed,
  * TCP clients, and the TC-then-TCP path.
  */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class ForwardingIT {
     private static final TestUpstream SILENT = TestUpstream.silent();

@@ -15,12 +15,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.testing.DnsTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** Binding, bad settings and shutdown of the real server. */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class LifecycleIT {
 

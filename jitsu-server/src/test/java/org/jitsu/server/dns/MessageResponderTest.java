@@ -17,12 +17,14 @@ import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.dns.authority.Transport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** The public message path, used as a caller outside the package would: bytes in, bytes out. */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class MessageResponderTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress(v4("127.0.0.9"), 5353);

@@ -6,9 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Proves that {@link NettyLeakExtension} sees a leaked buffer (it relies on paranoid detection). */
+@Tag("fast")
 class NettyLeakExtensionTest {
 
     @Test

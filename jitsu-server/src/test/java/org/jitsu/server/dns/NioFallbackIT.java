@@ -11,11 +11,13 @@ import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.testing.DnsTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.scheduler.Schedulers;
 
 /** The NIO transport (used where epoll is not available), with one UDP socket per address. */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class NioFallbackIT {
 

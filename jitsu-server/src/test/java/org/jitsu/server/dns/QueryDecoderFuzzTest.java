@@ -9,6 +9,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Random and mutated packets (seeded) through the UDP handler: never an exception, every reply
  * carries the query's id and QR, every buffer is released.
  */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class QueryDecoderFuzzTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress(v4("127.0.0.9"), 5353);

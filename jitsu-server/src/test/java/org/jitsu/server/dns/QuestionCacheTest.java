@@ -7,10 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.RecordType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The decoder's question cache: same answers as without it, reuse on a hit, bounded under a flood. */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class QuestionCacheTest {
 

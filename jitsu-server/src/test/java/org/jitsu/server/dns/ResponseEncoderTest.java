@@ -7,10 +7,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Optional;
 import org.jitsu.server.dns.authority.DomainName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Relayed (forwarded) responses: id restored, truncated to the client's limit. */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class ResponseEncoderTest {
     private static final WireRequest.Question QUESTION = new WireRequest.Question(

@@ -15,11 +15,13 @@ import java.util.List;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** TCP connection cap and idle timeout on the real server. */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class TcpLimitsIT {
     private static final TestAnswers ZONE = new TestAnswers().put("www.example.test", RecordType.A,

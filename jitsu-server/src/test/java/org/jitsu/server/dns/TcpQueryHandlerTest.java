@@ -18,11 +18,13 @@ import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Sinks;
 
 /** TCP framing and pipelining (RFC 7766) on an {@link EmbeddedChannel}. */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class TcpQueryHandlerTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress(v4("127.0.0.9"), 40000);

@@ -32,6 +32,7 @@ import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * answered to its own sender with its own id, an oversized and an unreadable datagram among them get
  * FORMERR or are dropped, and no buffer (the batch buffer's slices) leaks.
  */
+@Tag("native")
 @ExtendWith(NettyLeakExtension.class)
 class UdpBatchReceiveIT {
     private static final int BATCH = 8;

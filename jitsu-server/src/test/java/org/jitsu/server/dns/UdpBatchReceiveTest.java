@@ -8,9 +8,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.EpollChannelOption;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The batch receive allocator's sizing and its "stop after a short batch" rule, without sockets. */
+@Tag("fast")
 class UdpBatchReceiveTest {
 
     private static RecvByteBufAllocator.ExtendedHandle handle(int batch, int maxPerRead, EmbeddedChannel ch) {

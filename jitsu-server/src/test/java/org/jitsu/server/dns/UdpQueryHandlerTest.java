@@ -26,6 +26,7 @@ import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,7 @@ import reactor.core.publisher.Sinks;
  * The UDP handler with our parser and encoder on an {@link EmbeddedChannel}: hand-built query bytes
  * in, responses checked byte by byte and through netty-codec-dns's decoder; every buffer released.
  */
+@Tag("fast")
 @ExtendWith(NettyLeakExtension.class)
 class UdpQueryHandlerTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress(v4("127.0.0.9"), 5353);

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.dns.DnsRecordType;
 import org.jitsu.server.dns.authority.RecordType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The authority names the types it answers for with its own compile-time constants (it touches no
  * Netty); the front end writes them to the wire as they are. They must be netty-codec-dns's numbers.
  */
+@Tag("fast")
 class WireVocabularyTest {
 
     @Test

@@ -26,6 +26,7 @@ import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>{@link LabExtension} brings the lab up when it is not running (and down again after).
  */
+@Tag("lab")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QemuLabIT {
     private static final String SERVICE = "labit";

@@ -19,6 +19,7 @@ import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,6 +36,7 @@ import org.yaml.snakeyaml.Yaml;
  * names, addresses, template and vars are the file's own: a query defines the domain from
  * {@code config/xen/unikernel-pv.xml}, starts it and is answered with the file's address.
  */
+@Tag("native")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class XenExampleIT {
     private static final Path XEN_YML = Path.of("..", "config", "xen.yml");

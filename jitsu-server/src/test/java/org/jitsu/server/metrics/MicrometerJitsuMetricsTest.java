@@ -13,9 +13,11 @@ import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.testing.Prometheus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Micrometer binding: names, tags, bounded label values, gauges, and no allocation per warm query. */
+@Tag("fast")
 class MicrometerJitsuMetricsTest {
     private final MicrometerJitsuMetrics metrics = new MicrometerJitsuMetrics(List.of("local", "lab"));
 

@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of a process writing the embedded store: every write it acknowledged (printed after the
  * store's Mono completed) is there when the store is opened again, and the file is never torn.
  */
+@Tag("native")
 class EmbeddedStoreCrashIT {
     private static final int AT_LEAST = 300;
 

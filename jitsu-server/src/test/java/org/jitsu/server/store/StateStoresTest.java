@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.jitsu.server.config.StoreSettings;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.IpLiteral;
-import org.jitsu.server.config.StoreSettings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * type comes from the {@link StateStoreProvider} that {@code ServiceLoader} finds. Opening does no I/O,
  * so no etcd is needed here.
  */
+@Tag("fast")
 class StateStoresTest {
     @TempDir
     Path dir;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code store.etcd} uses jetcd, {@code store}, the core and the config. Imports and fully qualified
  * names in code count; comments do not.
  */
+@Tag("fast")
 class StoreDependenciesTest {
     private static final Path STORE = Path.of("src/main/java/org/jitsu/server/store");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)(?:\\.\\*)?;", Pattern.MULTILINE);

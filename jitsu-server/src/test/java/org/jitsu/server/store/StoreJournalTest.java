@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.LogCapture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,6 +21,7 @@ import reactor.core.publisher.Mono;
  * The journal's writes go to the store in the background; while the store cannot be written (etcd
  * down: every transition fails) it warns once, not once per transition, and says when saving works again.
  */
+@Tag("fast")
 class StoreJournalTest {
 
     /** A store whose record writes fail while {@code down} is set; records what was written. */

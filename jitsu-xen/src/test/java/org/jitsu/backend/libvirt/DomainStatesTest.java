@@ -3,11 +3,13 @@ package org.jitsu.backend.libvirt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jitsu.backend.VmState;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.libvirt.event.DomainEvent;
 import org.libvirt.event.DomainEventType;
 
 /** libvirt states and lifecycle events as Jitsu sees them. */
+@Tag("fast")
 class DomainStatesTest {
 
     @Test

@@ -14,6 +14,7 @@ import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** The libvirt backend against libvirt's in-process test driver (no daemon): one private node file per test. */
+@Tag("native")
 class LibvirtBackendTest {
     private static final Duration T = Duration.ofSeconds(5);
 

@@ -16,6 +16,7 @@ import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /** Backend settings and service specs: valid ones are accepted, every error names its key. Nothing connects. */
+@Tag("native")
 class LibvirtConfigTest {
     @TempDir
     Path dir;

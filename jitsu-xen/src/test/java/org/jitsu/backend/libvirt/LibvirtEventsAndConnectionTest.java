@@ -14,6 +14,7 @@ import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
@@ -26,6 +27,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Events for changes made outside Jitsu, many boots at once, and losing the connection. */
+@Tag("native")
 class LibvirtEventsAndConnectionTest {
     private static final Duration T = Duration.ofSeconds(5);
 

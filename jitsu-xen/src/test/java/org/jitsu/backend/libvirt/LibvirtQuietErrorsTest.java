@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * error shows up on stderr (so the check can fail), with it stderr stays clean and the caller still gets
  * the error code.
  */
+@Tag("native")
 class LibvirtQuietErrorsTest {
     @TempDir
     Path dir;

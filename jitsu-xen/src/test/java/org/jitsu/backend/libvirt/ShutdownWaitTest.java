@@ -3,6 +3,7 @@ package org.jitsu.backend.libvirt;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jitsu.backend.VmState;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -13,6 +14,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * The grace period after a shutdown request, in virtual time (the test driver shuts domains off at
  * once, so a guest that ignores the request is simulated by the state probe).
  */
+@Tag("fast")
 class ShutdownWaitTest {
     private static final Duration T = Duration.ofSeconds(5);
 

@@ -27,6 +27,7 @@ import org.jitsu.backend.testing.TestProcesses;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Scheduler;
@@ -35,6 +36,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The process backend against real processes: busybox httpd, sleep and sh on 127.0.3.x. */
+@Tag("native")
 class ProcessBackendIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final String ADDRESS = "127.0.3.10";

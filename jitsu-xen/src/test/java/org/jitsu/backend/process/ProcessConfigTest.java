@@ -17,12 +17,14 @@ import org.jitsu.backend.spi.BackendFactory;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** Validation of backend settings and service specs: every error names its key. */
+@Tag("fast")
 class ProcessConfigTest {
     @TempDir
     Path stateDir;

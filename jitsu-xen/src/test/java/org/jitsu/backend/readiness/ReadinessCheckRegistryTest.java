@@ -11,6 +11,7 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.spi.ReadinessCheckFactory;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -18,6 +19,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** {@link ReadinessChecks} as a registry of {@link ReadinessCheckFactory}s by item key. */
+@Tag("fast")
 class ReadinessCheckRegistryTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
 

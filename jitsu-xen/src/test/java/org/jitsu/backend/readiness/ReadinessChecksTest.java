@@ -21,6 +21,7 @@ import org.jitsu.backend.testing.TestProcesses;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -28,6 +29,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
+@Tag("fast")
 class ReadinessChecksTest {
     private static final String ADDRESS = "127.0.3.200";
     private static final ReadinessChecks CHECKS = ReadinessChecks.standard();

@@ -21,10 +21,12 @@ import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** What the pipeline answers from the zones, with every service already running. */
+@Tag("fast")
 class AuthoritativeAnswersTest {
     private static final ResourceRecord.Soa NEGATIVE = SOA.forNegativeAnswer();
     private static final int MX = 15;

@@ -20,6 +20,7 @@ import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -32,6 +33,7 @@ import reactor.test.subscriber.TestSubscriber;
  * the boot, the waiters are answered before the journal (and the metrics) hear how it ended, and each
  * waiter's wait is still recorded, from its own arrival, once the answers are out.
  */
+@Tag("fast")
 class BootCompletionOrderTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final ScriptedBackend backend = ScriptedBackend.named("fake");

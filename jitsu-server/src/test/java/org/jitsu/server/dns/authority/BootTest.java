@@ -27,6 +27,7 @@ import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.jitsu.server.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,6 +38,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.subscriber.TestSubscriber;
 
 /** Booting cold services: sharing, failure, timeout, readiness, limits and cancellation. */
+@Tag("fast")
 class BootTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final ScriptedBackend backend = ScriptedBackend.named("fake");

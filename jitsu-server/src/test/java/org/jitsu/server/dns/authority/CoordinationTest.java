@@ -24,6 +24,7 @@ import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -31,6 +32,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The pipeline with a scripted {@link BootCoordinator} (the etcd one is covered by ClusterIT), in virtual time. */
+@Tag("fast")
 class CoordinationTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final ScriptedBackend backend = ScriptedBackend.named("fake");

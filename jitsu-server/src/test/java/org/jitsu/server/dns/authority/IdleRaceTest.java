@@ -17,6 +17,7 @@ import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -27,6 +28,7 @@ import reactor.test.subscriber.TestSubscriber;
  * query may get the warm answer (and then the service must not be stopped) or wait for the stop and a
  * new boot, never both. A wrong implementation fails only sometimes; a right one never does.
  */
+@Tag("fast")
 class IdleRaceTest {
     private static final int ROUNDS = 300;
     private final ExecutorService querier = Executors.newSingleThreadExecutor();

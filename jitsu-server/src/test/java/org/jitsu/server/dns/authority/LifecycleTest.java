@@ -20,6 +20,7 @@ import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.jitsu.server.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -27,6 +28,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.subscriber.TestSubscriber;
 
 /** Idle stops, suspend, adoption at start-up, backend events and close, on virtual time. */
+@Tag("fast")
 class LifecycleTest {
     private static final Query WEB_A = query("web.example.test", RecordType.A);
 

@@ -21,12 +21,14 @@ import org.jitsu.server.core.ServiceUnavailableException;
 import org.jitsu.server.dns.authority.Fixtures.Service;
 import org.jitsu.server.testing.CountingMetrics;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Reloads swap zones and services at once; operators start and stop services; metrics of cold waits. */
+@Tag("fast")
 class ReloadTest {
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
     private final ScriptedBackend backend = ScriptedBackend.named("fake");

@@ -13,6 +13,7 @@ import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.dns.authority.Fixtures.Service;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
@@ -22,6 +23,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * The warm path (name of a running service, and static answers) hands out prebuilt answers: it must
  * allocate nothing per query. Measured with the JVM's per-thread allocation counter, not with time.
  */
+@Tag("fast")
 class WarmPathAllocationTest {
     private static final int QUERIES = 200_000;
 

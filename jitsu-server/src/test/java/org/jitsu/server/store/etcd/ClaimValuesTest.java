@@ -8,11 +8,13 @@ import org.jitsu.server.core.BootCoordinator;
 import org.jitsu.server.store.etcd.ClaimValues.Holder;
 import org.jitsu.server.store.etcd.ClaimValues.Phase;
 import org.jitsu.server.store.etcd.ClaimValues.VmRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The claim protocol's values: the exact text etcd holds (and transactions compare), and what is not one. */
+@Tag("fast")
 class ClaimValuesTest {
 
     @Test

@@ -21,6 +21,7 @@ import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * files is exit 2 from {@code check}; a user deleted while Jitsu runs makes boots follow
  * {@code on-unavailable} within the call bound.
  */
+@Tag("etcd")
 class EtcdAuthIT {
     private static final Duration T = Duration.ofSeconds(15);
 

@@ -22,6 +22,7 @@ import org.jitsu.server.store.StateStore;
 import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import reactor.core.Disposable;
  * and {@code etcdctl compact} drops the history; once the proxy is back, the watch re-reads the
  * prefix and delivers exactly what changed.
  */
+@Tag("etcd")
 class EtcdCompactionIT {
     private static final Duration T = Duration.ofSeconds(10);
     private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");

@@ -8,12 +8,14 @@ import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.jitsu.server.store.etcd.EtcdErrors.Known;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Failed etcd calls told by their gRPC codes, in the shapes jetcd produces them (seen on etcd 3.4 with
  * {@code EtcdAuthIT}, {@code EtcdTlsIT}); the same words in a message without the code tell nothing.
  */
+@Tag("fast")
 class EtcdErrorsTest {
     private static final String AUTH_FAILED = "etcdserver: authentication failed, invalid user ID or password";
 

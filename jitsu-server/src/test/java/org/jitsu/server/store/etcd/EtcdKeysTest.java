@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jitsu.server.store.etcd.EtcdKeys.bytes;
 import static org.jitsu.server.store.etcd.EtcdKeys.text;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The key layout of docs/cluster.md, and the ids read back from keys. */
+@Tag("fast")
 class EtcdKeysTest {
     private final EtcdKeys keys = new EtcdKeys("/jitsu/");
 

@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import org.jitsu.settings.IpLiteral;
 import org.jitsu.server.config.StoreSettings;
+import org.jitsu.settings.IpLiteral;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The one-line diagnosis of a failed etcd call, without an etcd: what etcd answered (by code), and a
  * failed TLS handshake in the shapes the JDK reports it ({@code EtcdTlsIT} shows them on a real etcd).
  */
+@Tag("fast")
 class EtcdProblemsTest {
     private static final String AT = "127.0.0.1:2379";
 

@@ -18,6 +18,7 @@ import org.jitsu.server.store.StateStore;
 import org.jitsu.server.testing.Await;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
@@ -25,6 +26,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /** The etcd store on a real etcd 3.4: two stores (two instances) sharing it, and an etcd restart. */
+@Tag("etcd")
 class EtcdStoreIT {
     private static final Duration T = Duration.ofSeconds(10);
 

@@ -18,6 +18,7 @@ import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * untrusted CA, a missing client certificate and a client certificate of another CA each fail with one
  * message naming the problem and the key, within the call bound.
  */
+@Tag("etcd")
 class EtcdTlsIT {
     private static final Duration T = Duration.ofSeconds(15);
 

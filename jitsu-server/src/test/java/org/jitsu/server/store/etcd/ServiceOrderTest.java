@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /** One service's etcd operations one after the other, in the order asked; other services' meanwhile. */
+@Tag("fast")
 class ServiceOrderTest {
     private static final Duration T = Duration.ofSeconds(5);
 
