@@ -2,7 +2,6 @@ package org.jitsu.server.dns;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -171,7 +170,7 @@ final class Forwarder {
                 pending.remove(key, p);
                 timer.dispose();
             });
-            ByteBuf out = upstreamQuery(channel.alloc(), query, id, false);
+            ByteBuf out = UpstreamWire.query(channel.alloc(), query, id, false);
             channel.writeAndFlush(new DatagramPacket(out, upstream)).addListener(f -> {
                 if (!f.isSuccess() && pending.remove(key, p)) {
                     log.debug("upstream {} send failed: {}", upstream, f.cause().toString());
@@ -192,43 +191,6 @@ final class Forwarder {
         throw new IllegalStateException("no upstream socket for " + upstream);
     }
 
-    /**
-     * The client's {@code query} with {@code id}, for an upstream: its bytes otherwise unchanged (flags,
-     * question, OPT and its options), so that the upstream sees what the client asked. Written straight
-     * into an I/O (direct) buffer of {@code alloc}: no copy of the array, and none when the socket writes
-     * it (a heap buffer would be copied into a direct one there). With {@code lengthPrefix}, framed for
-     * TCP (RFC 1035 4.2.2). See {@code ForwarderCodecMeasurement} for why not netty-codec-dns.
-     */
-    static ByteBuf upstreamQuery(ByteBufAllocator alloc, byte[] query, int id, boolean lengthPrefix) {
-        ByteBuf out = alloc.ioBuffer((lengthPrefix ? 2 : 0) + query.length);
-        if (lengthPrefix) {
-            out.writeShort(query.length);
-        }
-        int at = out.writerIndex();
-        out.writeBytes(query);
-        out.setShort(at, id);
-        return out;
-    }
-
-    /** True for a response with this id that echoes this question (letter case aside). */
-    static boolean matches(ByteBuf m, int id, WireRequest.Question q) {
-        int r = m.readerIndex();
-        byte[] name = q.nameWire();
-        if (m.readableBytes() < HEADER + name.length + 4 || m.getUnsignedShort(r) != id
-                || (m.getByte(r + 2) & 0x80) == 0 || m.getUnsignedShort(r + 4) != 1) {
-            return false;
-        }
-        for (int i = 0; i < name.length; i++) {
-            int a = name[i];
-            int b = m.getByte(r + HEADER + i);
-            if (a != b && Character.toLowerCase(a) != Character.toLowerCase(b)) {
-                return false;
-            }
-        }
-        int at = r + HEADER + name.length;
-        return m.getUnsignedShort(at) == q.qtype() && m.getUnsignedShort(at + 2) == q.qclass();
-    }
-
     /** Closes the upstream sockets; queries in flight complete empty (SERVFAIL). */
     Mono<Void> close() {
         return Flux.fromIterable(channels).concatMap(c -> NettyFutures.done(c.close())).then()
@@ -247,7 +209,7 @@ final class Forwarder {
                 }
                 int id = m.getUnsignedShort(m.readerIndex());
                 Pending p = pending.get(id);
-                if (p == null || !p.upstream().equals(packet.sender()) || !matches(m, id, p.question())) {
+                if (p == null || !p.upstream().equals(packet.sender()) || !UpstreamWire.answers(m, id, p.question())) {
                     return; // late, spoofed or foreign: ignore
                 }
                 if (pending.remove(id, p)) {

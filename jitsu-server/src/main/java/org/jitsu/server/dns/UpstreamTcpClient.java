@@ -59,7 +59,7 @@ final class UpstreamTcpClient {
                                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                             ByteBuf buf = (ByteBuf) msg;
                                             try {
-                                                if (Forwarder.matches(buf, id, question)) {
+                                                if (UpstreamWire.answers(buf, id, question)) {
                                                     sink.success(ByteBufUtil.getBytes(buf));
                                                     ctx.close();
                                                 }
@@ -96,7 +96,7 @@ final class UpstreamTcpClient {
                     sink.success();
                     return;
                 }
-                channel.writeAndFlush(Forwarder.upstreamQuery(channel.alloc(), query, id, true));
+                channel.writeAndFlush(UpstreamWire.query(channel.alloc(), query, id, true));
             });
         });
     }

@@ -68,9 +68,9 @@ class ResponseEncoderTest {
         byte[] m = QueryBytes.header(0x4321, 0x8180, 1, 0, 0, 0).name("WWW.test").u16(1).u16(1).bytes();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(m);
         try {
-            assertThat(Forwarder.matches(buf, 0x4321, QUESTION)).isTrue();
-            assertThat(Forwarder.matches(buf, 0x4322, QUESTION)).isFalse();
-            assertThat(Forwarder.matches(buf, 0x4321, new WireRequest.Question(QUESTION.nameWire(),
+            assertThat(UpstreamWire.answers(buf, 0x4321, QUESTION)).isTrue();
+            assertThat(UpstreamWire.answers(buf, 0x4322, QUESTION)).isFalse();
+            assertThat(UpstreamWire.answers(buf, 0x4321, new WireRequest.Question(QUESTION.nameWire(),
                     QUESTION.name(), 28, 1))).isFalse();
         } finally {
             buf.release();
