@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.jitsu.server.config.BackendConfig;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.config.TemplateConfig;
 import org.jitsu.settings.Settings;
 
 /**
@@ -106,6 +107,9 @@ final class ConfigDiff {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         for (ServiceConfig s : config.services()) {
             out.put(s.id(), s.backend());
+        }
+        for (TemplateConfig t : config.templates()) {
+            out.put(t.id(), t.backend()); // instances are counted under their template's id
         }
         return out;
     }

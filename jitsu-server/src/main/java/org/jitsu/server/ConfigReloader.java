@@ -12,8 +12,10 @@ import java.util.Optional;
 import org.jitsu.server.admin.AdminOperations.ReloadOutcome;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.config.TemplateConfig;
 import org.jitsu.server.core.ReloadResult;
 import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.settings.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +91,15 @@ final class ConfigReloader {
                     definitions.add(ServiceAssembly.define(s, parts.backends(), parts.readiness(), parts.timer()));
                 }
             }
-            result = parts.pipeline().reload(next.zones(), definitions);
+            Map<String, NamedTemplate> templatesById = new HashMap<>();
+            parts.pipeline().templates().forEach(t -> templatesById.put(t.id(), t));
+            List<NamedTemplate> templates = new ArrayList<>();
+            for (TemplateConfig t : next.templates()) {
+                NamedTemplate old = templatesById.get(t.id());
+                templates.add(old != null && old.template().source().equals(t.source()) ? old
+                        : TemplateAssembly.define(t, parts.backends(), parts.readiness(), parts.timer()));
+            }
+            result = parts.pipeline().reload(next.zones(), definitions, templates);
         } catch (ConfigException e) {
             return rejected(file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -21,6 +21,7 @@ import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
 import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.metrics.JitsuMetrics;
 import org.jitsu.server.store.StateStore;
@@ -77,6 +78,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
     public void validate() {
         try (BackendSet backends = BackendSet.create(config, factories.get(), timer)) {
             ServiceAssembly.define(config, backends, readiness, timer);
+            TemplateAssembly.define(config, backends, readiness, timer);
         }
     }
 
@@ -110,12 +112,14 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             phases.done("registered services");
             backends = BackendSet.create(effective, factories.get(), timer);
             List<NamedService> services = ServiceAssembly.define(effective, backends, readiness, timer);
+            List<NamedTemplate> templates = TemplateAssembly.define(effective, backends, readiness, timer);
             phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
             phases.done("backends ready");
             pipeline = OnDemandPipeline.builder()
                     .zones(effective.zones())
                     .services(services)
+                    .templates(templates)
                     .bootLimits(effective.bootLimits())
                     .idleCheckInterval(effective.idleCheckInterval())
                     .timer(timer)

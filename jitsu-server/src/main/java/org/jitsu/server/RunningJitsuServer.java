@@ -50,7 +50,8 @@ final class RunningJitsuServer implements JitsuServer {
         this.admin = admin;
         this.reloader = new ConfigReloader(parts);
         this.registrations = new Registrations(reloader, parts.store(), parts.worker());
-        this.views = new ServiceViews(parts.pipeline().core(), reloader::config);
+        this.views = new ServiceViews(parts.pipeline().core(), reloader::config,
+                ServiceViews.instanceNames(parts.pipeline()));
         this.shutdown = new ShutdownSequence(dns, parts, admin, registrations::stopFollowing);
     }
 

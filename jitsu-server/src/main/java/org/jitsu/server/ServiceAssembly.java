@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
+import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
@@ -27,17 +28,22 @@ final class ServiceAssembly {
         return List.copyOf(out);
     }
 
+    /** The stop mode of the entry at {@code path} is one its backend supports. */
+    static void checkStopMode(String path, Backend backend, StopMode mode) {
+        if (!backend.stopModes().contains(mode)) {
+            List<String> modes = new ArrayList<>();
+            backend.stopModes().forEach(m -> modes.add(m.configName()));
+            throw new ConfigException(path + ".stop.mode", mode.configName(), "one of "
+                    + String.join(", ", modes) + " (what backend " + backend.name() + " of type "
+                    + backend.type() + " supports)");
+        }
+    }
+
     /** One service: its VM defined on its backend, its readiness parsed. */
     static NamedService define(ServiceConfig s, BackendSet backends, ReadinessParser readiness, Scheduler timer) {
         Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
                 s.path() + ".backend: " + s.backend() + " was validated but not created"));
-        if (!backend.stopModes().contains(s.stopMode())) {
-            List<String> modes = new ArrayList<>();
-            backend.stopModes().forEach(m -> modes.add(m.configName()));
-            throw new ConfigException(s.path() + ".stop.mode", s.stopMode().configName(), "one of "
-                    + String.join(", ", modes) + " (what backend " + backend.name() + " of type "
-                    + backend.type() + " supports)");
-        }
+        checkStopMode(s.path(), backend, s.stopMode());
         Vm vm = backend.define(s.id(), s.spec());
         List<ReadinessCheck> checks = new ArrayList<>();
         for (Settings item : s.readiness()) {

@@ -1,9 +1,11 @@
 package org.jitsu.server;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jitsu.server.admin.AdminOperations.ActionResult;
 import org.jitsu.server.admin.ServiceView;
@@ -14,6 +16,9 @@ import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.core.ServiceUnavailableException;
+import org.jitsu.server.core.TemplateInstances;
+import org.jitsu.server.dns.authority.NamedTemplate;
+import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -28,23 +33,42 @@ final class ServiceViews {
 
     private final OnDemandCore core;
     private final Supplier<JitsuConfig> config;
+    private final Function<String, List<String>> instanceNames;
 
     /**
      * @param config the config served now (it changes on reload)
+     * @param instanceNames the DNS names of a template instance, by its id
      */
-    ServiceViews(OnDemandCore core, Supplier<JitsuConfig> config) {
+    ServiceViews(OnDemandCore core, Supplier<JitsuConfig> config, Function<String, List<String>> instanceNames) {
         this.core = core;
         this.config = config;
+        this.instanceNames = instanceNames;
     }
 
-    /** Every service, in the core's order. */
+    /** Every service, in the core's order, then every template's known instances. */
     List<ServiceView> all() {
         Map<String, ServiceConfig> byId = config.get().servicesById();
+        Map<String, ManagedService> instances = new HashMap<>();
+        for (TemplateInstances t : core.templates()) {
+            for (ManagedService i : t.instances()) {
+                instances.put(i.id(), i);
+            }
+        }
         List<ServiceView> out = new ArrayList<>();
         for (ServiceStatus s : core.statuses()) {
-            out.add(view(Optional.ofNullable(byId.get(s.id())), s));
+            ManagedService instance = instances.get(s.id());
+            out.add(instance == null ? view(Optional.ofNullable(byId.get(s.id())), s) : instanceView(instance, s));
         }
         return out;
+    }
+
+    /** A template's instance: its name, its addresses from the pool, its template's backend. */
+    private ServiceView instanceView(ManagedService instance, ServiceStatus s) {
+        List<String> addresses = new ArrayList<>();
+        instance.definition().addresses().forEach(a -> addresses.add(Addresses.format(a)));
+        return new ServiceView(s.id(), instanceNames.apply(s.id()), addresses,
+                instance.definition().vm().backend().name(), s.state().name(), s.since(), s.lastQuery(), s.boots(),
+                s.failures(), s.lastBootMillis());
     }
 
     /** Boots the service unless it runs; empty when there is no such service. */
@@ -75,6 +99,21 @@ final class ServiceViews {
     private ServiceView view(String id) {
         JitsuConfig c = config.get();
         return core.service(id).map(s -> view(c.service(s.id()), s.status())).orElseThrow();
+    }
+
+    /** The DNS name of each template instance, from its template's pattern (for {@link #ServiceViews}). */
+    static Function<String, List<String>> instanceNames(OnDemandPipeline pipeline) {
+        return id -> {
+            for (NamedTemplate t : pipeline.templates()) {
+                if (id.startsWith(t.id() + ".")) {
+                    List<String> values = List.of(id.substring(t.id().length() + 1).split("\\."));
+                    if (values.size() == t.pattern().captureNames().size()) {
+                        return List.of(t.pattern().fill(values).text());
+                    }
+                }
+            }
+            return List.of();
+        };
     }
 
     private static ServiceView view(Optional<ServiceConfig> sc, ServiceStatus s) {

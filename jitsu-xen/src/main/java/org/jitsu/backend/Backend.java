@@ -48,6 +48,14 @@ public interface Backend extends AutoCloseable {
         return EnumSet.of(StopMode.DESTROY, StopMode.SHUTDOWN, StopMode.SUSPEND);
     }
 
+    /**
+     * Forgets a VM this backend defined and that nothing will use again (a template's forgotten
+     * instance, a check's sample): what the backend keeps for it is dropped. The VM itself is left as it
+     * is (it is stopped by then). By default nothing is kept, so nothing happens.
+     */
+    default void release(Vm vm) {
+    }
+
     /** Completes once the backend can take requests (connection open); errors if it cannot. */
     default Mono<Void> ready() {
         return Mono.empty();

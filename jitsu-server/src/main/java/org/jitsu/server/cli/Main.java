@@ -123,7 +123,9 @@ public final class Main {
             return EXIT_USAGE;
         }
         out.println(file + ": ok (" + count(config.get().zones().size(), "zone") + ", "
-                + count(config.get().services().size(), "service") + ")");
+                + count(config.get().services().size(), "service")
+                + (config.get().templates().isEmpty() ? "" : ", " + count(config.get().templates().size(), "template"))
+                + ")");
         return EXIT_OK;
     }
 
@@ -170,8 +172,10 @@ public final class Main {
             log.debug("start failed", e);
             return EXIT_START_FAILED;
         }
-        log.info("jitsu {} (pid {}) listening on {} (udp, tcp); {}; services: {}", version(), ProcessHandle.current().pid(),
-                addresses(server.udpAddresses()), count(config.zones().size(), "zone"), describe(config.services()));
+        log.info("jitsu {} (pid {}) listening on {} (udp, tcp); {}; services: {}{}", version(),
+                ProcessHandle.current().pid(), addresses(server.udpAddresses()), count(config.zones().size(), "zone"),
+                describe(config.services()), config.templates().isEmpty() ? "" : "; templates: " + String.join(", ",
+                        config.templates().stream().map(t -> t.id() + " (" + t.pattern() + ")").toList()));
         CountDownLatch stopped = new CountDownLatch(1);
         served = true;
         server.adminAddress().ifPresent(a -> log.info("admin API on http://{}/ (metrics, health, services, reload)",

@@ -41,7 +41,7 @@ final class ConfigParser {
 
     static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
         root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
-                "admin", "metrics", "store");
+                "templates", "admin", "metrics", "store");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -60,11 +60,15 @@ final class ConfigParser {
         Path stateDir = stateDir(root);
         List<BackendConfig> backends = backends(root);
         List<ServiceConfig> services = ServiceParser.services(root, zones, backends, defaultTtl, bootTimeout);
+        Set<String> serviceIds = new HashSet<>();
+        services.forEach(sc -> serviceIds.add(sc.id()));
+        List<TemplateConfig> templates = TemplateParser.templates(root, zones, backends, serviceIds, defaultTtl,
+                bootTimeout);
         AdminSettings admin = admin(root.child("admin"), env);
         boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
         StoreSettings store = StoreParser.store(root.child("store"), stateDir, listen);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services, admin, metrics, store);
+                backends, services, admin, metrics, store, templates);
     }
 
     static AdminSettings defaultAdmin() {

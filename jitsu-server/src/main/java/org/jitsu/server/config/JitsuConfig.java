@@ -42,7 +42,16 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
                           List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled,
-                          StoreSettings store) {
+                          StoreSettings store, List<TemplateConfig> templates) {
+    /** Without {@code templates:}. */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled, StoreSettings store) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, admin, metricsEnabled, store, List.of());
+    }
+
     /** Without {@code store:}: the embedded store in {@code <state-dir>/store}. */
     public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                        List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
@@ -75,6 +84,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         Objects.requireNonNull(stateDir, "stateDir");
         backends = List.copyOf(backends);
         services = List.copyOf(services);
+        templates = List.copyOf(templates);
     }
 
     /**

@@ -11,6 +11,7 @@ final class CoreBuilder implements OnDemandCore.Builder {
     static final Duration DEFAULT_IDLE_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     private List<ServiceDefinition> services = List.of();
+    private List<ServiceTemplate> templates = List.of();
     private BootLimits limits = BootLimits.DEFAULT;
     private Duration idleCheckInterval = DEFAULT_IDLE_CHECK_INTERVAL;
     private Scheduler timer = Schedulers.parallel();
@@ -21,6 +22,12 @@ final class CoreBuilder implements OnDemandCore.Builder {
     @Override
     public OnDemandCore.Builder services(List<ServiceDefinition> services) {
         this.services = List.copyOf(services);
+        return this;
+    }
+
+    @Override
+    public OnDemandCore.Builder templates(List<ServiceTemplate> templates) {
+        this.templates = List.copyOf(templates);
         return this;
     }
 
@@ -66,6 +73,6 @@ final class CoreBuilder implements OnDemandCore.Builder {
 
     @Override
     public OnDemandCore build() {
-        return new DefaultOnDemandCore(services, limits, idleCheckInterval, timer, metrics, journal, coordinator);
+        return new DefaultOnDemandCore(services, templates, limits, idleCheckInterval, timer, metrics, journal, coordinator);
     }
 }

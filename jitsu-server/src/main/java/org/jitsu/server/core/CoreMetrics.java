@@ -59,6 +59,18 @@ public interface CoreMetrics {
     default void coldAnswered(String serviceId, Duration waited, boolean ok) {
     }
 
+    /** A template refused a name ({@link Admission.Reason}); per template, never per name. */
+    default void instanceRefused(String templateId, Admission.Reason reason) {
+    }
+
+    /** A template made a new instance. */
+    default void instanceCreated(String templateId) {
+    }
+
+    /** A template forgot an instance (stopped and unused, or to make room). */
+    default void instanceForgotten(String templateId) {
+    }
+
     CoreMetrics NOOP = new CoreMetrics() {
     };
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.VmEvent;
@@ -43,8 +44,9 @@ final class DefaultOnDemandCore implements OnDemandCore {
     private final Set<Backend> subscribed = new HashSet<>(); // guarded by this
     private volatile Snapshot current;
 
-    DefaultOnDemandCore(List<ServiceDefinition> definitions, BootLimits limits, Duration idleCheckInterval,
-                        Scheduler timer, CoreMetrics metrics, ServiceJournal journal, BootCoordinator coordinator) {
+    DefaultOnDemandCore(List<ServiceDefinition> definitions, List<ServiceTemplate> templates, BootLimits limits,
+                        Duration idleCheckInterval, Scheduler timer, CoreMetrics metrics, ServiceJournal journal,
+                        BootCoordinator coordinator) {
         this.journal = journal;
         this.coordinator = coordinator;
         this.gate = new BootGate(limits, metrics);
@@ -52,11 +54,12 @@ final class DefaultOnDemandCore implements OnDemandCore {
         this.metrics = metrics;
         this.timer = timer;
         this.idleCheckInterval = idleCheckInterval;
-        this.current = snapshot(definitions, Map.of());
+        this.current = snapshot(definitions, templates, Map.of(), Map.of());
     }
 
-    /** Builds a snapshot; runtimes of {@code reuse} whose definition is equal are kept. */
-    private Snapshot snapshot(List<ServiceDefinition> definitions, Map<String, ServiceRuntime> reuse) {
+    /** Builds a snapshot; runtimes and templates of {@code reuse} whose definition is equal are kept. */
+    private Snapshot snapshot(List<ServiceDefinition> definitions, List<ServiceTemplate> templateDefs,
+                              Map<String, ServiceRuntime> reuse, Map<String, TemplateRuntime> reuseTemplates) {
         Map<String, ServiceRuntime> byId = new LinkedHashMap<>();
         for (ServiceDefinition def : definitions) {
             ServiceRuntime old = reuse.get(def.id());
@@ -76,7 +79,26 @@ final class DefaultOnDemandCore implements OnDemandCore {
                         return List.copyOf(both);
                     });
         }
-        return new Snapshot(byId, byBackend);
+        Map<String, TemplateRuntime> templates = new LinkedHashMap<>();
+        for (ServiceTemplate t : templateDefs) {
+            if (byId.containsKey(t.id()) || templates.containsKey(t.id())) {
+                throw new IllegalArgumentException("id " + t.id() + " is used twice (by services and templates)");
+            }
+            TemplateRuntime old = reuseTemplates.get(t.id());
+            templates.put(t.id(), old != null && old.template().equals(t) ? old : templateRuntime(t));
+        }
+        return new Snapshot(byId, byBackend, templates);
+    }
+
+    private TemplateRuntime templateRuntime(ServiceTemplate t) {
+        return new TemplateRuntime(t, () -> timer.now(TimeUnit.MILLISECONDS), metrics,
+                parts -> new ServiceRuntime(new ServiceContext(parts.definition(), timer, gate, limits, parts.metrics(),
+                        parts.journal(), BootCoordinator.LOCAL)),
+                backend -> {
+                    if (started.get()) {
+                        subscribeTo(backend);
+                    }
+                });
     }
 
     @Override
@@ -114,19 +136,28 @@ final class DefaultOnDemandCore implements OnDemandCore {
 
     private synchronized void subscribeToEvents(Snapshot snapshot) {
         for (Backend backend : snapshot.byBackend.keySet()) {
-            if (subscribed.add(backend)) {
-                // dispatches through the current snapshot, so that reloaded services get their events
-                running.add(backend.events()
-                        .subscribe(event -> dispatch(backend, event),
-                                e -> log.warn("backend {}: event stream failed: {}", backend.name(), e.toString())));
-            }
+            subscribeTo(backend);
+        }
+    }
+
+    /** Subscribes to a backend's events once (a template's first instance on a backend calls it too). */
+    private synchronized void subscribeTo(Backend backend) {
+        if (subscribed.add(backend)) {
+            // dispatches through the current snapshot, so that reloaded services get their events
+            running.add(backend.events()
+                    .subscribe(event -> dispatch(backend, event),
+                            e -> log.warn("backend {}: event stream failed: {}", backend.name(), e.toString())));
         }
     }
 
     private void dispatch(Backend backend, VmEvent event) {
-        Map<String, List<ServiceRuntime>> byVm = current.byBackend.getOrDefault(backend, Map.of());
+        Snapshot now = current;
+        Map<String, List<ServiceRuntime>> byVm = now.byBackend.getOrDefault(backend, Map.of());
         for (ServiceRuntime s : byVm.getOrDefault(event.vmId(), List.of())) {
             s.onEvent(event);
+        }
+        for (TemplateRuntime t : now.templates.values()) {
+            t.byVm(backend, event.vmId()).ifPresent(s -> s.onEvent(event));
         }
     }
 
@@ -134,20 +165,24 @@ final class DefaultOnDemandCore implements OnDemandCore {
         running.add(Flux.interval(idleCheckInterval, idleCheckInterval, timer)
                 .onBackpressureDrop()
                 .subscribe(tick -> {
-                    for (ServiceRuntime s : current.services.values()) {
+                    Snapshot now = current;
+                    for (ServiceRuntime s : now.services.values()) {
                         try {
                             s.idleCheck();
                         } catch (RuntimeException e) {
                             log.error("service {}: idle check failed", s.id(), e);
                         }
                     }
+                    for (TemplateRuntime t : now.templates.values()) {
+                        t.tick();
+                    }
                 }));
     }
 
     @Override
-    public synchronized Reload prepare(List<ServiceDefinition> services) {
+    public synchronized Reload prepare(List<ServiceDefinition> services, List<ServiceTemplate> templates) {
         Snapshot old = current;
-        Snapshot next = snapshot(services, old.services); // throws before anything changes
+        Snapshot next = snapshot(services, templates, old.services, old.templates); // throws before anything changes
         return new PreparedReload(old, next);
     }
 
@@ -165,6 +200,11 @@ final class DefaultOnDemandCore implements OnDemandCore {
         @Override
         public Optional<ManagedService> service(String id) {
             return Optional.ofNullable(next.services.get(id));
+        }
+
+        @Override
+        public Optional<TemplateInstances> template(String id) {
+            return Optional.ofNullable(next.templates.get(id));
         }
 
         @Override
@@ -203,6 +243,20 @@ final class DefaultOnDemandCore implements OnDemandCore {
                 }
             }
         }
+        for (TemplateRuntime t : old.templates.values()) {
+            if (next.templates.get(t.id()) != t) {
+                retired.addAll(t.runtimes()); // their instances stop; nothing refers to the old template after
+                (next.templates.containsKey(t.id()) ? changed : removed).add(t.id());
+            }
+        }
+        for (TemplateRuntime t : next.templates.values()) {
+            TemplateRuntime before = old.templates.get(t.id());
+            if (before == t) {
+                kept.add(t.id());
+            } else if (before == null) {
+                added.add(t.id());
+            }
+        }
         current = next;
         publish.run();
         if (started.get()) {
@@ -229,18 +283,42 @@ final class DefaultOnDemandCore implements OnDemandCore {
     }
 
     @Override
+    public Optional<TemplateInstances> template(String id) {
+        return Optional.ofNullable(current.templates.get(id));
+    }
+
+    @Override
+    public List<TemplateInstances> templates() {
+        return List.copyOf(current.templates.values());
+    }
+
+    @Override
     public List<ServiceStatus> statuses() {
-        Map<String, ServiceRuntime> services = current.services;
-        List<ServiceStatus> out = new ArrayList<>(services.size());
-        for (ServiceRuntime s : services.values()) {
+        Snapshot now = current;
+        List<ServiceStatus> out = new ArrayList<>(now.services.size());
+        for (ServiceRuntime s : now.services.values()) {
             out.add(s.status());
+        }
+        for (TemplateRuntime t : now.templates.values()) {
+            for (ServiceRuntime s : t.runtimes()) {
+                out.add(s.status());
+            }
         }
         return List.copyOf(out);
     }
 
+    /** Every runtime now: the services', then the templates' instances. */
+    private static List<ServiceRuntime> allRuntimes(Snapshot snapshot) {
+        List<ServiceRuntime> all = new ArrayList<>(snapshot.services.values());
+        for (TemplateRuntime t : snapshot.templates.values()) {
+            all.addAll(t.runtimes());
+        }
+        return all;
+    }
+
     @Override
     public Mono<Void> stopAll(String reason) {
-        return Flux.fromIterable(current.services.values())
+        return Flux.defer(() -> Flux.fromIterable(allRuntimes(current)))
                 .flatMap(s -> s.stop(reason).onErrorResume(e -> Mono.empty()))
                 .then();
     }
@@ -254,7 +332,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
     }
 
     private boolean noBoots() {
-        for (ServiceRuntime s : current.services.values()) {
+        for (ServiceRuntime s : allRuntimes(current)) {
             if (!s.idle()) {
                 return false;
             }
@@ -267,8 +345,9 @@ final class DefaultOnDemandCore implements OnDemandCore {
         running.dispose();
     }
 
-    /** One configuration: the runtimes by id, and by backend and VM for event dispatch. */
+    /** One configuration: the runtimes by id, and by backend and VM for event dispatch; the templates by id. */
     private record Snapshot(Map<String, ServiceRuntime> services,
-                            Map<Backend, Map<String, List<ServiceRuntime>>> byBackend) {
+                            Map<Backend, Map<String, List<ServiceRuntime>>> byBackend,
+                            Map<String, TemplateRuntime> templates) {
     }
 }

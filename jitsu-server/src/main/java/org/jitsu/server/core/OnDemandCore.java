@@ -44,7 +44,13 @@ public interface OnDemandCore extends AutoCloseable {
     /** Every service now configured, in configuration order. */
     List<ManagedService> services();
 
-    /** The status of every service, in configuration order. */
+    /** The template with this id, if configured now. */
+    Optional<TemplateInstances> template(String id);
+
+    /** Every template now configured, in configuration order. */
+    List<TemplateInstances> templates();
+
+    /** The status of every service, in configuration order, then of every template's known instances. */
     List<ServiceStatus> statuses();
 
     /** The status of one service, if configured now. */
@@ -60,7 +66,18 @@ public interface OnDemandCore extends AutoCloseable {
      *
      * @throws IllegalArgumentException naming the offender (an id used twice), before anything changes
      */
-    Reload prepare(List<ServiceDefinition> services);
+    default Reload prepare(List<ServiceDefinition> services) {
+        return prepare(services, templates().stream().map(TemplateInstances::template).toList());
+    }
+
+    /**
+     * As {@link #prepare(List)}, with templates too: a template with an equal definition (same id and
+     * source) keeps its instances; the instances of a changed or removed template are stopped and
+     * forgotten after the commit.
+     *
+     * @throws IllegalArgumentException naming the offender (an id used twice, by services or templates)
+     */
+    Reload prepare(List<ServiceDefinition> services, List<ServiceTemplate> templates);
 
     /** Stops every service (after its boot in flight, if any); {@code reason} goes to logs and metrics. */
     Mono<Void> stopAll(String reason);
@@ -77,6 +94,9 @@ public interface OnDemandCore extends AutoCloseable {
         /** The service with this id as it will be after the commit: what a client builds its view on. */
         Optional<ManagedService> service(String id);
 
+        /** The template with this id as it will be after the commit. */
+        Optional<TemplateInstances> template(String id);
+
         /**
          * Makes the new services current, runs {@code publish} (where a client swaps in the view it built
          * on {@link #service}), then stops the removed services and the old versions of changed ones in
@@ -88,6 +108,9 @@ public interface OnDemandCore extends AutoCloseable {
     /** Configures an {@link OnDemandCore}; {@link #build()} validates once. */
     interface Builder {
         Builder services(List<ServiceDefinition> services);
+
+        /** Templates whose instances are made on demand (default none). */
+        Builder templates(List<ServiceTemplate> templates);
 
         Builder bootLimits(BootLimits limits);
 

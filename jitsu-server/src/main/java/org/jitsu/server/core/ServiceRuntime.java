@@ -63,6 +63,8 @@ final class ServiceRuntime implements ManagedService {
     private boolean ranBefore;
     /** False while the service runs because another instance booted it: this one never stops its VM. */
     private boolean owner = true;
+    /** True once a template forgot this instance: it never boots again (see {@link #retireIfForgettable}). */
+    private boolean retired;
 
     ServiceRuntime(ServiceContext ctx) {
         this.ctx = ctx;
@@ -164,9 +166,51 @@ final class ServiceRuntime implements ManagedService {
         });
     }
 
+    /** The state now (a volatile read, no snapshot). */
+    State currentState() {
+        return state;
+    }
+
+    /** When it last had traffic or changed state, on the core's clock. */
+    synchronized long lastActivity() {
+        return lastRequest == NEVER ? since : Math.max(since, lastRequest);
+    }
+
     /** True when no boot is in flight. */
     synchronized boolean idle() {
         return boot == null;
+    }
+
+    /**
+     * A template's lookup of this instance, counting as traffic: false once it is forgotten (the
+     * template then makes a new instance). Under the lock, so that no lookup that got true races the
+     * forgetting: after it, the instance is not forgettable for a whole {@code forgetAfter}.
+     */
+    synchronized boolean use(long now) {
+        if (retired) {
+            return false;
+        }
+        lastRequest = now;
+        return true;
+    }
+
+    /**
+     * Forgets this instance when it is stopped, no boot is in flight and nothing asked for it (nor did it
+     * change state) for {@code afterMillis}: from then on it never boots again. True when it is (now or
+     * before) forgotten.
+     */
+    synchronized boolean retireIfForgettable(long now, long afterMillis) {
+        if (retired) {
+            return true;
+        }
+        if (state != State.STOPPED || boot != null || stopDone != null) {
+            return false;
+        }
+        if (now - lastActivity() < afterMillis) {
+            return false;
+        }
+        retired = true;
+        return true;
     }
 
     /**
@@ -183,6 +227,10 @@ final class ServiceRuntime implements ManagedService {
         int slot = -1;
         Mono<Void> before = Mono.empty();
         synchronized (this) {
+            if (retired) {
+                return demand.waits ? Mono.error(new ServiceUnavailableException(id,
+                        ServiceUnavailableException.Reason.FORGOTTEN, "instance " + id + " was forgotten")) : Mono.empty();
+            }
             switch (state) {
                 case RUNNING:
                     b = null;
@@ -412,7 +460,7 @@ final class ServiceRuntime implements ManagedService {
     void adopt(VmState vmState) {
         State next;
         synchronized (this) {
-            if (state != State.STOPPED || boot != null) {
+            if (state != State.STOPPED || boot != null || retired) {
                 return;
             }
             if (vmState == VmState.RUNNING) {

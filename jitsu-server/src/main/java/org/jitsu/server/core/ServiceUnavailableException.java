@@ -21,7 +21,9 @@ public final class ServiceUnavailableException extends RuntimeException {
         /** The boot did not finish within the service's boot timeout. */
         BOOT_TIMED_OUT,
         /** The boot only took a dead instance's VM over and found none: ask again. */
-        TAKEN_OVER
+        TAKEN_OVER,
+        /** A template's instance was forgotten (stopped and unused): the template makes a new one. */
+        FORGOTTEN
     }
 
     private final String serviceId;

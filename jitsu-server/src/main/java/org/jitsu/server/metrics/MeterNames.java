@@ -61,7 +61,15 @@ public final class MeterNames {
     /** Counter: config reloads; tag {@link #OUTCOME} ({@code ok}, {@code rejected}). */
     public static final String RELOADS = "jitsu.reloads";
 
+    /** Names a template refused (budget, pool, backend), by template and reason. */
+    public static final String INSTANCES_REFUSED = "jitsu.template.refused";
+    /** Instances a template made. */
+    public static final String INSTANCES_CREATED = "jitsu.template.instances.created";
+    /** Instances a template forgot. */
+    public static final String INSTANCES_FORGOTTEN = "jitsu.template.instances.forgotten";
+
     public static final String TRANSPORT = "transport";
+    public static final String TEMPLATE = "template";
     public static final String TYPE = "type";
     public static final String RCODE = "rcode";
     public static final String REASON = "reason";

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 
@@ -216,6 +217,23 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     }
 
     @Override
+    public void instanceRefused(String templateId, Admission.Reason reason) {
+        counter(MeterNames.INSTANCES_REFUSED, "names a template's budget refused", MeterNames.TEMPLATE, templateId,
+                MeterNames.REASON, reason.name().toLowerCase(Locale.ROOT)).increment();
+    }
+
+    @Override
+    public void instanceCreated(String templateId) {
+        counter(MeterNames.INSTANCES_CREATED, "instances a template made", MeterNames.TEMPLATE, templateId).increment();
+    }
+
+    @Override
+    public void instanceForgotten(String templateId) {
+        counter(MeterNames.INSTANCES_FORGOTTEN, "instances a template forgot", MeterNames.TEMPLATE, templateId)
+                .increment();
+    }
+
+    @Override
     public void coldAnswered(String serviceId, Duration waited, boolean ok) {
         ServiceMeters m = service(serviceId);
         (ok ? m.coldOk : m.coldFailed).record(waited);
@@ -247,7 +265,9 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         Map<String, String> backends = backendByService;
         int n = 0;
         for (ServiceStatus s : statuses.get()) {
-            if (s.state() == ServiceStatus.State.RUNNING && backend.equals(backends.get(s.id()))) {
+            String id = s.id();
+            String owner = backends.containsKey(id) || id.indexOf('.') < 0 ? id : id.substring(0, id.indexOf('.'));
+            if (s.state() == ServiceStatus.State.RUNNING && backend.equals(backends.get(owner))) {
                 n++;
             }
         }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.StopMode;
+import org.jitsu.backend.Vm;
 import org.jitsu.backend.VmEvent;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
@@ -76,6 +77,13 @@ final class LibvirtBackend implements Backend {
         LibvirtVm vm = new LibvirtVm(this, domain, context.timer());
         vms.put(vm.id(), vm);
         return vm;
+    }
+
+    @Override
+    public void release(Vm vm) {
+        if (vm instanceof LibvirtVm v && vms.remove(v.id(), v)) {
+            serviceByVmId.remove(v.id());
+        }
     }
 
     @Override

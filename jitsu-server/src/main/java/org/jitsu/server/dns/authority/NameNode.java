@@ -85,6 +85,20 @@ final class NameNode {
         }
     }
 
+    /** The service whose answers this node gives, or null for a name without one. */
+    ManagedService serviceOrNull() {
+        return service.orElse(null);
+    }
+
+    /**
+     * The answer to {@code type} when it is one of the service's and the service runs (counting the
+     * warm hit), else null: the warm path of a template instance, with no cold path behind it.
+     */
+    Mono<Answer> warmAnswer(int type) {
+        int slot = slot(type);
+        return running[slot] != null && service.isPresent() && service.get().warm() ? runningMono[slot] : null;
+    }
+
     Mono<Answer> resolve(int type) {
         int slot = slot(type);
         if (service.isPresent()) {

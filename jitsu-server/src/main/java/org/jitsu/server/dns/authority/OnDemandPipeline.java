@@ -55,7 +55,15 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
      *
      * @throws IllegalArgumentException as {@link Builder#build()}, before anything changes
      */
-    ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services);
+    default ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services) {
+        return reload(zones, services, templates());
+    }
+
+    /** As {@link #reload(List, List)}, with templates too (see {@link OnDemandCore#prepare(List, List)}). */
+    ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services, List<NamedTemplate> templates);
+
+    /** The templates now configured. */
+    List<NamedTemplate> templates();
 
     /** Closes the core (idle checks, event subscriptions). Services are left as they are. */
     @Override
@@ -70,6 +78,8 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
         Builder zones(List<ZoneDefinition> zones);
 
         Builder services(List<NamedService> services);
+
+        Builder templates(List<NamedTemplate> templates);
 
         Builder bootLimits(BootLimits limits);
 

@@ -9,6 +9,7 @@ import org.jitsu.server.core.CoreMetrics;
 import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceDefinition;
 import org.jitsu.server.core.ServiceJournal;
+import org.jitsu.server.core.ServiceTemplate;
 import reactor.core.scheduler.Scheduler;
 
 /** The {@link OnDemandPipeline.Builder}: the zones and names here, everything else to the core's builder. */
@@ -16,6 +17,7 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     private final OnDemandCore.Builder core = OnDemandCore.builder();
     private List<ZoneDefinition> zones = List.of();
     private List<NamedService> services = List.of();
+    private List<NamedTemplate> templates = List.of();
 
     @Override
     public OnDemandPipeline.Builder zones(List<ZoneDefinition> zones) {
@@ -26,6 +28,12 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     @Override
     public OnDemandPipeline.Builder services(List<NamedService> services) {
         this.services = List.copyOf(services);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder templates(List<NamedTemplate> templates) {
+        this.templates = List.copyOf(templates);
         return this;
     }
 
@@ -71,8 +79,13 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
      */
     @Override
     public OnDemandPipeline build() {
-        OnDemandCore built = core.services(definitions(services)).build();
-        return new DefaultOnDemandPipeline(built, zones, services);
+        OnDemandCore built = core.services(definitions(services)).templates(coreTemplates(templates)).build();
+        return new DefaultOnDemandPipeline(built, zones, services, templates);
+    }
+
+    /** The core's templates of {@code templates}, in order. */
+    static List<ServiceTemplate> coreTemplates(List<NamedTemplate> templates) {
+        return templates.stream().map(NamedTemplate::template).toList();
     }
 
     /** The core's definitions of {@code services}, in order. */

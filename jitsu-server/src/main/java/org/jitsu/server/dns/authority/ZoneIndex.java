@@ -10,25 +10,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ManagedService;
+import org.jitsu.server.core.TemplateInstances;
 import reactor.core.publisher.Mono;
 
 /**
  * The authoritative data of all zones, precomputed into immutable hash maps: one {@link NameNode} per
  * name that exists (apexes, static hosts, service names and the empty non-terminals above them), and
  * one prebuilt NXDOMAIN answer per zone. A lookup of an existing name is one hash lookup; only names
- * that do not exist walk up their ancestors to find the closest enclosing zone.
+ * that do not exist walk up their ancestors to find the closest enclosing zone, or a template whose
+ * pattern ends there.
+ *
+ * <p>Template instances are names not known when the index is built: each one's node is made on its
+ * first address query the template admits, kept in a concurrent map (the warm path of a running
+ * instance is that map's lookup after the fixed one's), and dropped when the core forgets the instance.
  */
 final class ZoneIndex {
     private static final Mono<Answer> NOT_AUTHORITATIVE = Mono.just(Answer.NOT_AUTHORITATIVE);
 
     private final Map<DomainName, NameNode> nodes;
     private final Map<DomainName, Mono<Answer>> nxDomainByApex;
+    private final Map<DomainName, List<TemplateView>> templatesBySuffix;
+    private final ConcurrentHashMap<DomainName, NameNode> instanceNodes = new ConcurrentHashMap<>();
 
-    private ZoneIndex(Map<DomainName, NameNode> nodes, Map<DomainName, Mono<Answer>> nxDomainByApex) {
+    private ZoneIndex(Map<DomainName, NameNode> nodes, Map<DomainName, Mono<Answer>> nxDomainByApex,
+                      Map<DomainName, List<TemplateView>> templatesBySuffix) {
         this.nodes = Map.copyOf(nodes);
         this.nxDomainByApex = Map.copyOf(nxDomainByApex);
+        this.templatesBySuffix = Map.copyOf(templatesBySuffix);
     }
 
     Mono<Answer> resolve(Query query) {
@@ -36,15 +48,76 @@ final class ZoneIndex {
         if (node != null) {
             return node.resolve(query.type());
         }
+        if (!templatesBySuffix.isEmpty()) {
+            NameNode instance = instanceNodes.get(query.name());
+            if (instance != null) {
+                Mono<Answer> warm = instance.warmAnswer(query.type());
+                if (warm != null) {
+                    return warm;
+                }
+            }
+        }
         DomainName name = query.name();
         while (!name.isRoot()) {
             name = name.parent();
+            List<TemplateView> templates = templatesBySuffix.get(name);
+            if (templates != null) {
+                for (TemplateView t : templates) {
+                    Optional<List<String>> values = t.named.pattern().match(query.name());
+                    if (values.isPresent()) {
+                        return instance(t, query, values.get());
+                    }
+                }
+            }
             Mono<Answer> nx = nxDomainByApex.get(name);
             if (nx != null) {
                 return nx;
             }
         }
         return NOT_AUTHORITATIVE;
+    }
+
+    /**
+     * A name of a template: an address question is admitted by the template (finding or making its
+     * instance) and answered by the instance's node; other questions get the known instance's answer,
+     * or NoData, and never make an instance.
+     */
+    private Mono<Answer> instance(TemplateView t, Query query, List<String> values) {
+        int slot = NameNode.slot(query.type());
+        boolean address = slot == NameNode.SLOT_A || slot == NameNode.SLOT_AAAA || slot == NameNode.SLOT_ANY;
+        if (!address) {
+            NameNode known = instanceNodes.get(query.name());
+            return known != null ? known.resolve(query.type()) : t.noData;
+        }
+        Admission admission = t.instances.admit(values, query.client().getAddress());
+        if (!(admission instanceof Admission.Admitted admitted)) {
+            return t.refusal;
+        }
+        ManagedService service = admitted.service();
+        NameNode node = instanceNodes.get(query.name());
+        if (node == null || node.serviceOrNull() != service) {
+            node = t.node(query.name(), service);
+            instanceNodes.put(query.name(), node);
+        }
+        return node.resolve(query.type());
+    }
+
+    /** The core forgot an instance of {@code template}: its node goes (unless a newer instance has the name). */
+    void forgotten(String templateId, ManagedService instance) {
+        for (List<TemplateView> views : templatesBySuffix.values()) {
+            for (TemplateView t : views) {
+                if (t.named.id().equals(templateId)) {
+                    String key = instance.id().substring(templateId.length() + 1);
+                    DomainName name = t.named.pattern().fill(List.of(key.split("\\.")));
+                    instanceNodes.computeIfPresent(name, (n, node) -> node.serviceOrNull() == instance ? null : node);
+                }
+            }
+        }
+    }
+
+    /** Instance nodes held now (for tests and the memory bound). */
+    int instanceNodes() {
+        return instanceNodes.size();
     }
 
     /**
@@ -56,6 +129,19 @@ final class ZoneIndex {
      */
     static ZoneIndex build(List<ZoneDefinition> zones, List<NamedService> services,
                            Function<String, ManagedService> runtimes) {
+        return build(zones, services, runtimes, List.of(), id -> {
+            throw new IllegalArgumentException("no template " + id);
+        });
+    }
+
+    /**
+     * Builds the index with templates too.
+     *
+     * @throws IllegalArgumentException as above, and when a template's pattern is in none of the zones
+     */
+    static ZoneIndex build(List<ZoneDefinition> zones, List<NamedService> services,
+                           Function<String, ManagedService> runtimes, List<NamedTemplate> templates,
+                           Function<String, TemplateInstances> templateRuntimes) {
         Map<DomainName, ZoneDefinition> byApex = new LinkedHashMap<>();
         for (ZoneDefinition zone : zones) {
             if (byApex.putIfAbsent(zone.apex(), zone) != null) {
@@ -111,6 +197,19 @@ final class ZoneIndex {
             }
         }
 
+        Map<DomainName, List<TemplateView>> bySuffix = new HashMap<>();
+        for (NamedTemplate t : templates) {
+            DomainName suffix = t.pattern().suffix();
+            ZoneDefinition zone = closestZone(byApex, suffix).orElseThrow(() -> new IllegalArgumentException(
+                    "template " + t.id() + ": pattern " + t.pattern() + " is in none of the zones"));
+            if (!suffix.equals(zone.apex())) {
+                pending.computeIfAbsent(suffix, n -> new Pending(zone)); // an empty non-terminal: NoData, not NXDOMAIN
+            }
+            Answer.NoData noData = new Answer.NoData(zone.soa().forNegativeAnswer());
+            bySuffix.computeIfAbsent(suffix, n -> new ArrayList<>())
+                    .add(new TemplateView(t, templateRuntimes.apply(t.id()), zone, noData));
+        }
+
         // empty non-terminals: ancestors of existing names, below their zone's apex
         for (Map.Entry<DomainName, Pending> e : List.copyOf(pending.entrySet())) {
             DomainName apex = e.getValue().zone.apex();
@@ -134,7 +233,37 @@ final class ZoneIndex {
         for (ZoneDefinition zone : zones) {
             nx.put(zone.apex(), Mono.just(new Answer.NxDomain(zone.soa().forNegativeAnswer())));
         }
-        return new ZoneIndex(nodes, nx);
+        return new ZoneIndex(nodes, nx, bySuffix);
+    }
+
+    /** A template as the index answers for it: its instances, its zone, its prebuilt negative answers. */
+    private static final class TemplateView {
+        final NamedTemplate named;
+        final TemplateInstances instances;
+        final ZoneDefinition zone;
+        final Mono<Answer> noData;
+        final Mono<Answer> refusal;
+        private final Answer noDataAnswer;
+        private final Map<Answer, Mono<Answer>> shared = new IdentityHashMap<>(); // guarded by this
+
+        TemplateView(NamedTemplate named, TemplateInstances instances, ZoneDefinition zone, Answer.NoData noData) {
+            this.named = named;
+            this.instances = instances;
+            this.zone = zone;
+            this.noDataAnswer = noData;
+            this.noData = Mono.just(noData);
+            this.refusal = Mono.just(named.refuseWithRefused()
+                    ? new Answer.Refused("template " + named.id() + ": over budget")
+                    : new Answer.ServerFailure("template " + named.id() + ": over budget"));
+        }
+
+        /** The node of one instance's name: its address records, NoData for the other types. */
+        synchronized NameNode node(DomainName name, ManagedService service) {
+            Pending p = new Pending(zone);
+            p.service = Optional.of(service);
+            p.serviceRecords.addAll(addressRecords(name, named.ttl(), service.definition().addresses()));
+            return p.toNode(Map.of(), noDataAnswer, shared);
+        }
     }
 
     private static Optional<ZoneDefinition> closestZone(Map<DomainName, ZoneDefinition> byApex, DomainName name) {

@@ -1,0 +1,59 @@
+package org.jitsu.server.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jitsu.backend.StopMode;
+
+/**
+ * A service whose instances are made on demand, one per distinct tuple of captured values (for DNS: the
+ * labels a name pattern captures), each with its own VM and addresses, stopped when idle and forgotten
+ * when unused. Nothing here says how clients name an instance: the DNS side matches names.
+ *
+ * @param id unique among services and templates; instance ids are {@code id.value1.value2}
+ * @param captures the names of the captured values, in the order they make the instance id
+ * @param addresses where instances get their addresses
+ * @param factory makes each instance's VM and readiness checks
+ * @param bootTimeout bound on an instance's start plus readiness
+ * @param idleTimeout an instance with no traffic for this long is stopped
+ * @param stopMode how instances are stopped when idle
+ * @param stopGrace for {@link StopMode#SHUTDOWN}, how long before it is destroyed
+ * @param forgetAfter a stopped instance unused for this long is forgotten (state, meters, addresses)
+ * @param budget what the template may cost
+ * @param source what the template was built from (its config section), compared on a reload: a template
+ *     with the same id and an equal source keeps its instances
+ */
+public record ServiceTemplate(String id, List<String> captures, AddressPool addresses, InstanceFactory factory,
+                              Duration bootTimeout, Duration idleTimeout, StopMode stopMode, Duration stopGrace,
+                              Duration forgetAfter, InstanceBudget budget, Object source) {
+    /** @throws IllegalArgumentException naming the template and the value that is out of range */
+    public ServiceTemplate {
+        Objects.requireNonNull(id, "id");
+        captures = List.copyOf(captures);
+        Objects.requireNonNull(addresses, "addresses");
+        Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(stopMode, "stopMode");
+        Objects.requireNonNull(stopGrace, "stopGrace");
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(source, "source");
+        if (captures.isEmpty()) {
+            throw new IllegalArgumentException("template " + id + " captures nothing");
+        }
+        for (Duration d : List.of(bootTimeout, idleTimeout, forgetAfter)) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("template " + id + ": " + d + " (expected: a duration > 0)");
+            }
+        }
+    }
+
+    /** Equal when the id and the source are: the pool and factory are made from the source. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ServiceTemplate t && t.id.equals(id) && t.source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode() * 31 + source.hashCode();
+    }
+}

@@ -1,0 +1,349 @@
+package org.jitsu.server.core;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jitsu.backend.Backend;
+import org.jitsu.backend.Vm;
+import org.jitsu.server.core.ServiceStatus.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The instances of one template: a concurrent map from the captured values to an {@link Instance} (a
+ * {@link ServiceRuntime} with its addresses), the budget's counters, and the forgetting of unused
+ * instances. Lookups of known instances take no template lock; making a new one is serialized per
+ * template, so that the caps, the rates and the pool are checked and taken together.
+ */
+final class TemplateRuntime implements TemplateInstances {
+    private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
+    /** How many known instances are looked at to find one to forget early when the template is full. */
+    private static final int EVICTION_SAMPLE = 32;
+    /** Client prefixes whose rate is remembered (the oldest is dropped beyond). */
+    private static final int MAX_PREFIXES = 10_000;
+    /** A refusal is logged at most once per this many milliseconds per reason. */
+    private static final long LOG_PERIOD_MILLIS = 10_000;
+
+    private final ServiceTemplate template;
+    private final Clock clock;
+    private final CoreMetrics metrics;
+    private final Function<ServiceContextParts, ServiceRuntime> runtimes;
+    private final Consumer<Backend> backendSeen;
+    private final ConcurrentHashMap<String, Instance> instances = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServiceRuntime> byVm = new ConcurrentHashMap<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final List<Consumer<ManagedService>> forgottenListeners = new CopyOnWriteArrayList<>();
+    // guarded by this
+    private final TokenBucket rate;
+    private final ClientBudgets perClient;
+    private final Map<Admission.Reason, Long> lastLogged = new EnumMap<>(Admission.Reason.class);
+
+    /** The core's clock in milliseconds. */
+    interface Clock {
+        long now();
+    }
+
+    /** What the core needs to make an instance's runtime: its definition and its journal. */
+    record ServiceContextParts(ServiceDefinition definition, ServiceJournal journal, CoreMetrics metrics) {
+    }
+
+    TemplateRuntime(ServiceTemplate template, Clock clock, CoreMetrics metrics,
+                    Function<ServiceContextParts, ServiceRuntime> runtimes, Consumer<Backend> backendSeen) {
+        this.template = template;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.runtimes = runtimes;
+        this.backendSeen = backendSeen;
+        InstanceBudget b = template.budget();
+        this.rate = new TokenBucket(b.burst(), b.newPerSecond(), clock.now());
+        this.perClient = new ClientBudgets(b, MAX_PREFIXES);
+    }
+
+    @Override
+    public ServiceTemplate template() {
+        return template;
+    }
+
+    String id() {
+        return template.id();
+    }
+
+    @Override
+    public Admission admit(List<String> values, InetAddress client) {
+        if (values.size() != template.captures().size()) {
+            throw new IllegalArgumentException("template " + id() + " captures " + template.captures() + ", got "
+                    + values);
+        }
+        String key = values.size() == 1 ? values.get(0) : String.join(".", values);
+        long now = clock.now();
+        Instance known = instances.get(key);
+        if (known != null) {
+            if (known.runtime.use(now)) {
+                return place(known);
+            }
+            forget(known); // forgotten between the lookup and now: make a new one
+        }
+        synchronized (this) {
+            known = instances.get(key);
+            if (known != null && known.runtime.use(now)) {
+                return place(known);
+            }
+            return create(key, values, client, now);
+        }
+    }
+
+    /** A known instance: admitted when it runs or boots, or when there is a place under maxRunning. */
+    private Admission place(Instance i) {
+        State s = i.runtime.currentState();
+        if (s == State.RUNNING || s == State.BOOTING || i.counted.get()) {
+            return i.admitted;
+        }
+        if (!count(i, false)) {
+            return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning "
+                    + template.budget().maxRunning() + " instances run already; " + i.runtime.id() + " not booted");
+        }
+        return i.admitted;
+    }
+
+    /** Takes a place under maxRunning for the instance ({@code force}: even beyond it); true when it has one. */
+    private boolean count(Instance i, boolean force) {
+        if (!i.counted.compareAndSet(false, true)) {
+            return true;
+        }
+        int max = template.budget().maxRunning();
+        for (;;) {
+            int n = active.get();
+            if (n >= max && !force) {
+                i.counted.set(false);
+                return false;
+            }
+            if (active.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void uncount(Instance i) {
+        if (i.counted.compareAndSet(true, false)) {
+            active.decrementAndGet();
+        }
+    }
+
+    // under this
+    private Admission create(String key, List<String> values, InetAddress client, long now) {
+        InstanceBudget budget = template.budget();
+        if (instances.size() >= budget.maxInstances() && !forgetOneEarly(now)) {
+            return refuse(Admission.Reason.TOO_MANY_INSTANCES, "template " + id() + ": maxInstances "
+                    + budget.maxInstances() + " known and none unused; " + key + " refused");
+        }
+        if (active.get() >= budget.maxRunning()) {
+            return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning "
+                    + budget.maxRunning() + " instances run already; " + key + " refused");
+        }
+        if (!perClient.tryTake(client, now)) {
+            return refuse(Admission.Reason.CLIENT_RATE, "template " + id() + ": client prefix of "
+                    + client.getHostAddress() + " made " + budget.perClientPerMinute()
+                    + " new instances in the last minute; " + key + " refused");
+        }
+        if (!rate.tryTake(now)) {
+            return refuse(Admission.Reason.RATE, "template " + id() + ": more than " + budget.newPerSecond()
+                    + " new instances per second (burst " + budget.burst() + "); " + key + " refused");
+        }
+        Optional<List<InetAddress>> addresses = template.addresses().allocate(key);
+        if (addresses.isEmpty()) {
+            return refuse(Admission.Reason.NO_ADDRESS, "template " + id() + ": address pool exhausted ("
+                    + template.addresses() + "); " + key + " refused");
+        }
+        String instanceId = id() + "." + key;
+        Map<String, String> named = new HashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            named.put(template.captures().get(i), values.get(i));
+        }
+        named.put("instance", instanceId);
+        for (InetAddress a : addresses.get()) {
+            named.put(a.getAddress().length == 4 ? "address" : "address6", a.getHostAddress());
+        }
+        InstanceFactory.Parts parts;
+        try {
+            parts = template.factory().create(instanceId, Map.copyOf(named));
+        } catch (RuntimeException e) {
+            template.addresses().release(addresses.get());
+            return refuse(Admission.Reason.BACKEND, "template " + id() + ": instance " + instanceId
+                    + " refused by its backend: " + e.getMessage());
+        }
+        ServiceDefinition def = new ServiceDefinition(instanceId, addresses.get(), parts.vm(), parts.readiness(),
+                template.bootTimeout(), template.idleTimeout(), template.stopMode(), template.stopGrace());
+        Instance[] self = new Instance[1];
+        ServiceJournal journal = new ServiceJournal() {
+            @Override
+            public Optional<ServiceStatus> saved(String id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void changed(ServiceStatus status) {
+                Instance i = self[0];
+                if (i != null) {
+                    stateChanged(i, status.state());
+                }
+            }
+        };
+        ServiceRuntime runtime = runtimes.apply(new ServiceContextParts(def, journal, new TemplateMetrics(id(), metrics)));
+        Instance instance = new Instance(key, runtime, addresses.get());
+        self[0] = instance;
+        runtime.use(now);
+        instances.put(key, instance);
+        byVm.put(parts.vm().id(), runtime);
+        backendSeen.accept(parts.vm().backend());
+        metrics.instanceCreated(id());
+        log.debug("template {}: new instance {} on {}", id(), instanceId, addresses.get());
+        if (!count(instance, false)) { // cannot happen under this lock after the check above, but never overshoot
+            return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning reached");
+        }
+        return instance.admitted;
+    }
+
+    private void stateChanged(Instance i, State state) {
+        if (state == State.STOPPED || state == State.SUSPENDED) {
+            uncount(i);
+        } else if (state == State.BOOTING || state == State.RUNNING) {
+            count(i, true); // booted without an admission (a touch, an adoption): counted all the same
+        }
+    }
+
+    /** At the template's cap: forgets the stopped instance unused longest among a sample; true if one was. */
+    private boolean forgetOneEarly(long now) {
+        Instance oldest = null;
+        long oldestAt = Long.MAX_VALUE;
+        Iterator<Instance> it = instances.values().iterator();
+        for (int n = 0; n < EVICTION_SAMPLE && it.hasNext(); n++) {
+            Instance i = it.next();
+            if (i.runtime.currentState() == State.STOPPED && !i.counted.get()) {
+                long at = i.runtime.lastActivity();
+                if (at < oldestAt) {
+                    oldest = i;
+                    oldestAt = at;
+                }
+            }
+        }
+        if (oldest != null && oldest.runtime.retireIfForgettable(now, 0)) {
+            forget(oldest);
+            return true;
+        }
+        return false;
+    }
+
+    /** One idle tick: idle checks of every instance, then forgets those stopped and unused for forgetAfter. */
+    void tick() {
+        long after = template.forgetAfter().toMillis();
+        for (Instance i : instances.values()) {
+            try {
+                i.runtime.idleCheck();
+                if (!i.counted.get() && i.runtime.retireIfForgettable(clock.now(), after)) {
+                    forget(i);
+                }
+            } catch (RuntimeException e) {
+                log.error("instance {}: idle check failed", i.runtime.id(), e);
+            }
+        }
+        synchronized (this) {
+            long now = clock.now();
+            perClient.dropFull(now);
+        }
+    }
+
+    private void forget(Instance i) {
+        if (!instances.remove(i.key, i)) {
+            return; // forgotten already
+        }
+        byVm.remove(i.runtime.definition().vm().id(), i.runtime);
+        uncount(i);
+        template.addresses().release(i.addresses);
+        Vm vm = i.runtime.definition().vm();
+        try {
+            vm.backend().release(vm);
+        } catch (RuntimeException e) {
+            log.warn("instance {}: backend {} failed to release VM {}: {}", i.runtime.id(), vm.backend().name(),
+                    vm.id(), e.toString());
+        }
+        metrics.instanceForgotten(id());
+        log.debug("template {}: forgot instance {}", id(), i.runtime.id());
+        for (Consumer<ManagedService> l : forgottenListeners) {
+            l.accept(i.runtime);
+        }
+    }
+
+    /** The runtime of the instance whose VM has this id on this backend, for backend events. */
+    Optional<ServiceRuntime> byVm(Backend backend, String vmId) {
+        ServiceRuntime r = byVm.get(vmId);
+        return r != null && r.definition().vm().backend() == backend ? Optional.of(r) : Optional.empty();
+    }
+
+    private Admission refuse(Admission.Reason reason, String message) {
+        metrics.instanceRefused(id(), reason);
+        long now = clock.now();
+        boolean logIt;
+        synchronized (lastLogged) {
+            Long last = lastLogged.get(reason);
+            logIt = last == null || now - last >= LOG_PERIOD_MILLIS;
+            if (logIt) {
+                lastLogged.put(reason, now);
+            }
+        }
+        if (logIt) {
+            log.warn("{} (logged once per {} s per reason)", message, LOG_PERIOD_MILLIS / 1000);
+        }
+        return new Admission.Refused(reason, message);
+    }
+
+    @Override
+    public List<ManagedService> instances() {
+        return List.<ManagedService>copyOf(runtimes());
+    }
+
+    List<ServiceRuntime> runtimes() {
+        List<ServiceRuntime> out = new ArrayList<>(instances.size());
+        for (Instance i : instances.values()) {
+            out.add(i.runtime);
+        }
+        return out;
+    }
+
+    @Override
+    public int active() {
+        return active.get();
+    }
+
+    @Override
+    public void onForgotten(Consumer<ManagedService> listener) {
+        forgottenListeners.add(listener);
+    }
+
+    /** One instance: its runtime, addresses, and whether it holds a place under maxRunning. */
+    private static final class Instance {
+        final String key;
+        final ServiceRuntime runtime;
+        final List<InetAddress> addresses;
+        final Admission.Admitted admitted;
+        final AtomicBoolean counted = new AtomicBoolean();
+
+        Instance(String key, ServiceRuntime runtime, List<InetAddress> addresses) {
+            this.key = key;
+            this.runtime = runtime;
+            this.addresses = addresses;
+            this.admitted = new Admission.Admitted(runtime);
+        }
+    }
+
+}
