@@ -1,9 +1,11 @@
 package org.jitsu.backend.testkit;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -28,6 +30,7 @@ public final class ScriptedBackend implements Backend {
     private final Sinks.Many<VmEvent> events = Sinks.many().multicast().directBestEffort();
     private final Map<String, ScriptedVm> vms = new ConcurrentHashMap<>();
     private final Map<String, Settings> specs = new ConcurrentHashMap<>();
+    private final List<String> released = new CopyOnWriteArrayList<>();
     private final AtomicLong starts = new AtomicLong();
     private final AtomicInteger readyCalls = new AtomicInteger();
     private volatile Consumer<Settings> specCheck = spec -> { };
@@ -114,6 +117,11 @@ public final class ScriptedBackend implements Backend {
         return Map.copyOf(specs);
     }
 
+    /** The ids of the VMs {@link #release}d so far, in order. */
+    public List<String> released() {
+        return List.copyOf(released);
+    }
+
     /** Subscribers of {@link #events()} now. */
     public int eventSubscribers() {
         return events.currentSubscriberCount();
@@ -144,6 +152,12 @@ public final class ScriptedBackend implements Backend {
         specCheck.accept(spec);
         specs.put(serviceId, spec);
         return vm(serviceId);
+    }
+
+    @Override
+    public void release(Vm vm) {
+        released.add(vm.id());
+        vms.remove(vm.id());
     }
 
     @Override

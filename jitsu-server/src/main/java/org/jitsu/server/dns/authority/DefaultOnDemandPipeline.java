@@ -79,6 +79,11 @@ final class DefaultOnDemandPipeline implements OnDemandPipeline {
         return reload.commit(() -> current = next);
     }
 
+    /** Template instance nodes the current index holds (for tests of the memory bound). */
+    int instanceNodes() {
+        return current.index.instanceNodes();
+    }
+
     @Override
     public void close() {
         core.close();
