@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,8 @@ final class TemplateRuntime implements TemplateInstances {
     private final TokenBucket rate;
     private final ClientBudgets perClient;
     private final Map<Admission.Reason, Long> lastLogged = new EnumMap<>(Admission.Reason.class);
+    /** Known instances that are stopped and hold no place, longest stopped first: what may be forgotten early. */
+    private final LinkedHashSet<Instance> stopped = new LinkedHashSet<>();
 
     /** The core's clock in milliseconds. */
     interface Clock {
@@ -217,40 +220,58 @@ final class TemplateRuntime implements TemplateInstances {
     private void stateChanged(Instance i, State state) {
         if (state == State.STOPPED || state == State.SUSPENDED) {
             uncount(i);
+            if (state == State.STOPPED) {
+                synchronized (this) {
+                    stopped.remove(i);
+                    if (instances.get(i.key) == i) {
+                        stopped.add(i); // to the end: the longest stopped stay first
+                    }
+                }
+            }
         } else if (state == State.BOOTING || state == State.RUNNING) {
             count(i, true); // booted without an admission (a touch, an adoption): counted all the same
+            synchronized (this) {
+                stopped.remove(i);
+            }
         }
     }
 
-    /** At the template's cap: forgets the stopped instance unused longest among a sample; true if one was. */
+    /** At the template's cap: forgets the instance stopped longest (of the first few); true if one was. */
+    // under this
     private boolean forgetOneEarly(long now) {
-        Instance oldest = null;
-        long oldestAt = Long.MAX_VALUE;
-        Iterator<Instance> it = instances.values().iterator();
+        Iterator<Instance> it = stopped.iterator();
         for (int n = 0; n < EVICTION_SAMPLE && it.hasNext(); n++) {
             Instance i = it.next();
-            if (i.runtime.currentState() == State.STOPPED && !i.counted.get()) {
-                long at = i.runtime.lastActivity();
-                if (at < oldestAt) {
-                    oldest = i;
-                    oldestAt = at;
-                }
+            if (instances.get(i.key) != i) {
+                it.remove();
+                continue;
             }
-        }
-        if (oldest != null && oldest.runtime.retireIfForgettable(now, 0)) {
-            forget(oldest);
-            return true;
+            if (!i.counted.get() && i.runtime.retireIfForgettable(now, 0)) {
+                it.remove();
+                forget(i);
+                return true;
+            }
         }
         return false;
     }
 
-    /** One idle tick: idle checks of every instance, then forgets those stopped and unused for forgetAfter. */
+    /**
+     * One idle tick: idle checks of every instance; forgets those stopped and unused for forgetAfter;
+     * gives back the place of an instance admitted but never booted (its boot was refused by the boot
+     * queue, or nobody waited) once a boot timeout has passed.
+     */
     void tick() {
         long after = template.forgetAfter().toMillis();
+        long bootTimeout = template.bootTimeout().toMillis();
         for (Instance i : instances.values()) {
             try {
                 i.runtime.idleCheck();
-                if (!i.counted.get() && i.runtime.retireIfForgettable(clock.now(), after)) {
+                long now = clock.now();
+                if (i.counted.get() && i.runtime.currentState() == State.STOPPED && i.runtime.idle()
+                        && now - i.runtime.lastActivity() > bootTimeout) {
+                    stateChanged(i, State.STOPPED);
+                }
+                if (!i.counted.get() && i.runtime.retireIfForgettable(now, after)) {
                     forget(i);
                 }
             } catch (RuntimeException e) {
@@ -266,6 +287,9 @@ final class TemplateRuntime implements TemplateInstances {
     private void forget(Instance i) {
         if (!instances.remove(i.key, i)) {
             return; // forgotten already
+        }
+        synchronized (this) {
+            stopped.remove(i);
         }
         byVm.remove(i.runtime.definition().vm().id(), i.runtime);
         uncount(i);

@@ -134,4 +134,24 @@ class TemplateAnswersTest {
         assertThat(backend.released()).containsExactly("pages.a");
         assertThat(backend.vm("pages.a").starts()).as("a new VM handle, started once").isEqualTo(1);
     }
+
+    @Test
+    void stateStaysBoundedByTheCapNotByTheNamesEverAsked() {
+        pipeline(new InstanceBudget(100, 100, 1_000_000, 1_000_000, 0, 24, 56), false);
+        DefaultOnDemandPipeline probe = (DefaultOnDemandPipeline) pipeline;
+        int answered = 0;
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < 100; i++) {
+                Answer a = resolve(pipeline, query("r" + round + "n" + i + ".pages.example.test", RecordType.A));
+                if (a instanceof Answer.Found) {
+                    answered++;
+                }
+            }
+            assertThat(pipeline.core().statuses()).hasSizeLessThanOrEqualTo(100);
+            assertThat(probe.instanceNodes()).isLessThanOrEqualTo(100);
+            timer.advanceTimeBy(Duration.ofSeconds(66)); // idle 60 s + one 5 s idle tick: this round stops
+        }
+        assertThat(answered).as("every name answered: stopped instances were forgotten to make room").isEqualTo(2000);
+        assertThat(backend.released()).hasSize(1900);
+    }
 }
