@@ -9,10 +9,16 @@ import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.testkit.ScriptedBackend;
+import org.jitsu.server.core.AddressPool;
 import org.jitsu.server.core.BootLimits;
+import org.jitsu.server.core.InstanceBudget;
+import org.jitsu.server.core.InstanceFactory;
 import org.jitsu.server.core.ServiceDefinition;
+import org.jitsu.server.core.ServiceTemplate;
 import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.NamePattern;
 import org.jitsu.server.dns.authority.NamedService;
+import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.dns.authority.ResourceRecord;
 import org.jitsu.server.dns.authority.ZoneDefinition;
@@ -36,6 +42,25 @@ public final class Fixtures {
 
     /** A started pipeline over {@code services} services. */
     public static OnDemandPipeline pipeline(ScriptedBackend backend, int services, BootLimits limits) {
+        return pipeline(backend, services, limits, List.of());
+    }
+
+    /**
+     * The template {@code pages}: {@code {page}.pages.bench.test}, addresses from 127.2.0.0/16, VMs on
+     * {@code backend}, no readiness checks, the given budget and no per-client limit.
+     */
+    public static NamedTemplate pages(ScriptedBackend backend, int maxInstances, int maxRunning) {
+        InstanceFactory factory = (id, values) -> new InstanceFactory.Parts(backend.vm(id), List.of());
+        ServiceTemplate t = new ServiceTemplate("pages", List.of("page"),
+                AddressPool.ranges(List.of(pagesNetwork()), List.of(16)), factory, Duration.ofSeconds(30),
+                Duration.ofHours(1), StopMode.DESTROY, Duration.ZERO, Duration.ofHours(1),
+                new InstanceBudget(maxInstances, maxRunning, 1e9, 1_000_000_000, 0, 24, 56), "bench");
+        return new NamedTemplate(t, NamePattern.parse("{page}.pages.bench.test", List.of()), 60, false);
+    }
+
+    /** A started pipeline over {@code services} services and {@code templates}. */
+    public static OnDemandPipeline pipeline(ScriptedBackend backend, int services, BootLimits limits,
+                                            List<NamedTemplate> templates) {
         ResourceRecord.Soa soa = new ResourceRecord.Soa(ZONE, 3600, DomainName.of("ns1.bench.test"),
                 DomainName.of("hostmaster.bench.test"), 1, 3600, 600, 1209600, 60);
         ZoneDefinition zone = new ZoneDefinition(ZONE, soa, List.of(DomainName.of("ns1.bench.test")), 3600,
@@ -49,6 +74,7 @@ public final class Fixtures {
         OnDemandPipeline p = OnDemandPipeline.builder()
                 .zones(List.of(zone))
                 .services(defs)
+                .templates(templates)
                 .bootLimits(limits)
                 .idleCheckInterval(Duration.ofHours(1))
                 .timer(Schedulers.parallel())
@@ -62,6 +88,14 @@ public final class Fixtures {
         byte[] b = {127, 1, (byte) (i >> 8), (byte) i};
         try {
             return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InetAddress pagesNetwork() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 2, 0, 0});
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
