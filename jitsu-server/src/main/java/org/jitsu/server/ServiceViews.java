@@ -98,7 +98,9 @@ final class ServiceViews {
 
     private ServiceView view(String id) {
         JitsuConfig c = config.get();
-        return core.service(id).map(s -> view(c.service(s.id()), s.status())).orElseThrow();
+        ManagedService s = core.service(id).orElseThrow();
+        Optional<ServiceConfig> sc = c.service(id);
+        return sc.isEmpty() && id.indexOf('.') > 0 ? instanceView(s, s.status()) : view(sc, s.status());
     }
 
     /** The DNS name of each template instance, from its template's pattern (for {@link #ServiceViews}). */

@@ -274,7 +274,14 @@ final class DefaultOnDemandCore implements OnDemandCore {
 
     @Override
     public Optional<ManagedService> service(String id) {
-        return Optional.ofNullable(current.services.get(id));
+        Snapshot now = current;
+        ServiceRuntime s = now.services.get(id);
+        if (s != null) {
+            return Optional.of(s);
+        }
+        int dot = id.indexOf('.');
+        TemplateRuntime t = dot < 0 ? null : now.templates.get(id.substring(0, dot));
+        return t == null ? Optional.empty() : t.instance(id.substring(dot + 1)).map(ManagedService.class::cast);
     }
 
     @Override

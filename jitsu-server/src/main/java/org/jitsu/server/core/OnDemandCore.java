@@ -38,7 +38,7 @@ public interface OnDemandCore extends AutoCloseable {
      */
     Mono<Void> start();
 
-    /** The service with this id, if configured now. */
+    /** The service with this id, if configured now, or the known template instance with this id. */
     Optional<ManagedService> service(String id);
 
     /** Every service now configured, in configuration order. */

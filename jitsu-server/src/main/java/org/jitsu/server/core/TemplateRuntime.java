@@ -344,6 +344,12 @@ final class TemplateRuntime implements TemplateInstances {
         return out;
     }
 
+    /** The known instance with this key (its id without the template's), if any. */
+    Optional<ServiceRuntime> instance(String key) {
+        Instance i = instances.get(key);
+        return i == null ? Optional.empty() : Optional.of(i.runtime);
+    }
+
     @Override
     public int active() {
         return active.get();

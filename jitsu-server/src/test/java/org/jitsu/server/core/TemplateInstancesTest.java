@@ -104,6 +104,8 @@ class TemplateInstancesTest {
                 .containsEntry("address", a.definition().addresses().get(0).getHostAddress());
         assertThat(backend.vm("pages.a").starts()).as("admission boots nothing").isZero();
         assertThat(core.statuses()).extracting(ServiceStatus::id).containsExactlyInAnyOrder("pages.a", "pages.b");
+        assertThat(core.service("pages.a")).as("an operator finds an instance by id").containsSame(a);
+        assertThat(core.service("pages.zz")).isEmpty();
     }
 
     @Test
