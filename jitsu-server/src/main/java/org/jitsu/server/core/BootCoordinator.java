@@ -82,6 +82,13 @@ public interface BootCoordinator {
     default void runs(String serviceId, String vmHandle) {
     }
 
+    /**
+     * A template forgot this instance (it was stopped and released first): what the coordinator keeps for
+     * it may go. By default nothing is kept.
+     */
+    default void forgotten(String serviceId) {
+    }
+
     /** The latest query time (epoch ms of the core's timer) another instance saw, or {@link Long#MIN_VALUE}. */
     long lastQueryElsewhere(String serviceId);
 

@@ -91,9 +91,9 @@ final class DefaultOnDemandCore implements OnDemandCore {
     }
 
     private TemplateRuntime templateRuntime(ServiceTemplate t) {
-        return new TemplateRuntime(t, () -> timer.now(TimeUnit.MILLISECONDS), metrics,
+        return new TemplateRuntime(t, () -> timer.now(TimeUnit.MILLISECONDS), metrics, journal, coordinator,
                 parts -> new ServiceRuntime(new ServiceContext(parts.definition(), timer, gate, limits, parts.metrics(),
-                        parts.journal(), BootCoordinator.LOCAL)),
+                        parts.journal(), coordinator)),
                 backend -> {
                     if (started.get()) {
                         subscribeTo(backend);
@@ -115,8 +115,13 @@ final class DefaultOnDemandCore implements OnDemandCore {
                 if (s != null) {
                     s.leftBehind();
                 }
+                // a template instance left behind elsewhere is taken over when its name is asked again
             });
-            return adopt(current.services.values())
+            List<ServiceRuntime> toAdopt = new ArrayList<>(current.services.values());
+            for (TemplateRuntime t : current.templates.values()) {
+                toAdopt.addAll(t.restore());
+            }
+            return adopt(toAdopt)
                     .then(Mono.fromRunnable(this::startIdleChecks));
         });
     }

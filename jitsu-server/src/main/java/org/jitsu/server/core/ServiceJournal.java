@@ -1,5 +1,6 @@
 package org.jitsu.server.core;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,4 +40,17 @@ public interface ServiceJournal {
 
     /** The service's state or counters changed. Must not block: persist on a scheduler of your own. */
     void changed(ServiceStatus status);
+
+    /**
+     * What an earlier run saved for the services whose id starts with {@code prefix} (a template's
+     * instances: {@code "pages."}), so that the instances that ran when it ended are known again and
+     * stopped when idle. By default nothing.
+     */
+    default List<ServiceStatus> savedUnder(String prefix) {
+        return List.of();
+    }
+
+    /** A template forgot this instance: its record goes too (must not block). By default nothing kept. */
+    default void forgotten(String id) {
+    }
 }

@@ -40,6 +40,8 @@ final class TemplateRuntime implements TemplateInstances {
     private final Clock clock;
     private final CoreMetrics metrics;
     private final Function<ServiceContextParts, ServiceRuntime> runtimes;
+    private final ServiceJournal coreJournal;
+    private final BootCoordinator coordinator;
     private final Consumer<Backend> backendSeen;
     private final ConcurrentHashMap<String, Instance> instances = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ServiceRuntime> byVm = new ConcurrentHashMap<>();
@@ -61,9 +63,12 @@ final class TemplateRuntime implements TemplateInstances {
     record ServiceContextParts(ServiceDefinition definition, ServiceJournal journal, CoreMetrics metrics) {
     }
 
-    TemplateRuntime(ServiceTemplate template, Clock clock, CoreMetrics metrics,
-                    Function<ServiceContextParts, ServiceRuntime> runtimes, Consumer<Backend> backendSeen) {
+    TemplateRuntime(ServiceTemplate template, Clock clock, CoreMetrics metrics, ServiceJournal journal,
+                    BootCoordinator coordinator, Function<ServiceContextParts, ServiceRuntime> runtimes,
+                    Consumer<Backend> backendSeen) {
         this.template = template;
+        this.coreJournal = journal;
+        this.coordinator = coordinator;
         this.clock = clock;
         this.metrics = metrics;
         this.runtimes = runtimes;
@@ -150,6 +155,9 @@ final class TemplateRuntime implements TemplateInstances {
             return refuse(Admission.Reason.TOO_MANY_INSTANCES, "template " + id() + ": maxInstances "
                     + budget.maxInstances() + " known and none unused; " + key + " refused");
         }
+        if (client == null) {
+            return make(key, values, now, false); // restored at start-up: it ran before, nothing new boots
+        }
         if (active.get() >= budget.maxRunning()) {
             return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning "
                     + budget.maxRunning() + " instances run already; " + key + " refused");
@@ -163,6 +171,12 @@ final class TemplateRuntime implements TemplateInstances {
             return refuse(Admission.Reason.RATE, "template " + id() + ": more than " + budget.newPerSecond()
                     + " new instances per second (burst " + budget.burst() + "); " + key + " refused");
         }
+        return make(key, values, now, true);
+    }
+
+    /** Makes the instance (budget checked, or restored); {@code place}: take a place under maxRunning. */
+    // under this
+    private Admission make(String key, List<String> values, long now, boolean place) {
         Optional<List<InetAddress>> addresses = template.addresses().allocate(key);
         if (addresses.isEmpty()) {
             return refuse(Admission.Reason.NO_ADDRESS, "template " + id() + ": address pool exhausted ("
@@ -191,7 +205,7 @@ final class TemplateRuntime implements TemplateInstances {
         ServiceJournal journal = new ServiceJournal() {
             @Override
             public Optional<ServiceStatus> saved(String id) {
-                return Optional.empty();
+                return coreJournal.saved(id);
             }
 
             @Override
@@ -200,6 +214,7 @@ final class TemplateRuntime implements TemplateInstances {
                 if (i != null) {
                     stateChanged(i, status.state());
                 }
+                coreJournal.changed(status);
             }
         };
         ServiceRuntime runtime = runtimes.apply(new ServiceContextParts(def, journal, new TemplateMetrics(id(), metrics)));
@@ -211,7 +226,7 @@ final class TemplateRuntime implements TemplateInstances {
         backendSeen.accept(parts.vm().backend());
         metrics.instanceCreated(id());
         log.debug("template {}: new instance {} on {}", id(), instanceId, addresses.get());
-        if (!count(instance, false)) { // cannot happen under this lock after the check above, but never overshoot
+        if (place && !count(instance, false)) { // not under this lock after the check above, but never overshoot
             return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning reached");
         }
         return instance.admitted;
@@ -301,11 +316,42 @@ final class TemplateRuntime implements TemplateInstances {
             log.warn("instance {}: backend {} failed to release VM {}: {}", i.runtime.id(), vm.backend().name(),
                     vm.id(), e.toString());
         }
+        coreJournal.forgotten(i.runtime.id());
+        coordinator.forgotten(i.runtime.id());
         metrics.instanceForgotten(id());
         log.debug("template {}: forgot instance {}", id(), i.runtime.id());
         for (Consumer<ManagedService> l : forgottenListeners) {
             l.accept(i.runtime);
         }
+    }
+
+    /**
+     * At start-up: the instances the journal says were running (or booting, or suspended) when the last
+     * run ended are made again, to be adopted and stopped when idle; the records of stopped ones go.
+     */
+    List<ServiceRuntime> restore() {
+        List<ServiceRuntime> out = new ArrayList<>();
+        String prefix = id() + ".";
+        for (ServiceStatus saved : coreJournal.savedUnder(prefix)) {
+            String key = saved.id().substring(prefix.length());
+            List<String> values = List.of(key.split("\\.", -1));
+            if (saved.state() == State.STOPPED || values.size() != template.captures().size()) {
+                coreJournal.forgotten(saved.id());
+                continue;
+            }
+            Admission a;
+            synchronized (this) {
+                a = instances.containsKey(key) ? refuse(Admission.Reason.BACKEND, "known") : create(key, values, null,
+                        clock.now());
+            }
+            if (a instanceof Admission.Admitted admitted) {
+                out.add((ServiceRuntime) admitted.service());
+            } else {
+                log.warn("template {}: instance {} that ran before the restart was not made again: {}", id(),
+                        saved.id(), ((Admission.Refused) a).message());
+            }
+        }
+        return out;
     }
 
     /** The runtime of the instance whose VM has this id on this backend, for backend events. */

@@ -155,6 +155,16 @@ final class EmbeddedStore implements StateStore {
     }
 
     @Override
+    public Mono<Void> deleteRecord(String id) {
+        return loaded.then(Mono.fromCallable(() -> {
+            synchronized (lock) {
+                return records.remove(id) == null ? 0L : ++version;
+            }
+        })).flatMap(v -> v == 0L ? Mono.<Void>empty() : Mono.delay(recordLinger, lingerTimer).then(flush(v))
+                .onErrorResume(RejectedExecutionException.class, e -> persisted >= v ? Mono.empty() : Mono.error(e)));
+    }
+
+    @Override
     public Flux<Map.Entry<String, Optional<String>>> serviceChanges() {
         return changes.asFlux();
     }

@@ -44,6 +44,9 @@ public interface StateStore extends AutoCloseable {
     /** Writes one service's record; completes when durable. Writes of the same id may be coalesced. */
     Mono<Void> putRecord(ServiceRecord record);
 
+    /** Deletes this instance's record of a service (a forgotten template instance); completes when durable. */
+    Mono<Void> deleteRecord(String id);
+
     /**
      * Changes to the registered services made by any instance sharing the store (for the embedded store:
      * by this process), as they happen: a service id and its spec, or empty when it was removed.

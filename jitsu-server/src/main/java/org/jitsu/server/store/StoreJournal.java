@@ -1,5 +1,7 @@
 package org.jitsu.server.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +34,23 @@ public final class StoreJournal implements ServiceJournal {
     @Override
     public Optional<ServiceStatus> saved(String id) {
         return Optional.ofNullable(saved.get(id)).map(ServiceRecord::toStatus);
+    }
+
+    @Override
+    public List<ServiceStatus> savedUnder(String prefix) {
+        List<ServiceStatus> out = new ArrayList<>();
+        for (ServiceRecord r : saved.values()) {
+            if (r.id().startsWith(prefix)) {
+                out.add(r.toStatus());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void forgotten(String id) {
+        store.deleteRecord(id).subscribe(null, e -> log.debug("store: cannot delete the record of {}: {}", id,
+                e.toString()));
     }
 
     /**

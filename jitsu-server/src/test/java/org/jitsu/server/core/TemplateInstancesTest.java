@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsu.backend.StopMode;
+import org.jitsu.backend.VmState;
 import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ServiceStatus.State;
@@ -243,5 +246,54 @@ class TemplateInstancesTest {
         given.addAll(admitted(t.admit(List.of("b"), CLIENT)).definition().addresses());
         assertThat(given).containsExactlyInAnyOrder(ip("192.0.2.1"), ip("192.0.2.2"));
         assertThat(refusedFor(t.admit(List.of("c"), CLIENT))).isEqualTo(Admission.Reason.NO_ADDRESS);
+    }
+
+    @Test
+    void instancesThatRanBeforeARestartAreAdoptedAndStoppedWhenIdle() {
+        backend.vm("pages.a").setState(VmState.RUNNING); // left running by the last run
+        Instant then = Instant.EPOCH;
+        List<String> forgotten = new CopyOnWriteArrayList<>();
+        ServiceJournal journal = new ServiceJournal() {
+            @Override
+            public Optional<ServiceStatus> saved(String id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void changed(ServiceStatus status) {
+            }
+
+            @Override
+            public List<ServiceStatus> savedUnder(String prefix) {
+                return List.of(new ServiceStatus("pages.a", State.RUNNING, then, Optional.of(then), 3, 0,
+                                Optional.of(12L)),
+                        new ServiceStatus("pages.b", State.STOPPED, then, Optional.empty(), 1, 0,
+                                Optional.empty()));
+            }
+
+            @Override
+            public void forgotten(String id) {
+                forgotten.add(id);
+            }
+        };
+        InstanceFactory factory = (id, values) -> new InstanceFactory.Parts(backend.vm(id), List.of());
+        ServiceTemplate template = new ServiceTemplate("pages", List.of("page"), pool(), factory, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), StopMode.DESTROY, Duration.ofSeconds(1), Duration.ofMinutes(10),
+                InstanceBudget.DEFAULT, "source");
+        core = OnDemandCore.builder().templates(List.of(template)).timer(timer).journal(journal)
+                .idleCheckInterval(Duration.ofSeconds(1)).build();
+        StepVerifier.create(core.start()).verifyComplete();
+
+        TemplateInstances t = core.template("pages").orElseThrow();
+        assertThat(t.instances()).extracting(ManagedService::id).containsExactly("pages.a");
+        assertThat(core.service("pages.a").orElseThrow().status().state()).as("adopted").isEqualTo(State.RUNNING);
+        assertThat(t.active()).isEqualTo(1);
+        assertThat(forgotten).as("the record of a stopped instance goes").containsExactly("pages.b");
+        assertThat(backend.vm("pages.a").starts()).isZero();
+
+        timer.advanceTimeBy(Duration.ofSeconds(31));
+        assertThat(backend.vm("pages.a").stops()).containsExactly(StopMode.DESTROY);
+        timer.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(forgotten).containsExactly("pages.b", "pages.a");
     }
 }

@@ -50,6 +50,22 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void aDeletedRecordIsGoneAfterReopening() {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            store.putRecord(new ServiceRecord("pages.a", ServiceStatus.State.STOPPED, "local", 1000, 2000, 1, 0, 9))
+                    .block(T);
+            store.putRecord(new ServiceRecord("pages.b", ServiceStatus.State.RUNNING, "local", 1000, 2000, 1, 0, 9))
+                    .block(T);
+            store.deleteRecord("pages.a").block(T);
+            store.deleteRecord("never").block(T);
+            assertThat(store.records().block(T)).containsOnlyKeys("pages.b");
+        }
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            assertThat(store.records().block(T)).containsOnlyKeys("pages.b");
+        }
+    }
+
+    @Test
     void aMissingDirectoryIsCreatedAndAnEmptyStoreStartsEmpty() {
         Path sub = dir.resolve("a/b");
         try (StateStore store = StateStore.embedded(sub, "local")) {

@@ -28,6 +28,7 @@ class StoreJournalTest {
     private static final class SwitchableStore implements StateStore {
         final AtomicBoolean down = new AtomicBoolean();
         final List<ServiceRecord> written = new ArrayList<>();
+        final List<String> deleted = new ArrayList<>();
 
         @Override
         public String instanceId() {
@@ -52,6 +53,12 @@ class StoreJournalTest {
         @Override
         public Mono<Map<String, ServiceRecord>> records() {
             return Mono.just(Map.of());
+        }
+
+        @Override
+        public Mono<Void> deleteRecord(String id) {
+            deleted.add(id);
+            return Mono.empty();
         }
 
         @Override

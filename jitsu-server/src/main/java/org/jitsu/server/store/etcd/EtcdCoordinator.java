@@ -115,6 +115,11 @@ final class EtcdCoordinator implements BootCoordinator, AutoCloseable {
     }
 
     @Override
+    public void forgotten(String serviceId) {
+        lastQueries.forget(serviceId);
+    }
+
+    @Override
     public long lastQueryElsewhere(String serviceId) {
         return lastQueries.latest(serviceId);
     }

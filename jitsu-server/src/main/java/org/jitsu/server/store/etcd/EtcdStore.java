@@ -270,6 +270,17 @@ final class EtcdStore implements StateStore {
     }
 
     @Override
+    public Mono<Void> deleteRecord(String id) {
+        latestAsked.put(id, writes.incrementAndGet()); // an unsaved record of it is not retried
+        unsaved.remove(id);
+        lastQueryWritten.remove(id);
+        return call(() -> client.getKVClient().delete(keys.state(settings.instanceId(), id)))
+                .then(call(() -> client.getKVClient().delete(keys.lastQuery(id, settings.instanceId()))))
+                .doFinally(s -> latestAsked.remove(id))
+                .then();
+    }
+
+    @Override
     public Flux<Map.Entry<String, Optional<String>>> serviceChanges() {
         return serviceWatch.events().map(e -> {
             String id = keys.serviceId(e.getKeyValue().getKey());

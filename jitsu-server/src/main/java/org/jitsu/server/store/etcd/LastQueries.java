@@ -66,6 +66,11 @@ final class LastQueries {
         return at == null ? Long.MIN_VALUE : at;
     }
 
+    /** Drops what is known of a forgotten template instance (its next query elsewhere puts it back). */
+    void forget(String serviceId) {
+        elsewhere.remove(serviceId);
+    }
+
     void close() {
         watch.close();
     }

@@ -70,6 +70,19 @@ class EtcdStoreIT {
     }
 
     @Test
+    void aDeletedRecordIsGoneForARestartedInstanceToo() {
+        StateStore a = store("ns1");
+        ServiceRecord r = new ServiceRecord("pages.a", ServiceStatus.State.STOPPED, "ns1", 1, 2, 3, 4, 5);
+        a.putRecord(r).block(T);
+        a.putRecord(new ServiceRecord("pages.b", ServiceStatus.State.RUNNING, "ns1", 1, 2, 3, 4, 5)).block(T);
+        assertThat(a.records().block(T)).containsOnlyKeys("pages.a", "pages.b");
+        Mono.defer(() -> a.deleteRecord("pages.a")).subscribeOn(Schedulers.parallel()).block(T);
+        a.deleteRecord("never").block(T);
+        assertThat(a.records().block(T)).containsOnlyKeys("pages.b");
+        assertThat(store("ns1").records().block(T)).as("as a restarted instance reads it").containsOnlyKeys("pages.b");
+    }
+
+    @Test
     void watchesResumeFromTheLastSeenRevisionAfterAnEtcdRestart() throws Exception {
         StateStore a = store("ns1");
         StateStore b = store("ns2");
