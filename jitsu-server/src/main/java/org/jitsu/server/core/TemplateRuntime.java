@@ -2,7 +2,6 @@ package org.jitsu.server.core;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -22,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The instances of one template: a concurrent map from the captured values to an {@link Instance} (a
+ * The instances of one template: a concurrent map from the captured values to an {@link KnownInstance} (a
  * {@link ServiceRuntime} with its addresses), the budget's counters, and the forgetting of unused
  * instances. Lookups of known instances take no template lock; making a new one is serialized per
  * template, so that the caps, the rates and the pool are checked and taken together.
@@ -33,8 +31,6 @@ final class TemplateRuntime implements TemplateInstances {
     private static final int EVICTION_SAMPLE = 32;
     /** Client prefixes whose rate is remembered (the oldest is dropped beyond). */
     private static final int MAX_PREFIXES = 10_000;
-    /** A refusal is logged at most once per this many milliseconds per reason. */
-    private static final long LOG_PERIOD_MILLIS = 10_000;
 
     private final ServiceTemplate template;
     private final Clock clock;
@@ -43,16 +39,16 @@ final class TemplateRuntime implements TemplateInstances {
     private final ServiceJournal coreJournal;
     private final BootCoordinator coordinator;
     private final Consumer<Backend> backendSeen;
-    private final ConcurrentHashMap<String, Instance> instances = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, KnownInstance> instances = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ServiceRuntime> byVm = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final List<Consumer<ManagedService>> forgottenListeners = new CopyOnWriteArrayList<>();
     // guarded by this
     private final TokenBucket rate;
     private final ClientBudgets perClient;
-    private final Map<Admission.Reason, Long> lastLogged = new EnumMap<>(Admission.Reason.class);
+    private final Refusals refusals;
     /** Known instances that are stopped and hold no place, longest stopped first: what may be forgotten early. */
-    private final LinkedHashSet<Instance> stopped = new LinkedHashSet<>();
+    private final LinkedHashSet<KnownInstance> stopped = new LinkedHashSet<>();
 
     /** The core's clock in milliseconds. */
     interface Clock {
@@ -76,6 +72,7 @@ final class TemplateRuntime implements TemplateInstances {
         InstanceBudget b = template.budget();
         this.rate = new TokenBucket(b.burst(), b.newPerSecond(), clock.now());
         this.perClient = new ClientBudgets(b, MAX_PREFIXES);
+        this.refusals = new Refusals(template.id(), clock, metrics);
     }
 
     @Override
@@ -95,7 +92,7 @@ final class TemplateRuntime implements TemplateInstances {
         }
         String key = values.size() == 1 ? values.get(0) : String.join(".", values);
         long now = clock.now();
-        Instance known = instances.get(key);
+        KnownInstance known = instances.get(key);
         if (known != null) {
             if (known.runtime.use(now)) {
                 return place(known);
@@ -112,7 +109,7 @@ final class TemplateRuntime implements TemplateInstances {
     }
 
     /** A known instance: admitted when it runs or boots, or when there is a place under maxRunning. */
-    private Admission place(Instance i) {
+    private Admission place(KnownInstance i) {
         State s = i.runtime.currentState();
         if (s == State.RUNNING || s == State.BOOTING || i.counted.get()) {
             return i.admitted;
@@ -125,7 +122,7 @@ final class TemplateRuntime implements TemplateInstances {
     }
 
     /** Takes a place under maxRunning for the instance ({@code force}: even beyond it); true when it has one. */
-    private boolean count(Instance i, boolean force) {
+    private boolean count(KnownInstance i, boolean force) {
         if (!i.counted.compareAndSet(false, true)) {
             return true;
         }
@@ -142,7 +139,7 @@ final class TemplateRuntime implements TemplateInstances {
         }
     }
 
-    private void uncount(Instance i) {
+    private void uncount(KnownInstance i) {
         if (i.counted.compareAndSet(true, false)) {
             active.decrementAndGet();
         }
@@ -201,7 +198,7 @@ final class TemplateRuntime implements TemplateInstances {
         }
         ServiceDefinition def = new ServiceDefinition(instanceId, addresses.get(), parts.vm(), parts.readiness(),
                 template.bootTimeout(), template.idleTimeout(), template.stopMode(), template.stopGrace());
-        Instance[] self = new Instance[1];
+        KnownInstance[] self = new KnownInstance[1];
         ServiceJournal journal = new ServiceJournal() {
             @Override
             public Optional<ServiceStatus> saved(String id) {
@@ -210,7 +207,7 @@ final class TemplateRuntime implements TemplateInstances {
 
             @Override
             public void changed(ServiceStatus status) {
-                Instance i = self[0];
+                KnownInstance i = self[0];
                 if (i != null) {
                     stateChanged(i, status.state());
                 }
@@ -218,7 +215,7 @@ final class TemplateRuntime implements TemplateInstances {
             }
         };
         ServiceRuntime runtime = runtimes.apply(new ServiceContextParts(def, journal, new TemplateMetrics(id(), metrics)));
-        Instance instance = new Instance(key, runtime, addresses.get());
+        KnownInstance instance = new KnownInstance(key, runtime, addresses.get());
         self[0] = instance;
         runtime.use(now);
         instances.put(key, instance);
@@ -232,7 +229,7 @@ final class TemplateRuntime implements TemplateInstances {
         return instance.admitted;
     }
 
-    private void stateChanged(Instance i, State state) {
+    private void stateChanged(KnownInstance i, State state) {
         if (state == State.STOPPED || state == State.SUSPENDED) {
             uncount(i);
             if (state == State.STOPPED) {
@@ -254,9 +251,9 @@ final class TemplateRuntime implements TemplateInstances {
     /** At the template's cap: forgets the instance stopped longest (of the first few); true if one was. */
     // under this
     private boolean forgetOneEarly(long now) {
-        Iterator<Instance> it = stopped.iterator();
+        Iterator<KnownInstance> it = stopped.iterator();
         for (int n = 0; n < EVICTION_SAMPLE && it.hasNext(); n++) {
-            Instance i = it.next();
+            KnownInstance i = it.next();
             if (instances.get(i.key) != i) {
                 it.remove();
                 continue;
@@ -278,7 +275,7 @@ final class TemplateRuntime implements TemplateInstances {
     void tick() {
         long after = template.forgetAfter().toMillis();
         long bootTimeout = template.bootTimeout().toMillis();
-        for (Instance i : instances.values()) {
+        for (KnownInstance i : instances.values()) {
             try {
                 i.runtime.idleCheck();
                 long now = clock.now();
@@ -299,7 +296,7 @@ final class TemplateRuntime implements TemplateInstances {
         }
     }
 
-    private void forget(Instance i) {
+    private void forget(KnownInstance i) {
         if (!instances.remove(i.key, i)) {
             return; // forgotten already
         }
@@ -361,20 +358,7 @@ final class TemplateRuntime implements TemplateInstances {
     }
 
     private Admission refuse(Admission.Reason reason, String message) {
-        metrics.instanceRefused(id(), reason);
-        long now = clock.now();
-        boolean logIt;
-        synchronized (lastLogged) {
-            Long last = lastLogged.get(reason);
-            logIt = last == null || now - last >= LOG_PERIOD_MILLIS;
-            if (logIt) {
-                lastLogged.put(reason, now);
-            }
-        }
-        if (logIt) {
-            log.warn("{} (logged once per {} s per reason)", message, LOG_PERIOD_MILLIS / 1000);
-        }
-        return new Admission.Refused(reason, message);
+        return refusals.refuse(reason, message);
     }
 
     @Override
@@ -384,7 +368,7 @@ final class TemplateRuntime implements TemplateInstances {
 
     List<ServiceRuntime> runtimes() {
         List<ServiceRuntime> out = new ArrayList<>(instances.size());
-        for (Instance i : instances.values()) {
+        for (KnownInstance i : instances.values()) {
             out.add(i.runtime);
         }
         return out;
@@ -392,7 +376,7 @@ final class TemplateRuntime implements TemplateInstances {
 
     /** The known instance with this key (its id without the template's), if any. */
     Optional<ServiceRuntime> instance(String key) {
-        Instance i = instances.get(key);
+        KnownInstance i = instances.get(key);
         return i == null ? Optional.empty() : Optional.of(i.runtime);
     }
 
@@ -406,20 +390,5 @@ final class TemplateRuntime implements TemplateInstances {
         forgottenListeners.add(listener);
     }
 
-    /** One instance: its runtime, addresses, and whether it holds a place under maxRunning. */
-    private static final class Instance {
-        final String key;
-        final ServiceRuntime runtime;
-        final List<InetAddress> addresses;
-        final Admission.Admitted admitted;
-        final AtomicBoolean counted = new AtomicBoolean();
-
-        Instance(String key, ServiceRuntime runtime, List<InetAddress> addresses) {
-            this.key = key;
-            this.runtime = runtime;
-            this.addresses = addresses;
-            this.admitted = new Admission.Admitted(runtime);
-        }
-    }
 
 }
