@@ -60,7 +60,8 @@ final class ConfigDiff {
                 && a.ttl() == b.ttl() && a.backend().equals(b.backend()) && sameSettings(a.spec(), b.spec())
                 && sameSettingsList(a.readiness(), b.readiness()) && a.bootTimeout().equals(b.bootTimeout())
                 && a.idleTimeout().equals(b.idleTimeout()) && a.stopMode() == b.stopMode()
-                && a.stopGrace().equals(b.stopGrace());
+                && a.stopGrace().equals(b.stopGrace()) && a.replicas().equals(b.replicas())
+                && a.selection() == b.selection();
     }
 
     private static boolean sameBackends(List<BackendConfig> a, List<BackendConfig> b) {

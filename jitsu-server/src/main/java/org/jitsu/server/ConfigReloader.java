@@ -14,6 +14,7 @@ import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.server.config.TemplateConfig;
 import org.jitsu.server.core.ReloadResult;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.settings.ConfigException;
@@ -82,10 +83,20 @@ final class ConfigReloader {
         ReloadResult result;
         Map<String, ServiceConfig> runningById = running.servicesById();
         try {
+            Map<String, NamedReplicas> replicatedById = new HashMap<>();
+            parts.pipeline().replicated().forEach(r -> replicatedById.put(r.id(), r));
+            List<NamedReplicas> replicated = new ArrayList<>();
             for (ServiceConfig s : next.services()) {
                 Optional<ServiceConfig> before = Optional.ofNullable(runningById.get(s.id()));
+                boolean same = before.isPresent() && ConfigDiff.sameService(before.get(), s);
+                if (s.replicas().isPresent()) {
+                    NamedReplicas old = replicatedById.get(s.id());
+                    replicated.add(same && old != null ? old
+                            : ServiceAssembly.defineReplicas(s, parts.backends(), parts.readiness(), parts.timer()));
+                    continue;
+                }
                 NamedService old = defined.get(s.id());
-                if (before.isPresent() && old != null && ConfigDiff.sameService(before.get(), s)) {
+                if (same && old != null) {
                     definitions.add(old); // unchanged: the runtime (and its state) is kept
                 } else {
                     definitions.add(ServiceAssembly.define(s, parts.backends(), parts.readiness(), parts.timer()));
@@ -99,7 +110,7 @@ final class ConfigReloader {
                 templates.add(old != null && old.template().source().equals(t.source()) ? old
                         : TemplateAssembly.define(t, parts.backends(), parts.readiness(), parts.timer()));
             }
-            result = parts.pipeline().reload(next.zones(), definitions, templates);
+            result = parts.pipeline().reload(next.zones(), definitions, templates, replicated);
         } catch (ConfigException e) {
             return rejected(file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {

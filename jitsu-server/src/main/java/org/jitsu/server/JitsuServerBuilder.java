@@ -20,6 +20,7 @@ import org.jitsu.server.admin.AdminServer;
 import org.jitsu.server.config.Addresses;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
@@ -78,6 +79,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
     public void validate() {
         try (BackendSet backends = BackendSet.create(config, factories.get(), timer)) {
             ServiceAssembly.define(config, backends, readiness, timer);
+            ServiceAssembly.defineReplicated(config, backends, readiness, timer);
             TemplateAssembly.define(config, backends, readiness, timer);
         }
     }
@@ -113,6 +115,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             backends = BackendSet.create(effective, factories.get(), timer);
             List<NamedService> services = ServiceAssembly.define(effective, backends, readiness, timer);
             List<NamedTemplate> templates = TemplateAssembly.define(effective, backends, readiness, timer);
+            List<NamedReplicas> replicated = ServiceAssembly.defineReplicated(effective, backends, readiness, timer);
             phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
             phases.done("backends ready");
@@ -120,6 +123,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .zones(effective.zones())
                     .services(services)
                     .templates(templates)
+                    .replicated(replicated)
                     .bootLimits(effective.bootLimits())
                     .idleCheckInterval(effective.idleCheckInterval())
                     .timer(timer)

@@ -1,14 +1,19 @@
 package org.jitsu.server;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.core.ServiceDefinition;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
@@ -23,9 +28,62 @@ final class ServiceAssembly {
                                           Scheduler timer) {
         List<NamedService> out = new ArrayList<>();
         for (ServiceConfig s : config.services()) {
-            out.add(define(s, backends, readiness, timer));
+            if (s.replicas().isEmpty()) {
+                out.add(define(s, backends, readiness, timer));
+            }
         }
         return List.copyOf(out);
+    }
+
+    /** The replicated services of {@code config}, each replica's VM defined. */
+    static List<NamedReplicas> defineReplicated(JitsuConfig config, BackendSet backends, ReadinessParser readiness,
+                                                Scheduler timer) {
+        List<NamedReplicas> out = new ArrayList<>();
+        for (ServiceConfig s : config.services()) {
+            if (s.replicas().isPresent()) {
+                out.add(defineReplicas(s, backends, readiness, timer));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A replicated service: replica k ({@code ID.rK}) gets the k-th address of each family and its own VM,
+     * its spec and readiness items with {@code ${replica}}, {@code ${address}}, {@code ${address6}} and
+     * {@code ${instance}} filled in.
+     */
+    static NamedReplicas defineReplicas(ServiceConfig s, BackendSet backends, ReadinessParser readiness,
+                                        Scheduler timer) {
+        Backend backend = backends.get(s.backend()).orElseThrow(() -> new IllegalStateException(
+                s.path() + ".backend: " + s.backend() + " was validated but not created"));
+        checkStopMode(s.path(), backend, s.stopMode());
+        ReplicaPolicy policy = s.replicas().orElseThrow();
+        List<InetAddress> v4 = s.addresses().stream().filter(a -> a.getAddress().length == 4).toList();
+        List<InetAddress> v6 = s.addresses().stream().filter(a -> a.getAddress().length == 16).toList();
+        List<ServiceDefinition> replicas = new ArrayList<>();
+        for (int k = 1; k <= policy.max(); k++) {
+            String id = s.id() + ".r" + k;
+            Map<String, String> values = new HashMap<>();
+            values.put("replica", Integer.toString(k));
+            values.put("instance", id);
+            List<InetAddress> addresses = new ArrayList<>();
+            if (!v4.isEmpty()) {
+                addresses.add(v4.get(k - 1));
+                values.put("address", v4.get(k - 1).getHostAddress());
+            }
+            if (!v6.isEmpty()) {
+                addresses.add(v6.get(k - 1));
+                values.put("address6", v6.get(k - 1).getHostAddress());
+            }
+            Vm vm = backend.define(id, TemplateAssembly.fill(s.spec(), values));
+            List<ReadinessCheck> checks = new ArrayList<>();
+            for (Settings item : s.readiness()) {
+                checks.add(readiness.parse(TemplateAssembly.fill(item, values), timer));
+            }
+            replicas.add(new ServiceDefinition(id, addresses, vm, checks, s.bootTimeout(), s.idleTimeout(),
+                    s.stopMode(), s.stopGrace()));
+        }
+        return new NamedReplicas(s.id(), replicas, policy, s.names(), s.ttl(), s.selection());
     }
 
     /** The stop mode of the entry at {@code path} is one its backend supports. */

@@ -17,6 +17,8 @@ import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.core.ServiceUnavailableException;
 import org.jitsu.server.core.TemplateInstances;
+import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.slf4j.Logger;
@@ -57,12 +59,15 @@ final class ServiceViews {
         List<ServiceView> out = new ArrayList<>();
         for (ServiceStatus s : core.statuses()) {
             ManagedService instance = instances.get(s.id());
+            if (instance == null && !byId.containsKey(s.id())) {
+                instance = core.service(s.id()).orElse(null); // a replica of a replicated service
+            }
             out.add(instance == null ? view(Optional.ofNullable(byId.get(s.id())), s) : instanceView(instance, s));
         }
         return out;
     }
 
-    /** A template's instance: its name, its addresses from the pool, its template's backend. */
+    /** A template's instance or a replica: its names, its own addresses, its backend. */
     private ServiceView instanceView(ManagedService instance, ServiceStatus s) {
         List<String> addresses = new ArrayList<>();
         instance.definition().addresses().forEach(a -> addresses.add(Addresses.format(a)));
@@ -103,9 +108,14 @@ final class ServiceViews {
         return sc.isEmpty() && id.indexOf('.') > 0 ? instanceView(s, s.status()) : view(sc, s.status());
     }
 
-    /** The DNS name of each template instance, from its template's pattern (for {@link #ServiceViews}). */
+    /** The DNS names of a template instance (from its pattern) or a replica (its service's), by id. */
     static Function<String, List<String>> instanceNames(OnDemandPipeline pipeline) {
         return id -> {
+            for (NamedReplicas r : pipeline.replicated()) {
+                if (id.startsWith(r.id() + ".r")) {
+                    return r.names().stream().map(DomainName::text).toList();
+                }
+            }
             for (NamedTemplate t : pipeline.templates()) {
                 if (id.startsWith(t.id() + ".")) {
                     List<String> values = List.of(id.substring(t.id().length() + 1).split("\\."));

@@ -4,8 +4,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.settings.Settings;
 
 /**
@@ -25,10 +28,22 @@ import org.jitsu.settings.Settings;
  * @param idleTimeout stop after this long without a query
  * @param stopMode how to stop it when idle
  * @param stopGrace for {@link StopMode#SHUTDOWN}, time before it is destroyed
+ * @param replicas with {@code replicas:}: how many replicas run (then {@code addresses} holds one address
+ *     per replica of each family, and the spec's {@code ${replica}}, {@code ${address}} … are filled per replica)
+ * @param selection which running replica a client gets
  */
 public record ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
                             String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
-                            Duration idleTimeout, StopMode stopMode, Duration stopGrace) {
+                            Duration idleTimeout, StopMode stopMode, Duration stopGrace,
+                            Optional<ReplicaPolicy> replicas, NamedReplicas.Selection selection) {
+    /** A service without replicas. */
+    public ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
+                         String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
+                         Duration idleTimeout, StopMode stopMode, Duration stopGrace) {
+        this(id, path, names, addresses, ttl, backend, spec, readiness, bootTimeout, idleTimeout, stopMode, stopGrace,
+                Optional.empty(), NamedReplicas.Selection.ROUND_ROBIN);
+    }
+
     public ServiceConfig {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");
@@ -41,5 +56,7 @@ public record ServiceConfig(String id, String path, List<DomainName> names, List
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(stopMode, "stopMode");
         Objects.requireNonNull(stopGrace, "stopGrace");
+        Objects.requireNonNull(replicas, "replicas");
+        Objects.requireNonNull(selection, "selection");
     }
 }

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.dns.authority.DomainName;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
@@ -17,7 +19,7 @@ import org.jitsu.settings.Settings;
 /** Reads {@code services:} and checks ids, names and backend references across services. */
 final class ServiceParser {
     private static final String[] KEYS = {"id", "names", "addresses", "ttl", "backend", "readiness", "boot-timeout",
-        "idle-timeout", "stop"};
+        "idle-timeout", "stop", "replicas"};
 
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -93,8 +95,30 @@ final class ServiceParser {
         Settings stop = s.child("stop").allowOnly("mode", "grace");
         StopMode mode = stop.enumValue("mode", StopMode.class, StopMode.DESTROY);
         Duration grace = durations.computeIfAbsent(stop.positiveDuration("grace", DEFAULT_GRACE), d -> d);
+        Optional<ReplicaPolicy> replicas = Optional.empty();
+        NamedReplicas.Selection selection = NamedReplicas.Selection.ROUND_ROBIN;
+        if (s.has("replicas")) {
+            Settings r = s.child("replicas").allowOnly("min", "max", "target-qps", "answer");
+            int max = (int) r.integer("max", 1, 64);
+            int min = (int) r.integer("min", 1, 0, max);
+            double target = r.integer("target-qps", 100, 1, 10_000_000);
+            replicas = Optional.of(new ReplicaPolicy(min, max, target));
+            String answer = r.string("answer", "round-robin");
+            selection = switch (answer) {
+                case "round-robin" -> NamedReplicas.Selection.ROUND_ROBIN;
+                case "client" -> NamedReplicas.Selection.CLIENT;
+                default -> throw new ConfigException(r.keyPath("answer"), answer, "round-robin or client");
+            };
+            long v4 = addresses.stream().filter(a -> a.getAddress().length == 4).count();
+            long v6 = addresses.size() - v4;
+            if ((v4 != 0 && v4 != max) || (v6 != 0 && v6 != max)) {
+                throw new ConfigException(s.keyPath("addresses"), addresses.size() + " addresses (" + v4 + " IPv4, "
+                        + v6 + " IPv6)", "one address per replica of each family: " + max + " IPv4 and/or " + max
+                        + " IPv6 (replicas.max is " + max + ")");
+            }
+        }
         return new ServiceConfig(id, s.path(), names, addresses, ttl, backend.name(), s.child(backend.type()),
-                readiness(s), bootTimeout, idleTimeout, mode, grace);
+                readiness(s), bootTimeout, idleTimeout, mode, grace, replicas, selection);
     }
 
     private static void checkName(String key, DomainName name, List<ZoneDefinition> zones) {

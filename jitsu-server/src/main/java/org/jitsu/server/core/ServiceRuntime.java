@@ -166,6 +166,13 @@ final class ServiceRuntime implements ManagedService {
         });
     }
 
+    /** Refreshes the idle clock when it runs, counting nothing (a replica kept alive by its set's traffic). */
+    void refreshIfRunning() {
+        if (state == State.RUNNING) {
+            lastRequest = ctx.now();
+        }
+    }
+
     /** The state now (a volatile read, no snapshot). */
     State currentState() {
         return state;

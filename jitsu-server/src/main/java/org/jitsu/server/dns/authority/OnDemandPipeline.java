@@ -40,9 +40,8 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
     OnDemandCore core();
 
     /** Starts the core (see {@link OnDemandCore#start()}). */
-    default Mono<Void> start() {
-        return core().start();
-    }
+    /** Starts the core ({@link OnDemandCore#start()}) and the replicated services' scaling. */
+    Mono<Void> start();
 
     /** The services now published (after reloads), in config order. */
     List<NamedService> definitions();
@@ -56,14 +55,21 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
      * @throws IllegalArgumentException as {@link Builder#build()}, before anything changes
      */
     default ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services) {
-        return reload(zones, services, templates());
+        return reload(zones, services, templates(), replicated());
     }
 
-    /** As {@link #reload(List, List)}, with templates too (see {@link OnDemandCore#prepare(List, List)}). */
-    ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services, List<NamedTemplate> templates);
+    /**
+     * As {@link #reload(List, List)}, with templates (see {@link OnDemandCore#prepare(List, List)}) and
+     * replicated services (their replicas are kept like services).
+     */
+    ReloadResult reload(List<ZoneDefinition> zones, List<NamedService> services, List<NamedTemplate> templates,
+                        List<NamedReplicas> replicated);
 
     /** The templates now configured. */
     List<NamedTemplate> templates();
+
+    /** The replicated services now configured. */
+    List<NamedReplicas> replicated();
 
     /** Closes the core (idle checks, event subscriptions). Services are left as they are. */
     @Override
@@ -80,6 +86,8 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
         Builder services(List<NamedService> services);
 
         Builder templates(List<NamedTemplate> templates);
+
+        Builder replicated(List<NamedReplicas> replicated);
 
         Builder bootLimits(BootLimits limits);
 

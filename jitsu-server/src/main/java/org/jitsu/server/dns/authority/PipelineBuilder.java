@@ -11,6 +11,7 @@ import org.jitsu.server.core.ServiceDefinition;
 import org.jitsu.server.core.ServiceJournal;
 import org.jitsu.server.core.ServiceTemplate;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** The {@link OnDemandPipeline.Builder}: the zones and names here, everything else to the core's builder. */
 final class PipelineBuilder implements OnDemandPipeline.Builder {
@@ -18,6 +19,9 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     private List<ZoneDefinition> zones = List.of();
     private List<NamedService> services = List.of();
     private List<NamedTemplate> templates = List.of();
+    private List<NamedReplicas> replicated = List.of();
+    private Scheduler timer = Schedulers.parallel();
+    private Duration idleCheckInterval = Duration.ofSeconds(5); // the core's default
 
     @Override
     public OnDemandPipeline.Builder zones(List<ZoneDefinition> zones) {
@@ -38,6 +42,12 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     }
 
     @Override
+    public OnDemandPipeline.Builder replicated(List<NamedReplicas> replicated) {
+        this.replicated = List.copyOf(replicated);
+        return this;
+    }
+
+    @Override
     public OnDemandPipeline.Builder bootLimits(BootLimits limits) {
         core.bootLimits(limits);
         return this;
@@ -46,12 +56,14 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     @Override
     public OnDemandPipeline.Builder idleCheckInterval(Duration interval) {
         core.idleCheckInterval(interval);
+        this.idleCheckInterval = interval;
         return this;
     }
 
     @Override
     public OnDemandPipeline.Builder timer(Scheduler timer) {
         core.timer(timer);
+        this.timer = timer;
         return this;
     }
 
@@ -79,8 +91,10 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
      */
     @Override
     public OnDemandPipeline build() {
-        OnDemandCore built = core.services(definitions(services)).templates(coreTemplates(templates)).build();
-        return new DefaultOnDemandPipeline(built, zones, services, templates);
+        List<ServiceDefinition> all = new ArrayList<>(definitions(services));
+        all.addAll(DefaultOnDemandPipeline.replicaDefinitions(replicated));
+        OnDemandCore built = core.services(all).templates(coreTemplates(templates)).build();
+        return new DefaultOnDemandPipeline(built, zones, services, templates, replicated, timer, idleCheckInterval);
     }
 
     /** The core's templates of {@code templates}, in order. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ManagedService;
+import org.jitsu.server.core.ReplicaSet;
 import org.jitsu.server.core.TemplateInstances;
 import reactor.core.publisher.Mono;
 
@@ -34,11 +35,13 @@ final class ZoneIndex {
     private final Map<DomainName, NameNode> nodes;
     private final Map<DomainName, Mono<Answer>> nxDomainByApex;
     private final Map<DomainName, List<TemplateView>> templatesBySuffix;
+    private final Map<DomainName, ReplicaNode> replicaNodes;
     private final ConcurrentHashMap<DomainName, NameNode> instanceNodes = new ConcurrentHashMap<>();
 
     private ZoneIndex(Map<DomainName, NameNode> nodes, Map<DomainName, Mono<Answer>> nxDomainByApex,
-                      Map<DomainName, List<TemplateView>> templatesBySuffix) {
+                      Map<DomainName, List<TemplateView>> templatesBySuffix, Map<DomainName, ReplicaNode> replicaNodes) {
         this.nodes = Map.copyOf(nodes);
+        this.replicaNodes = Map.copyOf(replicaNodes);
         this.nxDomainByApex = Map.copyOf(nxDomainByApex);
         this.templatesBySuffix = Map.copyOf(templatesBySuffix);
     }
@@ -47,6 +50,12 @@ final class ZoneIndex {
         NameNode node = nodes.get(query.name());
         if (node != null) {
             return node.resolve(query.type());
+        }
+        if (!replicaNodes.isEmpty()) {
+            ReplicaNode replicated = replicaNodes.get(query.name());
+            if (replicated != null) {
+                return replicated.resolve(query);
+            }
         }
         if (!templatesBySuffix.isEmpty()) {
             NameNode instance = instanceNodes.get(query.name());
@@ -131,6 +140,8 @@ final class ZoneIndex {
                            Function<String, ManagedService> runtimes) {
         return build(zones, services, runtimes, List.of(), id -> {
             throw new IllegalArgumentException("no template " + id);
+        }, List.of(), id -> {
+            throw new IllegalArgumentException("no replicated service " + id);
         });
     }
 
@@ -141,7 +152,8 @@ final class ZoneIndex {
      */
     static ZoneIndex build(List<ZoneDefinition> zones, List<NamedService> services,
                            Function<String, ManagedService> runtimes, List<NamedTemplate> templates,
-                           Function<String, TemplateInstances> templateRuntimes) {
+                           Function<String, TemplateInstances> templateRuntimes, List<NamedReplicas> replicated,
+                           Function<String, ReplicaSet> replicaSets) {
         Map<DomainName, ZoneDefinition> byApex = new LinkedHashMap<>();
         for (ZoneDefinition zone : zones) {
             if (byApex.putIfAbsent(zone.apex(), zone) != null) {
@@ -210,6 +222,24 @@ final class ZoneIndex {
                     .add(new TemplateView(t, templateRuntimes.apply(t.id()), zone, noData));
         }
 
+        Map<DomainName, ReplicaNode> replicaNodes = new HashMap<>();
+        for (NamedReplicas r : replicated) {
+            for (DomainName name : r.names()) {
+                ZoneDefinition zone = closestZone(byApex, name).orElseThrow(() -> new IllegalArgumentException(
+                        "service " + r.id() + ": name " + name + " is in none of the zones"));
+                if (pending.containsKey(name) || replicaNodes.containsKey(name)) {
+                    throw new IllegalArgumentException("name " + name + " of service " + r.id()
+                            + " is also another service's, a static host or a zone apex");
+                }
+                replicaNodes.put(name, new ReplicaNode(name, r, replicaSets.apply(r.id()),
+                        new Answer.NoData(zone.soa().forNegativeAnswer())));
+                for (DomainName n = name; !n.equals(zone.apex()); ) { // its ancestors exist (NoData)
+                    n = n.parent();
+                    pending.computeIfAbsent(n, k -> new Pending(zone));
+                }
+            }
+        }
+
         // empty non-terminals: ancestors of existing names, below their zone's apex
         for (Map.Entry<DomainName, Pending> e : List.copyOf(pending.entrySet())) {
             DomainName apex = e.getValue().zone.apex();
@@ -233,7 +263,7 @@ final class ZoneIndex {
         for (ZoneDefinition zone : zones) {
             nx.put(zone.apex(), Mono.just(new Answer.NxDomain(zone.soa().forNegativeAnswer())));
         }
-        return new ZoneIndex(nodes, nx, bySuffix);
+        return new ZoneIndex(nodes, nx, bySuffix, replicaNodes);
     }
 
     /** A template as the index answers for it: its instances, its zone, its prebuilt negative answers. */
