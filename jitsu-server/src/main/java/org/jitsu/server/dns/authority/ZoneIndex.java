@@ -266,36 +266,6 @@ final class ZoneIndex {
         return new ZoneIndex(nodes, nx, bySuffix, replicaNodes);
     }
 
-    /** A template as the index answers for it: its instances, its zone, its prebuilt negative answers. */
-    private static final class TemplateView {
-        final NamedTemplate named;
-        final TemplateInstances instances;
-        final ZoneDefinition zone;
-        final Mono<Answer> noData;
-        final Mono<Answer> refusal;
-        private final Answer noDataAnswer;
-        private final Map<Answer, Mono<Answer>> shared = new IdentityHashMap<>(); // guarded by this
-
-        TemplateView(NamedTemplate named, TemplateInstances instances, ZoneDefinition zone, Answer.NoData noData) {
-            this.named = named;
-            this.instances = instances;
-            this.zone = zone;
-            this.noDataAnswer = noData;
-            this.noData = Mono.just(noData);
-            this.refusal = Mono.just(named.refuseWithRefused()
-                    ? new Answer.Refused("template " + named.id() + ": over budget")
-                    : new Answer.ServerFailure("template " + named.id() + ": over budget"));
-        }
-
-        /** The node of one instance's name: its address records, NoData for the other types. */
-        synchronized NameNode node(DomainName name, ManagedService service) {
-            Pending p = new Pending(zone);
-            p.service = Optional.of(service);
-            p.serviceRecords.addAll(addressRecords(name, named.ttl(), service.definition().addresses()));
-            return p.toNode(Map.of(), noDataAnswer, shared);
-        }
-    }
-
     private static Optional<ZoneDefinition> closestZone(Map<DomainName, ZoneDefinition> byApex, DomainName name) {
         for (DomainName n = name; ; n = n.parent()) {
             ZoneDefinition zone = byApex.get(n);
@@ -308,7 +278,7 @@ final class ZoneIndex {
         }
     }
 
-    private static List<ResourceRecord> addressRecords(DomainName owner, long ttl, List<InetAddress> addresses) {
+    static List<ResourceRecord> addressRecords(DomainName owner, long ttl, List<InetAddress> addresses) {
         List<ResourceRecord> records = new ArrayList<>();
         for (InetAddress address : addresses) {
             if (address instanceof Inet4Address) {
@@ -324,7 +294,7 @@ final class ZoneIndex {
     }
 
     /** What is known about one name while the index is being built. */
-    private static final class Pending {
+    static final class Pending {
         final ZoneDefinition zone;
         final List<ResourceRecord> soa = new ArrayList<>();
         final List<ResourceRecord> ns = new ArrayList<>();
