@@ -13,7 +13,7 @@ import org.jitsu.settings.ConfigException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** {@code templates:}: what is read, and every bad value named by its key. */
+/** {@code templates:} and {@code replicas:}: what is read, and every bad value named by its key. */
 @Tag("fast")
 class TemplateConfigTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
@@ -115,5 +115,32 @@ class TemplateConfigTest {
                 "backend: local", "process: {command: [busybox, httpd, -h, \"run/${site}\"]}"),
                 "templates[0].process.command[3]");
         assertThat(e.getMessage()).contains("${page}").contains("${address}").contains("${instance}");
+    }
+
+    @Test
+    void aReplicatedServiceHasOneAddressPerReplica() {
+        String head = String.join("\n",
+                "zones: [{name: example.test, nameservers: [ns1.example.test]}]",
+                "backends: {local: {type: process}}",
+                "services:",
+                "  - id: home",
+                "    names: [home.example.test]",
+                "    backend: local",
+                "    process: {command: [busybox, httpd, -f, -p, \"${address}:8080\"]}",
+                "");
+        JitsuConfig c = JitsuConfig.parse(head + "    addresses: [127.0.0.11, 127.0.0.12]\n"
+                + "    replicas: {max: 2, target-qps: 50, answer: client}\n", "test.yml", CLOCK);
+        ServiceConfig home = c.services().get(0);
+        assertThat(home.replicas()).hasValueSatisfying(p -> {
+            assertThat(p.min()).isEqualTo(1);
+            assertThat(p.max()).isEqualTo(2);
+            assertThat(p.targetPerReplica()).isEqualTo(50);
+        });
+        assertThat(home.selection()).isEqualTo(org.jitsu.server.dns.authority.NamedReplicas.Selection.CLIENT);
+        ConfigException e = fails(head + "    addresses: [127.0.0.11, 127.0.0.12, \"fd00::1\"]\n"
+                + "    replicas: {max: 2}\n", "services[0].addresses");
+        assertThat(e.getMessage()).contains("one address per replica of each family");
+        fails(head + "    addresses: [127.0.0.11]\n    replicas: {max: 1, answer: nearest}\n",
+                "services[0].replicas.answer");
     }
 }
