@@ -16,9 +16,16 @@ sealed interface DnsReply extends MessageResponder.Reply {
      * @param rcode the response code, extended codes included ({@code BADVERS_OR_BADSIG}, 16, is
      *     BADVERS here: its upper bits go into the OPT record)
      * @param authoritative the AA bit
+     * @param perClient the answer was chosen for this client: a client subnet option is echoed with the
+     *     whole source prefix as its scope (else scope 0: valid for every client)
      */
     record Built(WireRequest request, DnsResponseCode rcode, boolean authoritative, List<ResourceRecord> answers,
-                 List<ResourceRecord> authority, List<ResourceRecord> additional) implements DnsReply {
+                 List<ResourceRecord> authority, List<ResourceRecord> additional, boolean perClient) implements DnsReply {
+        Built(WireRequest request, DnsResponseCode rcode, boolean authoritative, List<ResourceRecord> answers,
+              List<ResourceRecord> authority, List<ResourceRecord> additional) {
+            this(request, rcode, authoritative, answers, authority, additional, false);
+        }
+
         public Built {
             answers = List.copyOf(answers);
             authority = List.copyOf(authority);

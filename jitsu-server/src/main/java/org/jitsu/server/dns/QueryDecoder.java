@@ -7,7 +7,10 @@ import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
+import org.jitsu.server.dns.authority.ClientSubnet;
 
 /**
  * Parses a DNS query (RFC 1035 4.1, RFC 6891) from a buffer without changing its indices and without
@@ -39,6 +42,9 @@ final class QueryDecoder {
     }
 
     /** Thrown while parsing; preallocated and without stack trace so bad packets cost nothing. */
+    /** The EDNS Client Subnet option's code (RFC 7871 6). */
+    static final int ECS = 8;
+
     private static final class Malformed extends RuntimeException {
         private static final Malformed INSTANCE = new Malformed();
 
@@ -171,6 +177,10 @@ final class QueryDecoder {
             return cache.question(wire, w, qtype, qclass);
         }
 
+        ClientSubnet options(int from, int end) {
+            return optionsOf(buf, from, end);
+        }
+
         /** Skips one resource record of {@code section}, remembering an OPT (legal only in ADDITIONAL). */
         void record(DnsSection section) {
             int ownerAt = pos;
@@ -183,6 +193,7 @@ final class QueryDecoder {
             if (pos + rdlength > limit) {
                 throw Malformed.INSTANCE;
             }
+            ClientSubnet subnet = type == OPT ? options(pos, pos + rdlength) : null;
             pos += rdlength;
             if (type == OPT) {
                 if (edns.isPresent() || !rootOwner || section != DnsSection.ADDITIONAL) {
@@ -190,8 +201,62 @@ final class QueryDecoder {
                 }
                 int version = (int) (ttl >>> 16) & 0xff;
                 boolean dnssecOk = (ttl & 0x8000) != 0;
-                edns = edns(Math.max(512, rclass), version, dnssecOk);
+                edns = subnet == null ? edns(Math.max(512, rclass), version, dnssecOk)
+                        : Optional.of(new WireRequest.Edns(Math.max(512, rclass), version, dnssecOk, subnet));
             }
+        }
+    }
+
+    /**
+     * The options of an OPT's rdata in {@code [from, end)}: each code and length must fit; the EDNS
+     * Client Subnet option (RFC 7871 6, code 8), if there is one, is returned. FORMERR (7.1.2) for a
+     * second one, an unknown family, a source prefix longer than the family's addresses, an address
+     * longer or shorter than the prefix needs, or bits set beyond the prefix.
+     */
+    private static ClientSubnet optionsOf(ByteBuf buf, int from, int end) {
+        ClientSubnet subnet = null;
+        int p = from;
+        while (p < end) {
+            if (p + 4 > end) {
+                throw Malformed.INSTANCE;
+            }
+            int code = buf.getUnsignedShort(p);
+            int length = buf.getUnsignedShort(p + 2);
+            p += 4;
+            if (p + length > end) {
+                throw Malformed.INSTANCE;
+            }
+            if (code == ECS) {
+                if (subnet != null) {
+                    throw Malformed.INSTANCE;
+                }
+                subnet = subnet(buf, p, length);
+            }
+            p += length;
+        }
+        return subnet;
+    }
+
+    private static ClientSubnet subnet(ByteBuf buf, int at, int length) {
+        if (length < 4) {
+            throw Malformed.INSTANCE;
+        }
+        int family = buf.getUnsignedShort(at);
+        int source = buf.getUnsignedByte(at + 2);
+        int bytes = family == 1 ? 4 : family == 2 ? 16 : -1;
+        int given = length - 4;
+        if (bytes < 0 || source > bytes * 8 || given != (source + 7) / 8) {
+            throw Malformed.INSTANCE;
+        }
+        byte[] address = new byte[bytes];
+        buf.getBytes(at + 4, address, 0, given);
+        if (source % 8 != 0 && (address[given - 1] & (0xff >>> (source % 8))) != 0) {
+            throw Malformed.INSTANCE; // bits beyond the source prefix
+        }
+        try {
+            return new ClientSubnet(InetAddress.getByAddress(address), source);
+        } catch (UnknownHostException e) {
+            throw Malformed.INSTANCE; // only for a wrong length, excluded above
         }
     }
 

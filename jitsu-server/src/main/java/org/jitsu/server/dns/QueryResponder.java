@@ -83,7 +83,7 @@ final class QueryResponder {
             WireRequest.Question q = request.question().orElseThrow();
             Mono<Answer> answer;
             try {
-                answer = pipeline.resolve(new Query(q.name(), q.qtype(), client, transport));
+                answer = pipeline.resolve(new Query(q.name(), q.qtype(), client, transport, request.subnet()));
             } catch (RuntimeException e) {
                 log.debug("pipeline failed for {}: {}", q.name(), e.toString());
                 return Mono.just(DnsReply.Built.error(request, DnsResponseCode.SERVFAIL));
@@ -157,7 +157,7 @@ final class QueryResponder {
     private Mono<DnsReply> toReply(WireRequest request, Answer answer, Optional<byte[]> raw, Transport transport) {
         if (answer instanceof Answer.Found f) {
             return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, f.answers(), f.authority(),
-                    f.additional()));
+                    f.additional(), f.perClient()));
         }
         if (answer instanceof Answer.NoData n) {
             return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, List.of(),

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import org.jitsu.server.dns.authority.ClientSubnet;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.ResourceRecord;
 
@@ -105,7 +106,7 @@ final class ResponseEncoder {
         records(b.additional());
         int arcount = b.additional().size();
         if (req.edns().isPresent()) {
-            opt(rcode, req.edns().get().dnssecOk(), ourPayload);
+            opt(rcode, req, ourPayload, b.perClient());
             arcount++;
         }
         if (out.writerIndex() - base > limit) {
@@ -136,7 +137,7 @@ final class ResponseEncoder {
         out.setShort(base + 2, out.getUnsignedShort(base + 2) | FLAG_TC);
         int arcount = 0;
         if (req.edns().isPresent()) {
-            opt(rcode, req.edns().get().dnssecOk(), ourPayload);
+            opt(rcode, req, ourPayload, false);
             arcount = 1;
         }
         counts(req.question().isPresent() ? 1 : 0, 0, 0, arcount);
@@ -274,14 +275,32 @@ final class ResponseEncoder {
         nameCount++;
     }
 
-    private void opt(int rcode, boolean dnssecOk, int ourPayload) {
+    /**
+     * Our OPT record; with the client's subnet option echoed (RFC 7871 7.2.1: family, source prefix and
+     * address as sent), its scope the whole source prefix when the answer was chosen for this client, else
+     * 0 (the answer holds for every client).
+     */
+    private void opt(int rcode, WireRequest req, int ourPayload, boolean perClient) {
+        WireRequest.Edns edns = req.edns().get();
         out.writeByte(0);
         out.writeShort(OPT);
         out.writeShort(ourPayload);
         out.writeByte((rcode >>> 4) & 0xff);
         out.writeByte(0);
-        out.writeShort(dnssecOk ? 0x8000 : 0);
-        out.writeShort(0);
+        out.writeShort(edns.dnssecOk() ? 0x8000 : 0);
+        ClientSubnet subnet = edns.subnet();
+        if (subnet == null) {
+            out.writeShort(0);
+            return;
+        }
+        int given = (subnet.sourcePrefix() + 7) / 8;
+        out.writeShort(4 + 4 + given);
+        out.writeShort(QueryDecoder.ECS);
+        out.writeShort(4 + given);
+        out.writeShort(subnet.family());
+        out.writeByte(subnet.sourcePrefix());
+        out.writeByte(perClient ? subnet.sourcePrefix() : 0);
+        out.writeBytes(subnet.address().getAddress(), 0, given);
     }
 
 }

@@ -1,6 +1,7 @@
 package org.jitsu.server.dns;
 
 import java.util.Optional;
+import org.jitsu.server.dns.authority.ClientSubnet;
 import org.jitsu.server.dns.authority.DomainName;
 
 /**
@@ -25,8 +26,17 @@ record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question
      * @param payloadSize the advertised UDP payload size, raised to 512 when smaller
      * @param version the EDNS version
      * @param dnssecOk the DO bit
+     * @param subnet the EDNS Client Subnet option (RFC 7871), or null
      */
-    record Edns(int payloadSize, int version, boolean dnssecOk) {
+    record Edns(int payloadSize, int version, boolean dnssecOk, ClientSubnet subnet) {
+        Edns(int payloadSize, int version, boolean dnssecOk) {
+            this(payloadSize, version, dnssecOk, null);
+        }
+    }
+
+    /** The client subnet the query carried, or null. */
+    ClientSubnet subnet() {
+        return edns.isPresent() ? edns.get().subnet() : null;
     }
 
     /** The largest UDP response this client takes: 512 without EDNS, else min(advertised, ours). */

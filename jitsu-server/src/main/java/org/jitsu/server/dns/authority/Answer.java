@@ -17,8 +17,20 @@ import java.util.Objects;
 public sealed interface Answer {
 
     /** Records for the question. */
-    record Found(List<ResourceRecord> answers, List<ResourceRecord> authority, List<ResourceRecord> additional)
-            implements Answer {
+    /**
+     * The name exists and has records of the asked type.
+     *
+     * @param perClient true when the records were chosen for this client (a replica picked by its
+     *     address or subnet): a resolver that sent a client subnet is told the answer's scope is the whole
+     *     subnet it sent, so it caches the answer for that subnet only (RFC 7871); false: for everyone
+     */
+    record Found(List<ResourceRecord> answers, List<ResourceRecord> authority, List<ResourceRecord> additional,
+                 boolean perClient) implements Answer {
+        /** An answer for everyone. */
+        public Found(List<ResourceRecord> answers, List<ResourceRecord> authority, List<ResourceRecord> additional) {
+            this(answers, authority, additional, false);
+        }
+
         public Found {
             answers = List.copyOf(answers);
             authority = List.copyOf(authority);

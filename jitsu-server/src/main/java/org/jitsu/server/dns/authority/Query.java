@@ -11,8 +11,14 @@ import java.util.Objects;
  * @param type the question type ({@link RecordType})
  * @param client who asked
  * @param transport how it came
+ * @param subnet the client subnet a resolver sent for its client (EDNS Client Subnet), or null
  */
-public record Query(DomainName name, int type, InetSocketAddress client, Transport transport) {
+public record Query(DomainName name, int type, InetSocketAddress client, Transport transport, ClientSubnet subnet) {
+    /** A query without a client subnet. */
+    public Query(DomainName name, int type, InetSocketAddress client, Transport transport) {
+        this(name, type, client, transport, null);
+    }
+
     public Query {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(client, "client");

@@ -55,9 +55,21 @@ final class ReplicaNode {
 
     private void put(int slot, int k, List<ResourceRecord> records) {
         if (!records.isEmpty()) {
-            running[slot][k] = new Answer.Found(records, List.of(), List.of());
+            // chosen by client: a resolver that sent a client subnet caches it for that subnet only
+            running[slot][k] = new Answer.Found(records, List.of(), List.of(),
+                    selection == NamedReplicas.Selection.CLIENT);
             runningMono[slot][k] = Mono.just(running[slot][k]);
         }
+    }
+
+    /**
+     * Who the client is, for {@link NamedReplicas.Selection#CLIENT}: the client subnet a resolver sent
+     * (EDNS Client Subnet), else the source address (the resolver's, or a stub's).
+     */
+    private static int clientHash(Query query) {
+        ClientSubnet subnet = query.subnet();
+        InetAddress who = subnet != null ? subnet.address() : query.client().getAddress();
+        return who.hashCode();
     }
 
     Mono<Answer> resolve(Query query) {
@@ -67,7 +79,7 @@ final class ReplicaNode {
             return noData;
         }
         int k = selection == NamedReplicas.Selection.ROUND_ROBIN ? set.pickRoundRobin(next.getAndIncrement())
-                : set.pickFor(query.client().getAddress().hashCode());
+                : set.pickFor(clientHash(query));
         if (k >= 0) {
             Mono<Answer> m = runningMono[slot][k];
             return m != null ? m : noData;
