@@ -1,0 +1,88 @@
+package org.jitsu.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.testing.Await;
+import org.jitsu.server.testing.DnsTools;
+import org.jitsu.server.testing.JitsuServerExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replicated service on the real server with a real client: kdig with EDNS Client Subnet gets, per
+ * subnet, one running replica, with the subnet echoed and its whole prefix as the answer's scope.
+ */
+@Tag("native")
+class ReplicasIT {
+    private static final Pattern ECS = Pattern.compile("CLIENT-SUBNET: ([0-9a-f.:]+)/(\\d+)/(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachClientSubnetGetsItsRunningReplicaWithTheRightScope() throws Exception {
+        int port = JitsuServerExtension.freePort("127.0.0.1");
+        String yaml = String.join("\n",
+                "listen: {addresses: [127.0.0.1], port: " + port + "}",
+                "admin: {enabled: false}",
+                "state-dir: \"" + dir.resolve("run") + "\"",
+                "idle: {check-interval: 200ms}",
+                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
+                "backends: {local: {type: process}}",
+                "services:",
+                "  - id: home",
+                "    names: [home.rep.test]",
+                "    addresses: [127.0.7.1, 127.0.7.2, 127.0.7.3]",
+                "    ttl: 5",
+                "    replicas: {min: 3, max: 3, answer: client}",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "");
+        try (JitsuServer server = JitsuServer.builder(JitsuConfig.parse(yaml, "replicas.yml")).start()) {
+            try {
+                DnsTools.Result first = DnsTools.kdig("127.0.0.1", port, "+subnet=198.51.100.0/24", "home.rep.test", "A");
+                assertThat(first.stdout()).contains("127.0.7.1");
+                // min 3: the scaler boots one more replica per idle tick until three run
+                Await.until("three replicas running", Duration.ofSeconds(20), () -> server.pipeline().core().statuses()
+                        .stream().filter(s -> s.state() == ServiceStatus.State.RUNNING).count() == 3);
+
+                Map<String, String> replicaOf = new HashMap<>();
+                for (int i = 1; i <= 24; i++) {
+                    String subnet = "203.0." + i + ".0/24";
+                    DnsTools.Result r = DnsTools.kdig("127.0.0.1", port, "+subnet=" + subnet, "home.rep.test", "A");
+                    assertThat(r.exitCode()).isZero();
+                    Matcher ecs = ECS.matcher(r.stdout());
+                    assertThat(ecs.find()).as("the subnet is echoed: %s", r.stdout()).isTrue();
+                    assertThat(ecs.group(1) + "/" + ecs.group(2)).isEqualTo("203.0." + i + ".0/24");
+                    assertThat(ecs.group(3)).as("scope: the whole source prefix").isEqualTo("24");
+                    String address = address(r.stdout());
+                    replicaOf.put(subnet, address);
+                    DnsTools.Result again = DnsTools.kdig("127.0.0.1", port, "+subnet=" + subnet, "home.rep.test", "A");
+                    assertThat(address(again.stdout())).as("the same subnet, the same replica").isEqualTo(address);
+                }
+                Set<String> used = new HashSet<>(replicaOf.values());
+                assertThat(used).as("24 subnets over 3 replicas").hasSizeGreaterThan(1)
+                        .allMatch(a -> a.startsWith("127.0.7."));
+            } finally {
+                server.close(true);
+            }
+        }
+    }
+
+    private static String address(String kdigOutput) {
+        Matcher m = Pattern.compile("home\\.rep\\.test\\.\\s+\\d+\\s+IN\\s+A\\s+(\\S+)").matcher(kdigOutput);
+        assertThat(m.find()).as("an A record in %s", kdigOutput).isTrue();
+        return m.group(1);
+    }
+}
