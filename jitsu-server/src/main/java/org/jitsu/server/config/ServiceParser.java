@@ -69,13 +69,7 @@ final class ServiceParser {
         if (!ConfigParser.ID.matcher(id).matches()) {
             throw new ConfigException(s.keyPath("id"), id, ConfigParser.ID_EXPECTED);
         }
-        String backendName = s.string("backend");
-        BackendConfig backend = backends.stream().filter(b -> b.name().equals(backendName)).findFirst()
-                .orElseThrow(() -> new ConfigException(s.keyPath("backend"), backendName, "one of the backends: "
-                        + backends.stream().map(BackendConfig::name).collect(Collectors.joining(", "))));
-        String[] allowed = java.util.Arrays.copyOf(KEYS, KEYS.length + 1);
-        allowed[KEYS.length] = backend.type();
-        s.allowOnly(allowed);
+        BackendConfig backend = backendOf(s, backends, KEYS);
 
         List<DomainName> names = ConfigParser.names(s, "names", true);
         for (int i = 0; i < names.size(); i++) {
@@ -145,7 +139,23 @@ final class ServiceParser {
         return Duration.ofSeconds(2 * ttl);
     }
 
-    private static List<Settings> readiness(Settings s) {
+    /**
+     * The backend an entry names ({@code backend:}), after checking that the entry has only {@code keys}
+     * and the section named after that backend's type.
+     */
+    static BackendConfig backendOf(Settings s, List<BackendConfig> backends, String... keys) {
+        String backendName = s.string("backend");
+        BackendConfig backend = backends.stream().filter(b -> b.name().equals(backendName)).findFirst()
+                .orElseThrow(() -> new ConfigException(s.keyPath("backend"), backendName, "one of the backends: "
+                        + backends.stream().map(BackendConfig::name).collect(Collectors.joining(", "))));
+        String[] allowed = java.util.Arrays.copyOf(keys, keys.length + 1);
+        allowed[keys.length] = backend.type();
+        s.allowOnly(allowed);
+        return backend;
+    }
+
+    /** The readiness items of a service or template entry ({@code [{backend: running}]} when absent). */
+    static List<Settings> readiness(Settings s) {
         if (!s.has("readiness")) {
             return List.of(Settings.of(s.keyPath("readiness") + "[0]", Map.of("backend", "running")));
         }

@@ -66,13 +66,7 @@ final class TemplateParser {
         if (!ConfigParser.ID.matcher(id).matches()) {
             throw new ConfigException(s.keyPath("id"), id, ConfigParser.ID_EXPECTED);
         }
-        String backendName = s.string("backend");
-        BackendConfig backend = backends.stream().filter(b -> b.name().equals(backendName)).findFirst()
-                .orElseThrow(() -> new ConfigException(s.keyPath("backend"), backendName, "one of the backends: "
-                        + backends.stream().map(BackendConfig::name).collect(Collectors.joining(", "))));
-        String[] allowed = java.util.Arrays.copyOf(KEYS, KEYS.length + 1);
-        allowed[KEYS.length] = backend.type();
-        s.allowOnly(allowed);
+        BackendConfig backend = ServiceParser.backendOf(s, backends, KEYS);
 
         NamePattern pattern = pattern(s);
         DomainName suffix = pattern.suffix();
@@ -105,7 +99,7 @@ final class TemplateParser {
         }
         InstanceBudget budget = new InstanceBudget(maxInstances, maxRunning, perSecond, burst, perClient, v4, v6);
         Settings spec = s.child(backend.type());
-        List<Settings> readiness = readiness(s);
+        List<Settings> readiness = ServiceParser.readiness(s);
         Set<String> known = new HashSet<>(pattern.captureNames());
         known.addAll(INSTANCE_VALUES);
         checkPlaceholders(spec, known);
@@ -183,20 +177,6 @@ final class TemplateParser {
             }
         }
         return AddressPool.ranges(networks, lengths);
-    }
-
-    private static List<Settings> readiness(Settings s) {
-        if (!s.has("readiness")) {
-            return List.of(Settings.of(s.keyPath("readiness") + "[0]", Map.of("backend", "running")));
-        }
-        List<Settings> items = s.children("readiness");
-        for (Settings item : items) {
-            if (item.keys().size() != 1) {
-                throw new ConfigException(item.path(), item.keys().isEmpty() ? "{}" : String.join(", ", item.keys()),
-                        "a mapping with exactly one key, such as http: http://${address}:8080/");
-            }
-        }
-        return items;
     }
 
     /** Every {@code ${name}} in the strings of {@code s} names a capture or an instance value. */
