@@ -61,7 +61,7 @@ final class ConfigDiff {
                 && sameSettingsList(a.readiness(), b.readiness()) && a.bootTimeout().equals(b.bootTimeout())
                 && a.idleTimeout().equals(b.idleTimeout()) && a.stopMode() == b.stopMode()
                 && a.stopGrace().equals(b.stopGrace()) && a.replicas().equals(b.replicas())
-                && a.selection() == b.selection();
+                && a.selection() == b.selection() && a.sites().equals(b.sites());
     }
 
     private static boolean sameBackends(List<BackendConfig> a, List<BackendConfig> b) {

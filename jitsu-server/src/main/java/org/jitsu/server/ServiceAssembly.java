@@ -83,7 +83,7 @@ final class ServiceAssembly {
             replicas.add(new ServiceDefinition(id, addresses, vm, checks, s.bootTimeout(), s.idleTimeout(),
                     s.stopMode(), s.stopGrace()));
         }
-        return new NamedReplicas(s.id(), replicas, policy, s.names(), s.ttl(), s.selection());
+        return new NamedReplicas(s.id(), replicas, policy, s.names(), s.ttl(), s.selection(), s.sites());
     }
 
     /** The stop mode of the entry at {@code path} is one its backend supports. */

@@ -9,6 +9,7 @@ import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.NamedReplicas;
+import org.jitsu.server.dns.authority.Sites;
 import org.jitsu.settings.Settings;
 
 /**
@@ -31,17 +32,18 @@ import org.jitsu.settings.Settings;
  * @param replicas with {@code replicas:}: how many replicas run (then {@code addresses} holds one address
  *     per replica of each family, and the spec's {@code ${replica}}, {@code ${address}} … are filled per replica)
  * @param selection which running replica a client gets
+ * @param sites for {@code answer: nearest}: the replicas nearest each client prefix
  */
 public record ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
                             String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
                             Duration idleTimeout, StopMode stopMode, Duration stopGrace,
-                            Optional<ReplicaPolicy> replicas, NamedReplicas.Selection selection) {
+                            Optional<ReplicaPolicy> replicas, NamedReplicas.Selection selection, Sites sites) {
     /** A service without replicas. */
     public ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
                          String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
                          Duration idleTimeout, StopMode stopMode, Duration stopGrace) {
         this(id, path, names, addresses, ttl, backend, spec, readiness, bootTimeout, idleTimeout, stopMode, stopGrace,
-                Optional.empty(), NamedReplicas.Selection.ROUND_ROBIN);
+                Optional.empty(), NamedReplicas.Selection.ROUND_ROBIN, Sites.NONE);
     }
 
     public ServiceConfig {
@@ -58,5 +60,6 @@ public record ServiceConfig(String id, String path, List<DomainName> names, List
         Objects.requireNonNull(stopGrace, "stopGrace");
         Objects.requireNonNull(replicas, "replicas");
         Objects.requireNonNull(selection, "selection");
+        Objects.requireNonNull(sites, "sites");
     }
 }

@@ -10,8 +10,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.ReplicaPolicy;
+import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.NamedReplicas;
+import org.jitsu.server.dns.authority.Sites;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
@@ -91,8 +93,9 @@ final class ServiceParser {
         Duration grace = durations.computeIfAbsent(stop.positiveDuration("grace", DEFAULT_GRACE), d -> d);
         Optional<ReplicaPolicy> replicas = Optional.empty();
         NamedReplicas.Selection selection = NamedReplicas.Selection.ROUND_ROBIN;
+        Sites sites = Sites.NONE;
         if (s.has("replicas")) {
-            Settings r = s.child("replicas").allowOnly("min", "max", "target-qps", "answer");
+            Settings r = s.child("replicas").allowOnly("min", "max", "target-qps", "answer", "sites");
             int max = (int) r.integer("max", 1, 64);
             int min = (int) r.integer("min", 1, 0, max);
             double target = r.integer("target-qps", 100, 1, 10_000_000);
@@ -101,8 +104,14 @@ final class ServiceParser {
             selection = switch (answer) {
                 case "round-robin" -> NamedReplicas.Selection.ROUND_ROBIN;
                 case "client" -> NamedReplicas.Selection.CLIENT;
-                default -> throw new ConfigException(r.keyPath("answer"), answer, "round-robin or client");
+                case "nearest" -> NamedReplicas.Selection.NEAREST;
+                default -> throw new ConfigException(r.keyPath("answer"), answer, "round-robin, client or nearest");
             };
+            sites = sites(r, max);
+            if (selection == NamedReplicas.Selection.NEAREST && sites.isEmpty()) {
+                throw new ConfigException(r.keyPath("sites"), null, "client prefixes and the replicas nearest them,"
+                        + " such as {\"198.51.100.0/24\": [1], \"203.0.113.0/24\": [2, 3]} (answer: nearest)");
+            }
             long v4 = addresses.stream().filter(a -> a.getAddress().length == 4).count();
             long v6 = addresses.size() - v4;
             if ((v4 != 0 && v4 != max) || (v6 != 0 && v6 != max)) {
@@ -112,7 +121,7 @@ final class ServiceParser {
             }
         }
         return new ServiceConfig(id, s.path(), names, addresses, ttl, backend.name(), s.child(backend.type()),
-                readiness(s), bootTimeout, idleTimeout, mode, grace, replicas, selection);
+                readiness(s), bootTimeout, idleTimeout, mode, grace, replicas, selection, sites);
     }
 
     private static void checkName(String key, DomainName name, List<ZoneDefinition> zones) {
@@ -152,6 +161,33 @@ final class ServiceParser {
         allowed[keys.length] = backend.type();
         s.allowOnly(allowed);
         return backend;
+    }
+
+    /** {@code replicas.sites}: client prefix → the replicas (1 to {@code max}) nearest it. */
+    private static Sites sites(Settings r, int max) {
+        Settings table = r.child("sites");
+        List<Sites.Site> rows = new ArrayList<>();
+        for (String prefix : table.keys()) {
+            String key = table.keyPath(prefix);
+            Optional<Cidr> cidr = prefix.contains("/") ? Cidr.parse(prefix) : Optional.empty();
+            if (cidr.isEmpty()) {
+                throw new ConfigException(key, prefix, "a client prefix such as 198.51.100.0/24 or 2001:db8::/32");
+            }
+            List<Integer> replicas = new ArrayList<>();
+            List<?> items = table.list(prefix);
+            for (int i = 0; i < items.size(); i++) {
+                Object v = items.get(i);
+                if (!(v instanceof Number n) || n.intValue() < 1 || n.intValue() > max || n.doubleValue() != n.intValue()) {
+                    throw new ConfigException(key + "[" + i + "]", v, "a replica number from 1 to " + max);
+                }
+                replicas.add(n.intValue());
+            }
+            if (replicas.isEmpty()) {
+                throw new ConfigException(key, "[]", "at least one replica number from 1 to " + max);
+            }
+            rows.add(new Sites.Site(cidr.get().network(), cidr.get().prefixLength(), replicas));
+        }
+        return new Sites(rows);
     }
 
     /** The readiness items of a service or template entry ({@code [{backend: running}]} when absent). */

@@ -126,6 +126,21 @@ public final class ReplicaSet {
         return best >= 0 && take(best) ? best : firstTaken();
     }
 
+    /**
+     * The warm path, nearest first: the first running replica of {@code preferred} (0-based, in order)
+     * that takes the request; else, or when {@code preferred} is null, {@link #pickFor(int)}.
+     */
+    public int pickAmong(int[] preferred, int clientHash) {
+        if (preferred != null) {
+            for (int k : preferred) {
+                if (replicas.get(k).currentState() == State.RUNNING && take(k)) {
+                    return k;
+                }
+            }
+        }
+        return pickFor(clientHash);
+    }
+
     private static int mix(int h) {
         h ^= h >>> 16;
         h *= 0x85ebca6b;

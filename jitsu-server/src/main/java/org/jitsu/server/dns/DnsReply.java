@@ -2,6 +2,7 @@ package org.jitsu.server.dns;
 
 import io.netty.handler.codec.dns.DnsResponseCode;
 import java.util.List;
+import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.ResourceRecord;
 
 /** A response waiting to be encoded: built by us, or relayed from an upstream resolver. */
@@ -16,14 +17,14 @@ sealed interface DnsReply extends MessageResponder.Reply {
      * @param rcode the response code, extended codes included ({@code BADVERS_OR_BADSIG}, 16, is
      *     BADVERS here: its upper bits go into the OPT record)
      * @param authoritative the AA bit
-     * @param perClient the answer was chosen for this client: a client subnet option is echoed with the
-     *     whole source prefix as its scope (else scope 0: valid for every client)
+     * @param scope {@code Answer.Found.FOR_EVERYONE}, or the least scope of an answer chosen for this
+     *     client ({@code Answer.Found#scope}): a client subnet option is echoed with it
      */
     record Built(WireRequest request, DnsResponseCode rcode, boolean authoritative, List<ResourceRecord> answers,
-                 List<ResourceRecord> authority, List<ResourceRecord> additional, boolean perClient) implements DnsReply {
+                 List<ResourceRecord> authority, List<ResourceRecord> additional, int scope) implements DnsReply {
         Built(WireRequest request, DnsResponseCode rcode, boolean authoritative, List<ResourceRecord> answers,
               List<ResourceRecord> authority, List<ResourceRecord> additional) {
-            this(request, rcode, authoritative, answers, authority, additional, false);
+            this(request, rcode, authoritative, answers, authority, additional, Answer.Found.FOR_EVERYONE);
         }
 
         public Built {

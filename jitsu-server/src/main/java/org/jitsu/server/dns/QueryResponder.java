@@ -157,7 +157,7 @@ final class QueryResponder {
     private Mono<DnsReply> toReply(WireRequest request, Answer answer, Optional<byte[]> raw, Transport transport) {
         if (answer instanceof Answer.Found f) {
             return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, f.answers(), f.authority(),
-                    f.additional(), f.perClient()));
+                    f.additional(), f.scope()));
         }
         if (answer instanceof Answer.NoData n) {
             return Mono.just(new DnsReply.Built(request, DnsResponseCode.NOERROR, true, List.of(),

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.ClientSubnet;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.ResourceRecord;
@@ -106,7 +107,7 @@ final class ResponseEncoder {
         records(b.additional());
         int arcount = b.additional().size();
         if (req.edns().isPresent()) {
-            opt(rcode, req, ourPayload, b.perClient());
+            opt(rcode, req, ourPayload, b.scope());
             arcount++;
         }
         if (out.writerIndex() - base > limit) {
@@ -137,7 +138,7 @@ final class ResponseEncoder {
         out.setShort(base + 2, out.getUnsignedShort(base + 2) | FLAG_TC);
         int arcount = 0;
         if (req.edns().isPresent()) {
-            opt(rcode, req, ourPayload, false);
+            opt(rcode, req, ourPayload, Answer.Found.FOR_EVERYONE);
             arcount = 1;
         }
         counts(req.question().isPresent() ? 1 : 0, 0, 0, arcount);
@@ -277,10 +278,10 @@ final class ResponseEncoder {
 
     /**
      * Our OPT record; with the client's subnet option echoed (RFC 7871 7.2.1: family, source prefix and
-     * address as sent), its scope the whole source prefix when the answer was chosen for this client, else
-     * 0 (the answer holds for every client).
+     * address as sent); its scope 0 when the answer holds for every client, else the larger of the source
+     * prefix and the answer's own scope (at most the address's bits).
      */
-    private void opt(int rcode, WireRequest req, int ourPayload, boolean perClient) {
+    private void opt(int rcode, WireRequest req, int ourPayload, int answerScope) {
         WireRequest.Edns edns = req.edns().get();
         out.writeByte(0);
         out.writeShort(OPT);
@@ -299,7 +300,9 @@ final class ResponseEncoder {
         out.writeShort(4 + given);
         out.writeShort(subnet.family());
         out.writeByte(subnet.sourcePrefix());
-        out.writeByte(perClient ? subnet.sourcePrefix() : 0);
+        int bits = subnet.address().getAddress().length * 8;
+        out.writeByte(answerScope == Answer.Found.FOR_EVERYONE ? 0
+                : Math.min(bits, Math.max(subnet.sourcePrefix(), answerScope)));
         out.writeBytes(subnet.address().getAddress(), 0, given);
     }
 

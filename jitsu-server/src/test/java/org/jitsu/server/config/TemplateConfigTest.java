@@ -140,7 +140,15 @@ class TemplateConfigTest {
         ConfigException e = fails(head + "    addresses: [127.0.0.11, 127.0.0.12, \"fd00::1\"]\n"
                 + "    replicas: {max: 2}\n", "services[0].addresses");
         assertThat(e.getMessage()).contains("one address per replica of each family");
-        fails(head + "    addresses: [127.0.0.11]\n    replicas: {max: 1, answer: nearest}\n",
+        fails(head + "    addresses: [127.0.0.11]\n    replicas: {max: 1, answer: closest}\n",
                 "services[0].replicas.answer");
+        fails(head + "    addresses: [127.0.0.11]\n    replicas: {max: 1, answer: nearest}\n",
+                "services[0].replicas.sites");
+        fails(head + "    addresses: [127.0.0.11]\n    replicas: {max: 1, answer: nearest, sites: {\"10.0.0.0/8\": [2]}}\n",
+                "services[0].replicas.sites.10.0.0.0/8[0]");
+        JitsuConfig near = JitsuConfig.parse(head + "    addresses: [127.0.0.11, 127.0.0.12]\n"
+                + "    replicas: {max: 2, answer: nearest, sites: {\"198.51.100.0/24\": [2, 1]}}\n", "test.yml", CLOCK);
+        assertThat(near.services().get(0).sites().rows()).singleElement()
+                .satisfies(row -> assertThat(row.replicas()).containsExactly(2, 1));
     }
 }

@@ -31,11 +31,11 @@ class ClientSubnetTest {
     private static final InetSocketAddress RESOLVER = new InetSocketAddress(v4("127.0.0.9"), 5353);
     private static final String WWW = "www.example.test";
     private final AtomicReference<Query> seen = new AtomicReference<>();
-    private volatile boolean perClient = true;
+    private volatile int scope = 0; // chosen for the client: the whole source prefix
     private final MessageResponder responder = MessageResponder.create(q -> {
         seen.set(q);
         return Mono.just(new Answer.Found(List.of(new ResourceRecord.A(name(WWW), 30, v4("192.0.2.10"))), List.of(),
-                List.of(), perClient));
+                List.of(), scope));
     }, new RecordingMetrics(), 1232);
 
     /** A query with an OPT holding these options (each: code, then its data bytes). */
@@ -100,8 +100,18 @@ class ClientSubnetTest {
     }
 
     @Test
+    void anAnswerThatDependsOnMoreBitsThanWereSentSaysSo() {
+        scope = 28; // e.g. a table of sites with a /28 row
+        assertThat(tail(answer(query(ecs(1, 24, 0, 198, 51, 100))), 11)).containsExactly(0, 8, 0, 7, 0, 1, 24, 28, 198,
+                51, 100);
+        scope = 16;
+        assertThat(tail(answer(query(ecs(1, 24, 0, 198, 51, 100))), 11)).as("never less than the source prefix")
+                .containsExactly(0, 8, 0, 7, 0, 1, 24, 24, 198, 51, 100);
+    }
+
+    @Test
     void anAnswerForEveryoneHasScopeZero() {
-        perClient = false;
+        scope = Answer.Found.FOR_EVERYONE;
         byte[] m = answer(query(ecs(2, 56, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0x12)));
         assertThat(seen.get().subnet().sourcePrefix()).isEqualTo(56);
         assertThat(tail(m, 15)).containsExactly(0, 8, 0, 11, 0, 2, 56, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0x12);

@@ -20,15 +20,19 @@ public sealed interface Answer {
     /**
      * The name exists and has records of the asked type.
      *
-     * @param perClient true when the records were chosen for this client (a replica picked by its
-     *     address or subnet): a resolver that sent a client subnet is told the answer's scope is the whole
-     *     subnet it sent, so it caches the answer for that subnet only (RFC 7871); false: for everyone
+     * @param scope {@link #FOR_EVERYONE} when the records hold for every client; else they were chosen for
+     *     this client (a replica picked by its address or subnet), and a resolver that sent a client subnet
+     *     is told the answer's scope (RFC 7871) is the larger of its source prefix and this many bits, so
+     *     that it caches the answer for that subnet only
      */
     record Found(List<ResourceRecord> answers, List<ResourceRecord> authority, List<ResourceRecord> additional,
-                 boolean perClient) implements Answer {
+                 int scope) implements Answer {
+        /** The scope of an answer that holds for every client (scope 0 on the wire). */
+        public static final int FOR_EVERYONE = -1;
+
         /** An answer for everyone. */
         public Found(List<ResourceRecord> answers, List<ResourceRecord> authority, List<ResourceRecord> additional) {
-            this(answers, authority, additional, false);
+            this(answers, authority, additional, FOR_EVERYONE);
         }
 
         public Found {

@@ -23,18 +23,29 @@ final class ReplicaNode {
     /** [slot][replica]: the replica's answer for the slot, or null when it has no records of that type. */
     private final Answer.Found[][] running;
     private final Mono<Answer>[][] runningMono;
+    /** For NEAREST and an IPv6 client subnet: the same answers with the IPv6 rows' scope. */
+    private final Mono<Answer>[][] runningMono6;
     private final Answer noDataAnswer;
     private final Mono<Answer> noData;
+    private final Sites sites;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     ReplicaNode(DomainName name, NamedReplicas replicas, ReplicaSet set, Answer noData) {
         this.set = set;
         this.selection = replicas.selection();
+        this.sites = replicas.sites();
+        int scope = switch (selection) {
+            case ROUND_ROBIN -> Answer.Found.FOR_EVERYONE;
+            case CLIENT -> 0; // the whole source prefix
+            case NEAREST -> sites.longestPrefix(true);
+        };
+        int scope6 = selection == NamedReplicas.Selection.NEAREST ? sites.longestPrefix(false) : scope;
         this.noDataAnswer = noData;
         this.noData = Mono.just(noData);
         int n = replicas.replicas().size();
         running = new Answer.Found[NameNode.SLOTS][n];
         runningMono = new Mono[NameNode.SLOTS][n];
+        runningMono6 = new Mono[NameNode.SLOTS][n];
         for (int k = 0; k < n; k++) {
             List<ResourceRecord> a = new ArrayList<>();
             List<ResourceRecord> aaaa = new ArrayList<>();
@@ -47,29 +58,29 @@ final class ReplicaNode {
             }
             List<ResourceRecord> any = new ArrayList<>(a);
             any.addAll(aaaa);
-            put(NameNode.SLOT_A, k, a);
-            put(NameNode.SLOT_AAAA, k, aaaa);
-            put(NameNode.SLOT_ANY, k, any);
+            put(NameNode.SLOT_A, k, a, scope, scope6);
+            put(NameNode.SLOT_AAAA, k, aaaa, scope, scope6);
+            put(NameNode.SLOT_ANY, k, any, scope, scope6);
         }
     }
 
-    private void put(int slot, int k, List<ResourceRecord> records) {
+    private void put(int slot, int k, List<ResourceRecord> records, int scope, int scope6) {
         if (!records.isEmpty()) {
             // chosen by client: a resolver that sent a client subnet caches it for that subnet only
-            running[slot][k] = new Answer.Found(records, List.of(), List.of(),
-                    selection == NamedReplicas.Selection.CLIENT);
+            running[slot][k] = new Answer.Found(records, List.of(), List.of(), scope);
             runningMono[slot][k] = Mono.just(running[slot][k]);
+            runningMono6[slot][k] = scope6 == scope ? runningMono[slot][k]
+                    : Mono.just(new Answer.Found(records, List.of(), List.of(), scope6));
         }
     }
 
     /**
-     * Who the client is, for {@link NamedReplicas.Selection#CLIENT}: the client subnet a resolver sent
+     * Who the client is, for {@link NamedReplicas.Selection#CLIENT} and {@code NEAREST}: the client subnet a resolver sent
      * (EDNS Client Subnet), else the source address (the resolver's, or a stub's).
      */
-    private static int clientHash(Query query) {
+    private static InetAddress who(Query query) {
         ClientSubnet subnet = query.subnet();
-        InetAddress who = subnet != null ? subnet.address() : query.client().getAddress();
-        return who.hashCode();
+        return subnet != null ? subnet.address() : query.client().getAddress();
     }
 
     Mono<Answer> resolve(Query query) {
@@ -78,10 +89,17 @@ final class ReplicaNode {
             set.replica(0).touch();
             return noData;
         }
-        int k = selection == NamedReplicas.Selection.ROUND_ROBIN ? set.pickRoundRobin(next.getAndIncrement())
-                : set.pickFor(clientHash(query));
+        int k = switch (selection) {
+            case ROUND_ROBIN -> set.pickRoundRobin(next.getAndIncrement());
+            case CLIENT -> set.pickFor(who(query).hashCode());
+            case NEAREST -> {
+                InetAddress who = who(query);
+                yield set.pickAmong(sites.preferred(who), who.hashCode());
+            }
+        };
         if (k >= 0) {
-            Mono<Answer> m = runningMono[slot][k];
+            ClientSubnet subnet = query.subnet();
+            Mono<Answer> m = subnet != null && subnet.family() == 2 ? runningMono6[slot][k] : runningMono[slot][k];
             return m != null ? m : noData;
         }
         return set.ensureRunning()

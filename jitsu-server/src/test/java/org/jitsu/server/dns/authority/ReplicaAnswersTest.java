@@ -41,6 +41,10 @@ class ReplicaAnswersTest {
     }
 
     private void pipeline(NamedReplicas.Selection selection) {
+        pipeline(selection, Sites.NONE);
+    }
+
+    private void pipeline(NamedReplicas.Selection selection, Sites sites) {
         List<ServiceDefinition> replicas = new ArrayList<>();
         for (int k = 1; k <= 3; k++) {
             replicas.add(new ServiceDefinition("home.r" + k, List.of(ip("127.0.0.1" + k), ip("fd00::1" + k)),
@@ -48,7 +52,7 @@ class ReplicaAnswersTest {
                     StopMode.DESTROY, Duration.ZERO));
         }
         NamedReplicas home = new NamedReplicas("home", replicas, new ReplicaPolicy(1, 3, 10),
-                List.of(DomainName.of("home.example.test")), 5, selection);
+                List.of(DomainName.of("home.example.test")), 5, selection, sites);
         pipeline = started(Fixtures.pipeline(timer, CoreMetrics.NOOP, List.of()).replicated(List.of(home)));
     }
 
@@ -107,5 +111,26 @@ class ReplicaAnswersTest {
             used.add(first);
         }
         assertThat(used).as("60 clients spread over the 3 replicas").hasSize(3);
+    }
+
+    @Test
+    void nearestGivesAClientItsSitesReplicaWhileItRunsAndAnyOtherWhenNot() {
+        pipeline(NamedReplicas.Selection.NEAREST, new Sites(List.of(
+                new Sites.Site(ip("198.51.100.0"), 24, List.of(2)),
+                new Sites.Site(ip("198.51.0.0"), 16, List.of(3, 2)),
+                new Sites.Site(ip("2001:db8::"), 32, List.of(1)))));
+        runAll();
+        assertThat(address(resolve(pipeline, query(RecordType.A, "198.51.100.7")))).isEqualTo(ip("127.0.0.12"));
+        assertThat(address(resolve(pipeline, query(RecordType.A, "198.51.7.7")))).as("the /16 row").isEqualTo(ip("127.0.0.13"));
+        Query bySubnet = new Query(DomainName.of("home.example.test"), RecordType.A,
+                new InetSocketAddress(ip("192.0.2.53"), 5353), Transport.UDP, new ClientSubnet(ip("198.51.100.0"), 24));
+        Answer viaResolver = resolve(pipeline, bySubnet);
+        assertThat(address(viaResolver)).as("a resolver's client subnet counts, not the resolver").isEqualTo(ip("127.0.0.12"));
+        assertThat(((Answer.Found) viaResolver).scope()).as("the longest row").isEqualTo(24);
+
+        pipeline.core().service("home.r3").orElseThrow().stop("operator").block(Duration.ofSeconds(5));
+        assertThat(address(resolve(pipeline, query(RecordType.A, "198.51.7.7")))).as("the row's next").isEqualTo(ip("127.0.0.12"));
+        pipeline.core().service("home.r2").orElseThrow().stop("operator").block(Duration.ofSeconds(5));
+        assertThat(address(resolve(pipeline, query(RecordType.A, "198.51.7.7")))).as("any running").isEqualTo(ip("127.0.0.11"));
     }
 }
