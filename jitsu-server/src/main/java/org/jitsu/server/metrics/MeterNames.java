@@ -63,8 +63,12 @@ public final class MeterNames {
 
     /** Names a template refused (budget, pool, backend), by template and reason. */
     public static final String INSTANCES_REFUSED = "jitsu.template.refused";
-    /** Instances a template made. */
-    public static final String INSTANCES_CREATED = "jitsu.template.instances.created";
+    /**
+     * Instances a template made: {@code jitsu_template_instances_made_total}. Not "created": the
+     * Prometheus client drops a counter's {@code _created} suffix (OpenMetrics reserves it for the
+     * creation time), so that name would be exported as {@code jitsu_template_instances_total}.
+     */
+    public static final String INSTANCES_CREATED = "jitsu.template.instances.made";
     /** Instances a template forgot. */
     public static final String INSTANCES_FORGOTTEN = "jitsu.template.instances.forgotten";
 

@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -20,6 +23,8 @@ import java.util.stream.Stream;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.JitsuServer;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.core.ManagedService;
+import org.jitsu.server.core.TemplateInstances;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -27,12 +32,15 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Runs a real {@link JitsuServer} for a test class: writes the config to a temporary directory, starts
- * the server on 127.0.0.1 with an ephemeral port, and after the class stops the services' VMs it
- * started and closes it. The config given is completed with {@code listen:} and {@code state-dir:};
- * it must not set them.
+ * the server on 127.0.0.1 with an ephemeral port, and after the class stops the VMs it started (the
+ * services' and the template instances') and closes it; a process still named by a pidfile in the
+ * state dir then (a stop that failed) is killed. The config given is completed with {@code listen:}
+ * and {@code state-dir:}; it must not set them.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -45,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCallback {
     private static final Logger log = LoggerFactory.getLogger(JitsuServerExtension.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration INSTANCES_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, String> files;
     private final Function<Path, String> config;
@@ -116,12 +125,75 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
                         log.warn("stopping {} after the test failed: {}", s.id(), e.toString());
                     }
                 }
+                stopInstances(server);
                 server.close();
             }
         } finally {
+            if (dir != null) {
+                killRecordedProcesses(dir.resolve("run"));
+            }
             server = null;
             if (dir != null) {
                 deleteTree(dir);
+            }
+        }
+    }
+
+    /** Stops every template instance's VM (all at once, bounded): the server leaves them as they are. */
+    private static void stopInstances(JitsuServer server) {
+        List<ManagedService> instances = new ArrayList<>();
+        for (TemplateInstances t : server.pipeline().core().templates()) {
+            instances.addAll(t.instances());
+        }
+        if (instances.isEmpty()) {
+            return;
+        }
+        try {
+            Flux.fromIterable(instances)
+                    .flatMap(i -> i.definition().vm().stop(StopMode.DESTROY, Duration.ZERO)
+                            .onErrorResume(e -> {
+                                log.warn("stopping {} after the test failed: {}", i.id(), e.toString());
+                                return Mono.empty();
+                            }), 32)
+                    .then()
+                    .block(INSTANCES_STOP_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("stopping {} template instances after the test failed: {}", instances.size(), e.toString());
+        }
+    }
+
+    /**
+     * Kills each live process that a process backend's pidfile under {@code stateDir} names (pid and
+     * start time as the pidfile records them, {@code PID START}): what a failed stop left behind.
+     */
+    static void killRecordedProcesses(Path stateDir) {
+        if (!Files.isDirectory(stateDir)) {
+            return;
+        }
+        List<Path> pidFiles;
+        try (Stream<Path> paths = Files.walk(stateDir)) {
+            pidFiles = paths.filter(p -> p.getFileName().toString().endsWith(".pid")
+                    && p.getParent().getFileName().toString().equals("pids")).toList();
+        } catch (IOException e) {
+            log.warn("cannot list pidfiles under {}: {}", stateDir, e.toString());
+            return;
+        }
+        for (Path file : pidFiles) {
+            try {
+                String[] parts = Files.readString(file, StandardCharsets.US_ASCII).strip().split("\\s+");
+                if (parts.length != 2) {
+                    continue;
+                }
+                long pid = Long.parseLong(parts[0]);
+                long started = Instant.parse(parts[1]).toEpochMilli();
+                ProcessHandle.of(pid)
+                        .filter(h -> h.info().startInstant().map(Instant::toEpochMilli).orElse(-1L) == started)
+                        .ifPresent(h -> {
+                            log.warn("killing process {} left running ({})", pid, file);
+                            h.destroyForcibly();
+                        });
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot read pidfile {}: {}", file, e.toString());
             }
         }
     }

@@ -62,6 +62,17 @@ public final class Prometheus {
         return found.get(0).value();
     }
 
+    /** Every sample named {@code name} whose labels include the given pairs ({@code key, value...}); maybe none. */
+    public List<Sample> samples(String name, String... labelPairs) {
+        List<Sample> found = new ArrayList<>();
+        for (Sample s : samples) {
+            if (s.name().equals(name) && matches(s.labels(), labelPairs)) {
+                found.add(s);
+            }
+        }
+        return List.copyOf(found);
+    }
+
     private static boolean matches(Map<String, String> labels, String[] pairs) {
         for (int i = 0; i + 1 < pairs.length; i += 2) {
             if (!pairs[i + 1].equals(labels.get(pairs[i]))) {
