@@ -2,26 +2,34 @@ package org.jitsu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DnsTools;
 import org.jitsu.server.testing.JitsuServerExtension;
+import org.jitsu.server.testing.UdpDns;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replicated service on the real server with a real client: kdig with EDNS Client Subnet gets, per
- * subnet, one running replica, with the subnet echoed and its whole prefix as the answer's scope.
+ * A replicated service on the real server with real clients: kdig with EDNS Client Subnet gets, per
+ * subnet, one running replica, with the subnet echoed and its whole prefix as the answer's scope; load
+ * boots a second replica that no answer names before it is ready, and quiet stops it again.
  */
 @Tag("native")
 class ReplicasIT {
@@ -84,5 +92,80 @@ class ReplicasIT {
         Matcher m = Pattern.compile("home\\.rep\\.test\\.\\s+\\d+\\s+IN\\s+A\\s+(\\S+)").matcher(kdigOutput);
         assertThat(m.find()).as("an A record in %s", kdigOutput).isTrue();
         return m.group(1);
+    }
+
+    /**
+     * Queries for {@code home.rep.test} from one socket, 50 at a time, until {@code until} holds (or
+     * 2,000 were sent); the addresses every reply carried, in the order of the ids.
+     */
+    private static List<String> load(int port, BooleanSupplier until) {
+        List<String> seen = new ArrayList<>();
+        try (UdpDns dns = UdpDns.open("127.0.0.1", port)) {
+            int id = 1;
+            while (id <= 2000 && !until.getAsBoolean()) {
+                for (int i = 0; i < 50; i++) {
+                    dns.send(id++, "home.rep.test", UdpDns.A);
+                }
+                dns.drain(20);
+            }
+            dns.drain(200);
+            for (UdpDns.Reply r : dns.replies().values()) {
+                seen.addAll(r.addresses());
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void loadBootsAReplicaThatIsGivenOutOnlyOnceReadyAndQuietStopsItAgain() throws Exception {
+        int port = JitsuServerExtension.freePort("127.0.0.1");
+        int gate = JitsuServerExtension.freePort("127.0.7.12");
+        String yaml = String.join("\n",
+                "listen: {addresses: [127.0.0.1], port: " + port + "}",
+                "admin: {enabled: false}",
+                "state-dir: \"" + dir.resolve("run") + "\"",
+                "idle: {check-interval: 200ms}",
+                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
+                "backends: {local: {type: process}}",
+                "services:",
+                "  - id: home",
+                "    names: [home.rep.test]",
+                "    addresses: [127.0.7.11, 127.0.7.12]",
+                "    ttl: 1",
+                "    replicas: {min: 1, max: 2, target-qps: 20}",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    readiness: [{tcp: \"${address}:" + gate + "\"}]", // replica 2 is ready once the test opens its port
+                "    boot-timeout: 60s",
+                "");
+        try (ServerSocket first = new ServerSocket(gate, 50, InetAddress.getByName("127.0.7.11"));
+             JitsuServer server = JitsuServer.builder(JitsuConfig.parse(yaml, "replicas.yml")).start()) {
+            try {
+                OnDemandCore core = server.pipeline().core();
+                assertThat(DnsTools.dig("127.0.0.1", port, "+short", "home.rep.test").stdout().trim())
+                        .isEqualTo("127.0.7.11");
+                List<String> whileBooting = load(port, () -> state(core, "home.r2") == ServiceStatus.State.BOOTING);
+                assertThat(state(core, "home.r2")).as("the load boots replica 2").isEqualTo(ServiceStatus.State.BOOTING);
+                whileBooting.addAll(load(port, () -> false)); // more load while it boots: 2,000 queries
+                assertThat(whileBooting).as("a booting replica is never given out").isNotEmpty()
+                        .containsOnly("127.0.7.11");
+
+                try (ServerSocket second = new ServerSocket(gate, 50, InetAddress.getByName("127.0.7.12"))) {
+                    Await.until("replica 2 ready", () -> state(core, "home.r2") == ServiceStatus.State.RUNNING);
+                    assertThat(load(port, () -> false)).as("both replicas take the load")
+                            .contains("127.0.7.11", "127.0.7.12");
+                    Await.until("replica 2 stopped once quiet", () -> state(core, "home.r2") == ServiceStatus.State.STOPPED);
+                    assertThat(state(core, "home.r1")).isEqualTo(ServiceStatus.State.RUNNING);
+                    assertThat(DnsTools.dig("127.0.0.1", port, "+short", "home.rep.test").stdout().trim())
+                            .isEqualTo("127.0.7.11");
+                }
+            } finally {
+                server.close(true);
+            }
+        }
+    }
+
+    private static ServiceStatus.State state(OnDemandCore core, String id) {
+        return core.status(id).orElseThrow().state();
     }
 }
