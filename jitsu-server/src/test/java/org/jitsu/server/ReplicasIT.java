@@ -41,16 +41,7 @@ class ReplicasIT {
     @Test
     void eachClientSubnetGetsItsRunningReplicaWithTheRightScope() throws Exception {
         int port = JitsuServerExtension.freePort("127.0.0.1");
-        String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + port + "}",
-                "admin: {enabled: false}",
-                "state-dir: \"" + dir.resolve("run") + "\"",
-                "idle: {check-interval: 200ms}",
-                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
-                "backends: {local: {type: process}}",
-                "services:",
-                "  - id: home",
-                "    names: [home.rep.test]",
+        String yaml = String.join("\n", head(port, "admin: {enabled: false}", dir),
                 "    addresses: [127.0.7.1, 127.0.7.2, 127.0.7.3]",
                 "    ttl: 5",
                 "    replicas: {min: 3, max: 3, answer: client}",
@@ -88,6 +79,23 @@ class ReplicasIT {
         }
     }
 
+    /**
+     * The start of a config with zone {@code rep.test} and a process backend, idle ticks every 200 ms,
+     * and the first two lines of service {@code home} ({@code home.rep.test}); the caller adds the rest.
+     */
+    static String head(int port, String admin, Path dir) {
+        return String.join("\n",
+                "listen: {addresses: [127.0.0.1], port: " + port + "}",
+                admin,
+                "state-dir: \"" + dir.resolve("run") + "\"",
+                "idle: {check-interval: 200ms}",
+                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
+                "backends: {local: {type: process}}",
+                "services:",
+                "  - id: home",
+                "    names: [home.rep.test]");
+    }
+
     private static String address(String kdigOutput) {
         Matcher m = Pattern.compile("home\\.rep\\.test\\.\\s+\\d+\\s+IN\\s+A\\s+(\\S+)").matcher(kdigOutput);
         assertThat(m.find()).as("an A record in %s", kdigOutput).isTrue();
@@ -120,16 +128,7 @@ class ReplicasIT {
     void loadBootsAReplicaThatIsGivenOutOnlyOnceReadyAndQuietStopsItAgain() throws Exception {
         int port = JitsuServerExtension.freePort("127.0.0.1");
         int gate = JitsuServerExtension.freePort("127.0.7.12");
-        String yaml = String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + port + "}",
-                "admin: {enabled: false}",
-                "state-dir: \"" + dir.resolve("run") + "\"",
-                "idle: {check-interval: 200ms}",
-                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
-                "backends: {local: {type: process}}",
-                "services:",
-                "  - id: home",
-                "    names: [home.rep.test]",
+        String yaml = String.join("\n", head(port, "admin: {enabled: false}", dir),
                 "    addresses: [127.0.7.11, 127.0.7.12]",
                 "    ttl: 1",
                 "    replicas: {min: 1, max: 2, target-qps: 20}",

@@ -95,15 +95,7 @@ class ResolverEcsIT {
         assertThat(run("ip", "link", "set", "lo", "up").exitCode()).isZero();
 
         Path jitsu = Files.writeString(dir.resolve("jitsu.yml"), String.join("\n",
-                "listen: {addresses: [127.0.0.1], port: " + JITSU_PORT + "}",
-                "admin: {address: \"127.0.0.1:" + ADMIN_PORT + "\"}",
-                "state-dir: \"" + dir.resolve("run") + "\"",
-                "idle: {check-interval: 200ms}",
-                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
-                "backends: {local: {type: process}}",
-                "services:",
-                "  - id: home",
-                "    names: [home.rep.test]",
+                ReplicasIT.head(JITSU_PORT, "admin: {address: \"127.0.0.1:" + ADMIN_PORT + "\"}", dir),
                 "    addresses: [127.0.7.1, 127.0.7.2, 127.0.7.3]",
                 "    ttl: 300",
                 "    replicas: {min: 3, max: 3, answer: client}",

@@ -36,7 +36,7 @@ import org.libvirt.LibvirtException;
 @Tag("native")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TemplateLibvirtIT {
-    private static final String TEST_DRIVER = "test:///default";
+    private static final String TEST_DRIVER = TestDriver.URI;
     private static final String POOL = "127.81.0.0/16";
     private static final List<String> DOMAINS = List.of("pages.a", "pages.b");
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -117,10 +117,10 @@ class TemplateLibvirtIT {
 
         assertThat(active("pages.a")).isTrue();
         assertThat(active("pages.b")).isTrue();
-        assertThat(xml("pages.a")).contains("<name>pages.a</name>")
+        assertThat(TestDriver.domainXml("pages.a")).contains("<name>pages.a</name>")
                 .contains("<description>page a on " + addressA + "</description>")
                 .contains("<mac address='" + macOf("pages.a") + "'/>");
-        assertThat(xml("pages.b")).contains("<name>pages.b</name>")
+        assertThat(TestDriver.domainXml("pages.b")).contains("<name>pages.b</name>")
                 .contains("<description>page b on " + addressB + "</description>")
                 .contains("<mac address='" + macOf("pages.b") + "'/>");
         assertThat(macOf("pages.a")).isNotEqualTo(macOf("pages.b"));
@@ -197,20 +197,6 @@ class TemplateLibvirtIT {
             }
         } catch (LibvirtException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    private static String xml(String name) throws LibvirtException {
-        Connect c = new Connect(TEST_DRIVER);
-        try {
-            Domain d = c.domainLookupByName(name);
-            try {
-                return d.getXMLDesc(0);
-            } finally {
-                d.free();
-            }
-        } finally {
-            c.close();
         }
     }
 

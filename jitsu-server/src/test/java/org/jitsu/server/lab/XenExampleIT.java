@@ -40,7 +40,7 @@ import org.yaml.snakeyaml.Yaml;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class XenExampleIT {
     private static final Path XEN_YML = Path.of("..", "config", "xen.yml");
-    private static final String TEST_DRIVER = "test:///default";
+    private static final String TEST_DRIVER = TestDriver.URI;
 
     @RegisterExtension
     static final JitsuServerExtension jitsu = JitsuServerExtension.builder()
@@ -119,7 +119,7 @@ class XenExampleIT {
         assertThat(status("www").boots()).isEqualTo(1);
         assertThat(vm("www").service().vm().state().block(Duration.ofSeconds(10))).isEqualTo(VmState.RUNNING);
 
-        String xml = domainXml("www");
+        String xml = TestDriver.domainXml("www");
         assertThat(xml).contains("<domain type='xen'")
                 .contains("<kernel>/var/lib/xen/images/www.xen</kernel>")
                 .contains("<cmdline>--ipv4=192.0.2.10/24 --ipv4-gateway=192.0.2.1</cmdline>")
@@ -134,7 +134,7 @@ class XenExampleIT {
         DnsTools.Result api = jitsu.dig("api.unikernel.test", "A");
         assertThat(api.stdout()).contains("status: NOERROR")
                 .containsPattern("(?m)^api\\.unikernel\\.test\\.\\s+60\\s+IN\\s+A\\s+192\\.0\\.2\\.11$");
-        assertThat(domainXml("api")).contains("<kernel>/var/lib/xen/images/api.xen</kernel>")
+        assertThat(TestDriver.domainXml("api")).contains("<kernel>/var/lib/xen/images/api.xen</kernel>")
                 .contains("<cmdline>netdev.ip=192.0.2.11/24:192.0.2.1 --</cmdline>");
 
         DnsTools.Result apex = jitsu.dig("unikernel.test", "A");
@@ -150,20 +150,6 @@ class XenExampleIT {
 
     private static NamedService vm(String id) {
         return jitsu.server().services().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
-    }
-
-    private static String domainXml(String name) throws LibvirtException {
-        Connect c = new Connect(TEST_DRIVER);
-        try {
-            Domain d = c.domainLookupByName(name);
-            try {
-                return d.getXMLDesc(0);
-            } finally {
-                d.free();
-            }
-        } finally {
-            c.close();
-        }
     }
 
     /** The MAC the template's {@code ${mac}} gets: 02 and the first five bytes of SHA-256 of the service id. */
