@@ -1,6 +1,7 @@
 package org.jitsu.server.core;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -42,6 +43,21 @@ final class ClientBudgets {
     /** Drops the buckets that are full again: they would start full anyway. */
     void dropFull(long now) {
         buckets.values().removeIf(b -> b.full(now));
+    }
+
+    /** The client's prefix as text ({@code 198.51.100.0/24}), for the log. */
+    static String describe(InetAddress client, InstanceBudget budget) {
+        byte[] b = client.getAddress();
+        int length = b.length == 4 ? budget.v4Prefix() : budget.v6Prefix();
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, length - i * 8));
+            b[i] = (byte) (b[i] & (0xff << (8 - keep)));
+        }
+        try {
+            return InetAddress.getByAddress(b).getHostAddress() + "/" + length;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // only for a wrong length
+        }
     }
 
     /** Prefixes with a bucket now. */

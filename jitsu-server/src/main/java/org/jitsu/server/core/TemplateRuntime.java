@@ -160,8 +160,8 @@ final class TemplateRuntime implements TemplateInstances {
                     + budget.maxRunning() + " instances run already; " + key + " refused");
         }
         if (!perClient.tryTake(client, now)) {
-            return refuse(Admission.Reason.CLIENT_RATE, "template " + id() + ": client prefix of "
-                    + client.getHostAddress() + " made " + budget.perClientPerMinute()
+            return refuse(Admission.Reason.CLIENT_RATE, "template " + id() + ": client prefix "
+                    + ClientBudgets.describe(client, budget) + " made " + budget.perClientPerMinute()
                     + " new instances in the last minute; " + key + " refused");
         }
         if (!rate.tryTake(now)) {

@@ -179,6 +179,8 @@ class TemplateInstancesTest {
         timer.advanceTimeBy(Duration.ofSeconds(20)); // 3 per minute: one more
         assertThat(t.admit(List.of("r100"), ip("198.51.100.9"))).isInstanceOf(Admission.Admitted.class);
         assertThat(refused).allMatch(r -> r.equals("pages:CLIENT_RATE")).hasSize(97);
+        assertThat(((Admission.Refused) t.admit(List.of("r200"), ip("198.51.100.77"))).message())
+                .contains("client prefix 198.51.100.0/24 made 3 new instances");
     }
 
     @Test
