@@ -118,7 +118,11 @@ final class ServiceViews {
             }
             for (NamedTemplate t : pipeline.templates()) {
                 if (id.startsWith(t.id() + ".")) {
-                    List<String> values = List.of(id.substring(t.id().length() + 1).split("\\."));
+                    String key = id.substring(t.id().length() + 1);
+                    if (t.template().replicas().isPresent() && key.lastIndexOf(".r") > 0) {
+                        key = key.substring(0, key.lastIndexOf(".r")); // replica K of the instance
+                    }
+                    List<String> values = List.of(key.split("\\."));
                     if (values.size() == t.pattern().captureNames().size()) {
                         return List.of(t.pattern().fill(values).text());
                     }

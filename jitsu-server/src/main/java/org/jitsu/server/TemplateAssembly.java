@@ -11,10 +11,13 @@ import org.jitsu.backend.Backend;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
 import org.jitsu.server.config.JitsuConfig;
+import org.jitsu.server.config.ReplicaSettings;
 import org.jitsu.server.config.TemplateConfig;
 import org.jitsu.server.core.InstanceFactory;
 import org.jitsu.server.core.ServiceTemplate;
+import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.NamedTemplate;
+import org.jitsu.server.dns.authority.Sites;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 import reactor.core.scheduler.Scheduler;
@@ -52,8 +55,11 @@ final class TemplateAssembly {
         };
         check(t, backend, factory);
         ServiceTemplate template = new ServiceTemplate(t.id(), t.pattern().captureNames(), t.addresses(), factory,
-                t.bootTimeout(), t.idleTimeout(), t.stopMode(), t.stopGrace(), t.forgetAfter(), t.budget(), t.source());
-        return new NamedTemplate(template, t.pattern(), t.ttl(), t.refuseWithRefused());
+                t.bootTimeout(), t.idleTimeout(), t.stopMode(), t.stopGrace(), t.forgetAfter(), t.budget(), t.source(),
+                t.replicas().map(ReplicaSettings::policy));
+        return new NamedTemplate(template, t.pattern(), t.ttl(), t.refuseWithRefused(),
+                t.replicas().map(ReplicaSettings::selection).orElse(NamedReplicas.Selection.ROUND_ROBIN),
+                t.replicas().map(ReplicaSettings::sites).orElse(Sites.NONE));
     }
 
     /** Defines and releases a sample instance, so that the backend checks the spec (with its key paths). */
@@ -64,6 +70,9 @@ final class TemplateAssembly {
         }
         String instanceId = t.id() + "." + String.join(".", t.pattern().captureNames());
         sample.put("instance", instanceId);
+        if (t.replicas().isPresent()) {
+            sample.put("replica", "1");
+        }
         for (InetAddress a : t.addresses().sample()) {
             sample.put(a.getAddress().length == 4 ? "address" : "address6", a.getHostAddress());
         }

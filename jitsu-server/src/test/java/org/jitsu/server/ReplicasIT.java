@@ -164,6 +164,49 @@ class ReplicasIT {
         }
     }
 
+    @Test
+    void aTemplatesInstancesHaveTheirOwnReplicas() throws Exception {
+        int port = JitsuServerExtension.freePort("127.0.0.1");
+        String yaml = String.join("\n",
+                "listen: {addresses: [127.0.0.1], port: " + port + "}",
+                "admin: {enabled: false}",
+                "state-dir: \"" + dir.resolve("run") + "\"",
+                "idle: {check-interval: 200ms}",
+                "zones: [{name: rep.test, nameservers: [ns1.rep.test], hosts: {ns1.rep.test: [127.0.0.1]}}]",
+                "backends: {local: {type: process}}",
+                "templates:",
+                "  - id: pages",
+                "    pattern: \"{page}.pages.rep.test\"",
+                "    pool: [127.0.8.0/24]",
+                "    ttl: 5",
+                "    replicas: {min: 2, max: 2}",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "    budget: {per-client-per-minute: 0}",
+                "");
+        try (JitsuServer server = JitsuServer.builder(JitsuConfig.parse(yaml, "template-replicas.yml")).start()) {
+            try {
+                OnDemandCore core = server.pipeline().core();
+                String first = DnsTools.dig("127.0.0.1", port, "+short", "a.pages.rep.test").stdout().trim();
+                assertThat(first).startsWith("127.0.8.");
+                // min 2: the template's tick boots the instance's second replica
+                Await.until("both replicas of pages.a", () -> core.status("pages.a.r2").map(ServiceStatus::state)
+                        .orElse(ServiceStatus.State.STOPPED) == ServiceStatus.State.RUNNING);
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < 4; i++) {
+                    seen.add(DnsTools.dig("127.0.0.1", port, "+short", "a.pages.rep.test").stdout().trim());
+                }
+                assertThat(seen).as("round robin over the instance's two replicas").hasSize(2).contains(first);
+                String other = DnsTools.dig("127.0.0.1", port, "+short", "b.pages.rep.test").stdout().trim();
+                assertThat(other).startsWith("127.0.8.").isNotIn(seen);
+                assertThat(core.statuses()).extracting(ServiceStatus::id)
+                        .contains("pages.a.r1", "pages.a.r2", "pages.b.r1", "pages.b.r2");
+            } finally {
+                server.close(true);
+            }
+        }
+    }
+
     private static ServiceStatus.State state(OnDemandCore core, String id) {
         return core.status(id).orElseThrow().state();
     }

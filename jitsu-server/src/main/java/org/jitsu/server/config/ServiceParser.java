@@ -91,27 +91,14 @@ final class ServiceParser {
         Settings stop = s.child("stop").allowOnly("mode", "grace");
         StopMode mode = stop.enumValue("mode", StopMode.class, StopMode.DESTROY);
         Duration grace = durations.computeIfAbsent(stop.positiveDuration("grace", DEFAULT_GRACE), d -> d);
-        Optional<ReplicaPolicy> replicas = Optional.empty();
-        NamedReplicas.Selection selection = NamedReplicas.Selection.ROUND_ROBIN;
-        Sites sites = Sites.NONE;
-        if (s.has("replicas")) {
-            Settings r = s.child("replicas").allowOnly("min", "max", "target-qps", "answer", "sites");
-            int max = (int) r.integer("max", 1, 64);
-            int min = (int) r.integer("min", 1, 0, max);
-            double target = r.integer("target-qps", 100, 1, 10_000_000);
-            replicas = Optional.of(new ReplicaPolicy(min, max, target));
-            String answer = r.string("answer", "round-robin");
-            selection = switch (answer) {
-                case "round-robin" -> NamedReplicas.Selection.ROUND_ROBIN;
-                case "client" -> NamedReplicas.Selection.CLIENT;
-                case "nearest" -> NamedReplicas.Selection.NEAREST;
-                default -> throw new ConfigException(r.keyPath("answer"), answer, "round-robin, client or nearest");
-            };
-            sites = sites(r, max);
-            if (selection == NamedReplicas.Selection.NEAREST && sites.isEmpty()) {
-                throw new ConfigException(r.keyPath("sites"), null, "client prefixes and the replicas nearest them,"
-                        + " such as {\"198.51.100.0/24\": [1], \"203.0.113.0/24\": [2, 3]} (answer: nearest)");
-            }
+        Optional<ReplicaSettings> replicaSettings = s.has("replicas") ? Optional.of(replicas(s.child("replicas")))
+                : Optional.empty();
+        Optional<ReplicaPolicy> replicas = replicaSettings.map(ReplicaSettings::policy);
+        NamedReplicas.Selection selection = replicaSettings.map(ReplicaSettings::selection)
+                .orElse(NamedReplicas.Selection.ROUND_ROBIN);
+        Sites sites = replicaSettings.map(ReplicaSettings::sites).orElse(Sites.NONE);
+        if (replicas.isPresent()) {
+            int max = replicas.get().max();
             long v4 = addresses.stream().filter(a -> a.getAddress().length == 4).count();
             long v6 = addresses.size() - v4;
             if ((v4 != 0 && v4 != max) || (v6 != 0 && v6 != max)) {
@@ -161,6 +148,27 @@ final class ServiceParser {
         allowed[keys.length] = backend.type();
         s.allowOnly(allowed);
         return backend;
+    }
+
+    /** A {@code replicas:} section (of a service or a template). */
+    static ReplicaSettings replicas(Settings r) {
+        r.allowOnly("min", "max", "target-qps", "answer", "sites");
+        int max = (int) r.integer("max", 1, 64);
+        int min = (int) r.integer("min", 1, 0, max);
+        double target = r.integer("target-qps", 100, 1, 10_000_000);
+        String answer = r.string("answer", "round-robin");
+        NamedReplicas.Selection selection = switch (answer) {
+            case "round-robin" -> NamedReplicas.Selection.ROUND_ROBIN;
+            case "client" -> NamedReplicas.Selection.CLIENT;
+            case "nearest" -> NamedReplicas.Selection.NEAREST;
+            default -> throw new ConfigException(r.keyPath("answer"), answer, "round-robin, client or nearest");
+        };
+        Sites sites = sites(r, max);
+        if (selection == NamedReplicas.Selection.NEAREST && sites.isEmpty()) {
+            throw new ConfigException(r.keyPath("sites"), null, "client prefixes and the replicas nearest them,"
+                    + " such as {\"198.51.100.0/24\": [1], \"203.0.113.0/24\": [2, 3]} (answer: nearest)");
+        }
+        return new ReplicaSettings(new ReplicaPolicy(min, max, target), selection, sites);
     }
 
     /** {@code replicas.sites}: client prefix → the replicas (1 to {@code max}) nearest it. */

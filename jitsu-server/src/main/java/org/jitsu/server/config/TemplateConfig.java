@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.AddressPool;
@@ -32,11 +33,14 @@ import org.jitsu.settings.Settings;
  * @param budget what the template may cost
  * @param refuseWithRefused a name over budget gets REFUSED (true) or SERVFAIL (false)
  * @param source the entry as written, compared on a reload
+ * @param replicas with {@code replicas:}: every instance runs up to {@code max} replicas, each with its own
+ *     VM ({@code ${replica}} filled in) and its own address of each range of the pool
  */
 public record TemplateConfig(String id, String path, NamePattern pattern, long ttl, AddressPool addresses,
                              String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
                              Duration idleTimeout, StopMode stopMode, Duration stopGrace, Duration forgetAfter,
-                             InstanceBudget budget, boolean refuseWithRefused, Map<?, ?> source) {
+                             InstanceBudget budget, boolean refuseWithRefused, Map<?, ?> source,
+                             Optional<ReplicaSettings> replicas) {
     /** A placeholder in a backend spec or a readiness item: {@code ${name}}. */
     public static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
@@ -50,5 +54,6 @@ public record TemplateConfig(String id, String path, NamePattern pattern, long t
         readiness = List.copyOf(readiness);
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(replicas, "replicas");
     }
 }

@@ -25,7 +25,7 @@ import org.jitsu.settings.Settings;
 /** Reads {@code templates:}: name patterns, capture rules, address pools, budgets, placeholders. */
 final class TemplateParser {
     private static final String[] KEYS = {"id", "pattern", "captures", "pool", "addresses", "ttl", "backend",
-        "readiness", "boot-timeout", "idle-timeout", "stop", "forget-after", "budget"};
+        "readiness", "boot-timeout", "idle-timeout", "stop", "forget-after", "budget", "replicas"};
     /** What every instance has besides its captures. */
     static final Set<String> INSTANCE_VALUES = Set.of("instance", "address", "address6");
 
@@ -100,14 +100,23 @@ final class TemplateParser {
         InstanceBudget budget = new InstanceBudget(maxInstances, maxRunning, perSecond, burst, perClient, v4, v6);
         Settings spec = s.child(backend.type());
         List<Settings> readiness = ServiceParser.readiness(s);
+        Optional<ReplicaSettings> replicas = s.has("replicas")
+                ? Optional.of(ServiceParser.replicas(s.child("replicas"))) : Optional.empty();
+        if (replicas.isPresent() && addresses.isFixed()) {
+            throw new ConfigException(s.keyPath("addresses"), s.strings("addresses").toString(),
+                    "pool (with replicas, each replica of an instance gets its own address from the pool)");
+        }
         Set<String> known = new HashSet<>(pattern.captureNames());
         known.addAll(INSTANCE_VALUES);
+        if (replicas.isPresent()) {
+            known.add("replica");
+        }
         checkPlaceholders(spec, known);
         for (Settings item : readiness) {
             checkPlaceholders(item, known);
         }
         return new TemplateConfig(id, s.path(), pattern, ttl, addresses, backend.name(), spec, readiness, bootTimeout,
-                idleTimeout, mode, grace, forgetAfter, budget, answer.equals("refused"), source);
+                idleTimeout, mode, grace, forgetAfter, budget, answer.equals("refused"), source, replicas);
     }
 
     private static NamePattern pattern(Settings s) {

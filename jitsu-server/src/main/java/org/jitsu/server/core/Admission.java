@@ -9,8 +9,15 @@ import java.util.Objects;
  */
 public sealed interface Admission {
 
-    /** The instance (new or known) for the name; its {@code ensureRunning()} boots it if needed. */
-    record Admitted(ManagedService service) implements Admission {
+    /**
+     * The instance (new or known) for the name; its {@code ensureRunning()} boots it if needed. With
+     * replicas, {@code service} is replica 1 and {@code replicas} the instance's set (else null).
+     */
+    record Admitted(ManagedService service, ReplicaSet replicas) implements Admission {
+        public Admitted(ManagedService service) {
+            this(service, null);
+        }
+
         public Admitted {
             Objects.requireNonNull(service, "service");
         }

@@ -98,7 +98,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
                     if (started.get()) {
                         subscribeTo(backend);
                     }
-                });
+                }, timer, idleCheckInterval);
     }
 
     @Override

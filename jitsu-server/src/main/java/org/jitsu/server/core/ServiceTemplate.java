@@ -3,6 +3,7 @@ package org.jitsu.server.core;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jitsu.backend.StopMode;
 
 /**
@@ -22,10 +23,21 @@ import org.jitsu.backend.StopMode;
  * @param budget what the template may cost
  * @param source what the template was built from (its config section), compared on a reload: a template
  *     with the same id and an equal source keeps its instances
+ * @param replicas with replicas, each instance runs up to {@code max} of them ({@code ID.KEY.rK}, each its
+ *     own VM and addresses), scaled at every idle tick
  */
 public record ServiceTemplate(String id, List<String> captures, AddressPool addresses, InstanceFactory factory,
                               Duration bootTimeout, Duration idleTimeout, StopMode stopMode, Duration stopGrace,
-                              Duration forgetAfter, InstanceBudget budget, Object source) {
+                              Duration forgetAfter, InstanceBudget budget, Object source,
+                              Optional<ReplicaPolicy> replicas) {
+    /** Without replicas. */
+    public ServiceTemplate(String id, List<String> captures, AddressPool addresses, InstanceFactory factory,
+                           Duration bootTimeout, Duration idleTimeout, StopMode stopMode, Duration stopGrace,
+                           Duration forgetAfter, InstanceBudget budget, Object source) {
+        this(id, captures, addresses, factory, bootTimeout, idleTimeout, stopMode, stopGrace, forgetAfter, budget,
+                source, Optional.empty());
+    }
+
     /** @throws IllegalArgumentException naming the template and the value that is out of range */
     public ServiceTemplate {
         Objects.requireNonNull(id, "id");
@@ -36,6 +48,7 @@ public record ServiceTemplate(String id, List<String> captures, AddressPool addr
         Objects.requireNonNull(stopGrace, "stopGrace");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(replicas, "replicas");
         if (captures.isEmpty()) {
             throw new IllegalArgumentException("template " + id + " captures nothing");
         }

@@ -1,6 +1,7 @@
 package org.jitsu.server.core;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -18,6 +19,7 @@ import org.jitsu.backend.Vm;
 import org.jitsu.server.core.ServiceStatus.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The instances of one template: a concurrent map from the captured values to an {@link KnownInstance} (a
@@ -37,6 +39,7 @@ final class TemplateRuntime implements TemplateInstances {
     private final CoreMetrics metrics;
     private final Function<ServiceContextParts, ServiceRuntime> runtimes;
     private final ServiceJournal coreJournal;
+    private final InstanceMaker maker;
     private final BootCoordinator coordinator;
     private final Consumer<Backend> backendSeen;
     private final ConcurrentHashMap<String, KnownInstance> instances = new ConcurrentHashMap<>();
@@ -61,8 +64,9 @@ final class TemplateRuntime implements TemplateInstances {
 
     TemplateRuntime(ServiceTemplate template, Clock clock, CoreMetrics metrics, ServiceJournal journal,
                     BootCoordinator coordinator, Function<ServiceContextParts, ServiceRuntime> runtimes,
-                    Consumer<Backend> backendSeen) {
+                    Consumer<Backend> backendSeen, Scheduler scaleTimer, Duration scaleInterval) {
         this.template = template;
+        this.maker = new InstanceMaker(template, journal, runtimes, metrics, scaleTimer, scaleInterval);
         this.coreJournal = journal;
         this.coordinator = coordinator;
         this.clock = clock;
@@ -110,8 +114,7 @@ final class TemplateRuntime implements TemplateInstances {
 
     /** A known instance: admitted when it runs or boots, or when there is a place under maxRunning. */
     private Admission place(KnownInstance i) {
-        State s = i.runtime.currentState();
-        if (s == State.RUNNING || s == State.BOOTING || i.counted.get()) {
+        if (i.anyActive() || i.counted.get()) {
             return i.admitted;
         }
         if (!count(i, false)) {
@@ -171,58 +174,31 @@ final class TemplateRuntime implements TemplateInstances {
         return make(key, values, now, true);
     }
 
-    /** Makes the instance (budget checked, or restored); {@code place}: take a place under maxRunning. */
+    /**
+     * Makes the instance (budget checked, or restored); {@code place}: take a place under maxRunning. With
+     * replicas, replica K ({@code ID.KEY.rK}) gets its own address (hashed from {@code KEY.rK}) and VM.
+     */
     // under this
     private Admission make(String key, List<String> values, long now, boolean place) {
-        Optional<List<InetAddress>> addresses = template.addresses().allocate(key);
-        if (addresses.isEmpty()) {
-            return refuse(Admission.Reason.NO_ADDRESS, "template " + id() + ": address pool exhausted ("
-                    + template.addresses() + "); " + key + " refused");
-        }
-        String instanceId = id() + "." + key;
-        Map<String, String> named = new HashMap<>();
-        for (int i = 0; i < values.size(); i++) {
-            named.put(template.captures().get(i), values.get(i));
-        }
-        named.put("instance", instanceId);
-        for (InetAddress a : addresses.get()) {
-            named.put(a.getAddress().length == 4 ? "address" : "address6", a.getHostAddress());
-        }
-        InstanceFactory.Parts parts;
-        try {
-            parts = template.factory().create(instanceId, Map.copyOf(named));
-        } catch (RuntimeException e) {
-            template.addresses().release(addresses.get());
-            return refuse(Admission.Reason.BACKEND, "template " + id() + ": instance " + instanceId
-                    + " refused by its backend: " + e.getMessage());
-        }
-        ServiceDefinition def = new ServiceDefinition(instanceId, addresses.get(), parts.vm(), parts.readiness(),
-                template.bootTimeout(), template.idleTimeout(), template.stopMode(), template.stopGrace());
         KnownInstance[] self = new KnownInstance[1];
-        ServiceJournal journal = new ServiceJournal() {
-            @Override
-            public Optional<ServiceStatus> saved(String id) {
-                return coreJournal.saved(id);
+        InstanceMaker.Made made = maker.make(key, values, state -> {
+            if (self[0] != null) {
+                stateChanged(self[0], state);
             }
-
-            @Override
-            public void changed(ServiceStatus status) {
-                KnownInstance i = self[0];
-                if (i != null) {
-                    stateChanged(i, status.state());
-                }
-                coreJournal.changed(status);
-            }
-        };
-        ServiceRuntime runtime = runtimes.apply(new ServiceContextParts(def, journal, new TemplateMetrics(id(), metrics)));
-        KnownInstance instance = new KnownInstance(key, runtime, addresses.get());
+        });
+        if (made.refused() != null) {
+            return refuse(made.refused().reason(), made.refused().message());
+        }
+        KnownInstance instance = made.instance();
         self[0] = instance;
-        runtime.use(now);
+        instance.runtime.use(now);
         instances.put(key, instance);
-        byVm.put(parts.vm().id(), runtime);
-        backendSeen.accept(parts.vm().backend());
+        for (ServiceRuntime r : instance.replicas) {
+            byVm.put(r.definition().vm().id(), r);
+            backendSeen.accept(r.definition().vm().backend());
+        }
         metrics.instanceCreated(id());
-        log.debug("template {}: new instance {} on {}", id(), instanceId, addresses.get());
+        log.debug("template {}: new instance {} on {}", id(), instance.runtime.id(), instance.addresses);
         if (place && !count(instance, false)) { // not under this lock after the check above, but never overshoot
             return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning reached");
         }
@@ -231,6 +207,9 @@ final class TemplateRuntime implements TemplateInstances {
 
     private void stateChanged(KnownInstance i, State state) {
         if (state == State.STOPPED || state == State.SUSPENDED) {
+            if (i.anyActive()) {
+                return; // another replica still boots or runs
+            }
             uncount(i);
             if (state == State.STOPPED) {
                 synchronized (this) {
@@ -258,7 +237,7 @@ final class TemplateRuntime implements TemplateInstances {
                 it.remove();
                 continue;
             }
-            if (!i.counted.get() && i.runtime.retireIfForgettable(now, 0)) {
+            if (!i.counted.get() && !i.anyActive() && i.runtime.retireIfForgettable(now, 0)) {
                 it.remove();
                 forget(i);
                 return true;
@@ -277,13 +256,18 @@ final class TemplateRuntime implements TemplateInstances {
         long bootTimeout = template.bootTimeout().toMillis();
         for (KnownInstance i : instances.values()) {
             try {
-                i.runtime.idleCheck();
+                for (ServiceRuntime r : i.replicas) {
+                    r.idleCheck();
+                }
+                if (i.set != null) {
+                    i.set.scale();
+                }
                 long now = clock.now();
                 if (i.counted.get() && i.runtime.currentState() == State.STOPPED && i.runtime.idle()
                         && now - i.runtime.lastActivity() > bootTimeout) {
                     stateChanged(i, State.STOPPED);
                 }
-                if (!i.counted.get() && i.runtime.retireIfForgettable(now, after)) {
+                if (!i.counted.get() && !i.anyActive() && i.runtime.retireIfForgettable(now, after)) {
                     forget(i);
                 }
             } catch (RuntimeException e) {
@@ -303,18 +287,21 @@ final class TemplateRuntime implements TemplateInstances {
         synchronized (this) {
             stopped.remove(i);
         }
-        byVm.remove(i.runtime.definition().vm().id(), i.runtime);
         uncount(i);
-        template.addresses().release(i.addresses);
-        Vm vm = i.runtime.definition().vm();
-        try {
-            vm.backend().release(vm);
-        } catch (RuntimeException e) {
-            log.warn("instance {}: backend {} failed to release VM {}: {}", i.runtime.id(), vm.backend().name(),
-                    vm.id(), e.toString());
+        for (int k = 0; k < i.replicas.size(); k++) {
+            ServiceRuntime r = i.replicas.get(k);
+            byVm.remove(r.definition().vm().id(), r);
+            template.addresses().release(i.addresses.get(k));
+            Vm vm = r.definition().vm();
+            try {
+                vm.backend().release(vm);
+            } catch (RuntimeException e) {
+                log.warn("instance {}: backend {} failed to release VM {}: {}", r.id(), vm.backend().name(),
+                        vm.id(), e.toString());
+            }
+            coreJournal.forgotten(r.id());
+            coordinator.forgotten(r.id());
         }
-        coreJournal.forgotten(i.runtime.id());
-        coordinator.forgotten(i.runtime.id());
         metrics.instanceForgotten(id());
         log.debug("template {}: forgot instance {}", id(), i.runtime.id());
         for (Consumer<ManagedService> l : forgottenListeners) {
@@ -331,6 +318,14 @@ final class TemplateRuntime implements TemplateInstances {
         String prefix = id() + ".";
         for (ServiceStatus saved : coreJournal.savedUnder(prefix)) {
             String key = saved.id().substring(prefix.length());
+            if (template.replicas().isPresent()) {
+                int r = key.lastIndexOf(".r");
+                if (r < 0) {
+                    coreJournal.forgotten(saved.id());
+                    continue;
+                }
+                key = key.substring(0, r); // replica K of instance KEY
+            }
             List<String> values = List.of(key.split("\\.", -1));
             if (saved.state() == State.STOPPED || values.size() != template.captures().size()) {
                 coreJournal.forgotten(saved.id());
@@ -338,11 +333,13 @@ final class TemplateRuntime implements TemplateInstances {
             }
             Admission a;
             synchronized (this) {
-                a = instances.containsKey(key) ? refuse(Admission.Reason.BACKEND, "known") : create(key, values, null,
-                        clock.now());
+                if (instances.containsKey(key)) {
+                    continue; // another replica of it was restored already
+                }
+                a = create(key, values, null, clock.now());
             }
-            if (a instanceof Admission.Admitted admitted) {
-                out.add((ServiceRuntime) admitted.service());
+            if (a instanceof Admission.Admitted) {
+                out.addAll(instances.get(key).replicas);
             } else {
                 log.warn("template {}: instance {} that ran before the restart was not made again: {}", id(),
                         saved.id(), ((Admission.Refused) a).message());
@@ -369,7 +366,7 @@ final class TemplateRuntime implements TemplateInstances {
     List<ServiceRuntime> runtimes() {
         List<ServiceRuntime> out = new ArrayList<>(instances.size());
         for (KnownInstance i : instances.values()) {
-            out.add(i.runtime);
+            out.addAll(i.replicas);
         }
         return out;
     }
@@ -377,7 +374,14 @@ final class TemplateRuntime implements TemplateInstances {
     /** The known instance with this key (its id without the template's), if any. */
     Optional<ServiceRuntime> instance(String key) {
         KnownInstance i = instances.get(key);
-        return i == null ? Optional.empty() : Optional.of(i.runtime);
+        if (i == null && template.replicas().isPresent() && key.matches(".+\\.r[0-9]+")) {
+            int r = key.lastIndexOf(".r");
+            KnownInstance owner = instances.get(key.substring(0, r));
+            int k = Integer.parseInt(key.substring(r + 2)) - 1;
+            return owner == null || k < 0 || k >= owner.replicas.size() ? Optional.empty()
+                    : Optional.of(owner.replicas.get(k));
+        }
+        return i == null || template.replicas().isPresent() ? Optional.empty() : Optional.of(i.runtime);
     }
 
     @Override

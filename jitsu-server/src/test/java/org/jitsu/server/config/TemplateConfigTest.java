@@ -110,6 +110,21 @@ class TemplateConfigTest {
     }
 
     @Test
+    void aTemplateMayHaveReplicasFromItsPool() {
+        JitsuConfig c = JitsuConfig.parse(pages("replicas: {min: 2, max: 3, answer: client}"), "test.yml", CLOCK);
+        TemplateConfig t = c.templates().get(0);
+        assertThat(t.replicas()).hasValueSatisfying(r -> {
+            assertThat(r.policy().min()).isEqualTo(2);
+            assertThat(r.policy().max()).isEqualTo(3);
+            assertThat(r.selection()).isEqualTo(org.jitsu.server.dns.authority.NamedReplicas.Selection.CLIENT);
+        });
+        fails(config("id: pages", "pattern: \"{page}.pages.example.test\"", "addresses: [127.0.0.9]", "backend: local",
+                "replicas: {max: 2}"), "templates[0].addresses");
+        fails(config("id: pages", "pattern: \"{page}.pages.example.test\"", "pool: [127.1.0.0/16]", "backend: local",
+                "process: {command: [\"run-${replica}\"]}"), "templates[0].process.command[0]"); // no replicas: no ${replica}
+    }
+
+    @Test
     void anUnknownPlaceholderIsNamed() {
         ConfigException e = fails(config("id: pages", "pattern: \"{page}.pages.example.test\"", "pool: [127.1.0.0/16]",
                 "backend: local", "process: {command: [busybox, httpd, -h, \"run/${site}\"]}"),

@@ -298,4 +298,45 @@ class TemplateInstancesTest {
         timer.advanceTimeBy(Duration.ofMinutes(10));
         assertThat(forgotten).containsExactly("pages.b", "pages.a");
     }
+
+    @Test
+    void aReplicatedTemplateGivesEachInstanceItsReplicasEachWithItsOwnVmAndAddress() {
+        InstanceFactory factory = (id, values) -> {
+            made.put(id, values);
+            return new InstanceFactory.Parts(backend.vm(id), List.of());
+        };
+        ServiceTemplate template = new ServiceTemplate("pages", List.of("page"), pool(), factory, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), StopMode.DESTROY, Duration.ofSeconds(1), Duration.ofMinutes(10),
+                InstanceBudget.DEFAULT, "source", Optional.of(new ReplicaPolicy(1, 2, 10)));
+        core = OnDemandCore.builder().templates(List.of(template)).timer(timer).idleCheckInterval(Duration.ofSeconds(1))
+                .build();
+        StepVerifier.create(core.start()).verifyComplete();
+        TemplateInstances t = core.template("pages").orElseThrow();
+
+        Admission.Admitted a = (Admission.Admitted) t.admit(List.of("a"), CLIENT);
+        ReplicaSet set = a.replicas();
+        assertThat(set).isNotNull();
+        assertThat(set.size()).isEqualTo(2);
+        assertThat(set.replica(0).id()).isEqualTo("pages.a.r1");
+        assertThat(set.replica(1).id()).isEqualTo("pages.a.r2");
+        assertThat(set.replica(0).definition().addresses()).doesNotContainAnyElementsOf(set.replica(1).definition()
+                .addresses());
+        assertThat(made.get("pages.a.r2")).containsEntry("replica", "2").containsEntry("page", "a");
+        assertThat(core.service("pages.a.r2")).containsSame(set.replica(1));
+
+        StepVerifier.create(set.ensureRunning()).expectNext(0).expectComplete().verify(VERIFY);
+        assertThat(backend.vm("pages.a.r2").starts()).as("a cold instance boots replica 1 only").isZero();
+        timer.advanceTimeBy(Duration.ofSeconds(1)); // the template's tick is the set's: a baseline
+        for (int i = 0; i < 50; i++) {
+            set.pickRoundRobin(i);
+        }
+        timer.advanceTimeBy(Duration.ofSeconds(1)); // 50/s against 10 per replica: replica 2 boots
+        assertThat(backend.vm("pages.a.r2").starts()).isEqualTo(1);
+        assertThat(t.active()).as("one instance, however many replicas").isEqualTo(1);
+
+        timer.advanceTimeBy(Duration.ofSeconds(31)); // both idle: stopped
+        timer.advanceTimeBy(Duration.ofMinutes(10)); // forgotten with its replicas
+        assertThat(t.instances()).isEmpty();
+        assertThat(backend.released()).containsExactlyInAnyOrder("pages.a.r1", "pages.a.r2");
+    }
 }

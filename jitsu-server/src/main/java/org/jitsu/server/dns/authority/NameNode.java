@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * (a scalar the front end reads synchronously). Only a cold query builds a reactive chain, on the
  * core's {@link ManagedService#ensureRunning()}.
  */
-final class NameNode {
+final class NameNode implements AnswerNode {
     static final int SLOT_A = 0;
     static final int SLOT_NS = 1;
     static final int SLOT_SOA = 2;
@@ -97,6 +97,21 @@ final class NameNode {
     Mono<Answer> warmAnswer(int type) {
         int slot = slot(type);
         return running[slot] != null && service.isPresent() && service.get().warm() ? runningMono[slot] : null;
+    }
+
+    @Override
+    public Mono<Answer> warm(Query query) {
+        return warmAnswer(query.type());
+    }
+
+    @Override
+    public Mono<Answer> resolve(Query query) {
+        return resolve(query.type());
+    }
+
+    @Override
+    public ManagedService service() {
+        return serviceOrNull();
     }
 
     Mono<Answer> resolve(int type) {

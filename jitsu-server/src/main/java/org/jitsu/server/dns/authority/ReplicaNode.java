@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.core.ReplicaSet;
 import org.jitsu.server.core.ServiceUnavailableException;
 import reactor.core.publisher.Mono;
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
  * scalar {@code Mono} with nothing allocated; with none running, the first replica boots and the
  * question waits for it. Other questions get NoData and count as traffic that boots the first replica.
  */
-final class ReplicaNode {
+final class ReplicaNode implements AnswerNode {
     private final ReplicaSet set;
     private final NamedReplicas.Selection selection;
     private final AtomicInteger next = new AtomicInteger();
@@ -83,13 +84,23 @@ final class ReplicaNode {
         return subnet != null ? subnet.address() : query.client().getAddress();
     }
 
-    Mono<Answer> resolve(Query query) {
+    @Override
+    public ManagedService service() {
+        return set.replica(0);
+    }
+
+    @Override
+    public Mono<Answer> warm(Query query) {
         int slot = NameNode.slot(query.type());
         if (slot != NameNode.SLOT_A && slot != NameNode.SLOT_AAAA && slot != NameNode.SLOT_ANY) {
-            set.replica(0).touch();
-            return noData;
+            return null;
         }
-        int k = switch (selection) {
+        int k = pick(query);
+        return k < 0 ? null : answer(query, slot, k);
+    }
+
+    private int pick(Query query) {
+        return switch (selection) {
             case ROUND_ROBIN -> set.pickRoundRobin(next.getAndIncrement());
             case CLIENT -> set.pickFor(who(query).hashCode());
             case NEAREST -> {
@@ -97,10 +108,24 @@ final class ReplicaNode {
                 yield set.pickAmong(sites.preferred(who), who.hashCode());
             }
         };
+    }
+
+    private Mono<Answer> answer(Query query, int slot, int k) {
+        ClientSubnet subnet = query.subnet();
+        Mono<Answer> m = subnet != null && subnet.family() == 2 ? runningMono6[slot][k] : runningMono[slot][k];
+        return m != null ? m : noData;
+    }
+
+    @Override
+    public Mono<Answer> resolve(Query query) {
+        int slot = NameNode.slot(query.type());
+        if (slot != NameNode.SLOT_A && slot != NameNode.SLOT_AAAA && slot != NameNode.SLOT_ANY) {
+            set.replica(0).touch();
+            return noData;
+        }
+        int k = pick(query);
         if (k >= 0) {
-            ClientSubnet subnet = query.subnet();
-            Mono<Answer> m = subnet != null && subnet.family() == 2 ? runningMono6[slot][k] : runningMono[slot][k];
-            return m != null ? m : noData;
+            return answer(query, slot, k);
         }
         return set.ensureRunning()
                 .map(first -> running[slot][first] != null ? (Answer) running[slot][first] : noDataAnswer)

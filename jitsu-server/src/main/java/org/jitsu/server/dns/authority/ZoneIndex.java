@@ -36,7 +36,7 @@ final class ZoneIndex {
     private final Map<DomainName, Mono<Answer>> nxDomainByApex;
     private final Map<DomainName, List<TemplateView>> templatesBySuffix;
     private final Map<DomainName, ReplicaNode> replicaNodes;
-    private final ConcurrentHashMap<DomainName, NameNode> instanceNodes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DomainName, AnswerNode> instanceNodes = new ConcurrentHashMap<>();
 
     private ZoneIndex(Map<DomainName, NameNode> nodes, Map<DomainName, Mono<Answer>> nxDomainByApex,
                       Map<DomainName, List<TemplateView>> templatesBySuffix, Map<DomainName, ReplicaNode> replicaNodes) {
@@ -58,9 +58,9 @@ final class ZoneIndex {
             }
         }
         if (!templatesBySuffix.isEmpty()) {
-            NameNode instance = instanceNodes.get(query.name());
+            AnswerNode instance = instanceNodes.get(query.name());
             if (instance != null) {
-                Mono<Answer> warm = instance.warmAnswer(query.type());
+                Mono<Answer> warm = instance.warm(query);
                 if (warm != null) {
                     return warm;
                 }
@@ -95,20 +95,19 @@ final class ZoneIndex {
         int slot = NameNode.slot(query.type());
         boolean address = slot == NameNode.SLOT_A || slot == NameNode.SLOT_AAAA || slot == NameNode.SLOT_ANY;
         if (!address) {
-            NameNode known = instanceNodes.get(query.name());
-            return known != null ? known.resolve(query.type()) : t.noData;
+            AnswerNode known = instanceNodes.get(query.name());
+            return known != null ? known.resolve(query) : t.noData;
         }
         Admission admission = t.instances.admit(values, query.client().getAddress());
         if (!(admission instanceof Admission.Admitted admitted)) {
             return t.refusal;
         }
-        ManagedService service = admitted.service();
-        NameNode node = instanceNodes.get(query.name());
-        if (node == null || node.serviceOrNull() != service) {
-            node = t.node(query.name(), service);
+        AnswerNode node = instanceNodes.get(query.name());
+        if (node == null || node.service() != admitted.service()) {
+            node = t.node(query.name(), admitted);
             instanceNodes.put(query.name(), node);
         }
-        return node.resolve(query.type());
+        return node.resolve(query);
     }
 
     /** The core forgot an instance of {@code template}: its node goes (unless a newer instance has the name). */
@@ -117,8 +116,11 @@ final class ZoneIndex {
             for (TemplateView t : views) {
                 if (t.named.id().equals(templateId)) {
                     String key = instance.id().substring(templateId.length() + 1);
+                    if (t.named.template().replicas().isPresent()) {
+                        key = key.substring(0, key.lastIndexOf(".r")); // replica 1 stands for the instance
+                    }
                     DomainName name = t.named.pattern().fill(List.of(key.split("\\.")));
-                    instanceNodes.computeIfPresent(name, (n, node) -> node.serviceOrNull() == instance ? null : node);
+                    instanceNodes.computeIfPresent(name, (n, node) -> node.service() == instance ? null : node);
                 }
             }
         }

@@ -7,8 +7,11 @@ import static org.jitsu.server.dns.authority.Fixtures.query;
 import static org.jitsu.server.dns.authority.Fixtures.resolve;
 import static org.jitsu.server.dns.authority.Fixtures.started;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -18,6 +21,7 @@ import org.jitsu.server.core.AddressPool;
 import org.jitsu.server.core.CoreMetrics;
 import org.jitsu.server.core.InstanceBudget;
 import org.jitsu.server.core.InstanceFactory;
+import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.core.ServiceTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -153,5 +157,26 @@ class TemplateAnswersTest {
         }
         assertThat(answered).as("every name answered: stopped instances were forgotten to make room").isEqualTo(2000);
         assertThat(backend.released()).hasSize(1900);
+    }
+
+    @Test
+    void aReplicatedInstanceIsAnsweredByItsRunningReplicas() {
+        InstanceFactory factory = (id, values) -> new InstanceFactory.Parts(backend.vm(id), List.of());
+        ServiceTemplate t = new ServiceTemplate("pages", List.of("page"),
+                AddressPool.ranges(List.of(ip("127.1.0.0")), List.of(16)), factory, Duration.ofSeconds(5),
+                Duration.ofSeconds(60), StopMode.DESTROY, Duration.ofSeconds(1), Duration.ofMinutes(10),
+                InstanceBudget.DEFAULT, "source", Optional.of(new ReplicaPolicy(1, 2, 10)));
+        pipeline = started(Fixtures.pipeline(timer, CoreMetrics.NOOP, List.of()).templates(List.of(new NamedTemplate(t,
+                NamePattern.parse("{page}.pages.example.test", List.of()), 30, false))));
+        Answer.Found first = assertFound(resolve(pipeline, query("a.pages.example.test", RecordType.A)));
+        InetAddress one = ((ResourceRecord.A) first.answers().get(0)).address();
+        assertThat(backend.vm("pages.a.r2").starts()).isZero();
+        pipeline.core().service("pages.a.r2").orElseThrow().start().block(Duration.ofSeconds(5));
+        Set<InetAddress> seen = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(((ResourceRecord.A) assertFound(resolve(pipeline, query("a.pages.example.test", RecordType.A)))
+                    .answers().get(0)).address());
+        }
+        assertThat(seen).hasSize(2).contains(one);
     }
 }
