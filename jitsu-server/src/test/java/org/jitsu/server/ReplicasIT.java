@@ -165,6 +165,41 @@ class ReplicasIT {
     }
 
     @Test
+    void nearestGivesEachClientSubnetItsSitesReplica() throws Exception {
+        int port = JitsuServerExtension.freePort("127.0.0.1");
+        String yaml = String.join("\n", head(port, "admin: {enabled: false}", dir),
+                "    addresses: [127.0.7.21, 127.0.7.22, 127.0.7.23]",
+                "    ttl: 5",
+                "    replicas: {min: 3, max: 3, answer: nearest, sites: {\"203.0.113.0/24\": [2],"
+                        + " \"198.51.0.0/16\": [3, 2]}}",
+                "    backend: local",
+                "    process: {command: [busybox, sleep, \"600\"]}",
+                "");
+        try (JitsuServer server = JitsuServer.builder(JitsuConfig.parse(yaml, "nearest.yml")).start()) {
+            try {
+                DnsTools.kdig("127.0.0.1", port, "home.rep.test", "A");
+                Await.until("three replicas running", Duration.ofSeconds(20), () -> server.pipeline().core().statuses()
+                        .stream().filter(s -> s.state() == ServiceStatus.State.RUNNING).count() == 3);
+                Map<String, String> expected = Map.of("203.0.113.0/24", "127.0.7.22", "198.51.100.0/24", "127.0.7.23",
+                        "198.51.7.0/24", "127.0.7.23");
+                for (Map.Entry<String, String> e : expected.entrySet()) {
+                    DnsTools.Result r = DnsTools.kdig("127.0.0.1", port, "+subnet=" + e.getKey(), "home.rep.test", "A");
+                    assertThat(address(r.stdout())).as("subnet %s", e.getKey()).isEqualTo(e.getValue());
+                    Matcher ecs = ECS.matcher(r.stdout());
+                    assertThat(ecs.find()).isTrue();
+                    assertThat(ecs.group(3)).as("scope: the table's longest IPv4 row").isEqualTo("24");
+                }
+                DnsTools.Result wide = DnsTools.kdig("127.0.0.1", port, "+subnet=198.51.0.0/16", "home.rep.test", "A");
+                Matcher ecs = ECS.matcher(wide.stdout());
+                assertThat(ecs.find()).isTrue();
+                assertThat(ecs.group(3)).as("a /16 source: the answer depends on /24 rows, so scope 24").isEqualTo("24");
+            } finally {
+                server.close(true);
+            }
+        }
+    }
+
+    @Test
     void aTemplatesInstancesHaveTheirOwnReplicas() throws Exception {
         int port = JitsuServerExtension.freePort("127.0.0.1");
         String yaml = String.join("\n",
