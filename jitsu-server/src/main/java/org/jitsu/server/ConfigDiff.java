@@ -29,6 +29,9 @@ final class ConfigDiff {
         if (!running.forward().equals(next.forward())) {
             keys.add("forward.*");
         }
+        if (!running.rateLimit().equals(next.rateLimit())) {
+            keys.add("rate-limit.*");
+        }
         if (!sameBackends(running.backends(), next.backends())) {
             keys.add("backends.*");
         }

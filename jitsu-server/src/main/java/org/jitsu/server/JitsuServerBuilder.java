@@ -137,6 +137,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())
                     .forward(effective.forward())
+                    .rateLimit(effective.rateLimit())
                     .pipeline(pipeline)
                     .metrics(metrics)
                     .clock(timer)

@@ -19,6 +19,7 @@ import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
+import org.jitsu.server.dns.RateLimitSettings;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.settings.ConfigException;
@@ -41,7 +42,7 @@ final class ConfigParser {
 
     static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
         root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
-                "templates", "admin", "metrics", "store");
+                "templates", "admin", "metrics", "store", "rate-limit");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -68,7 +69,33 @@ final class ConfigParser {
         boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
         StoreSettings store = StoreParser.store(root.child("store"), stateDir, listen);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services, admin, metrics, store, templates);
+                backends, services, admin, metrics, store, templates, rateLimit(root));
+    }
+
+    /** {@code rate-limit:}: present (even empty) turns response-rate limiting on, with NSD's defaults. */
+    static RateLimitSettings rateLimit(Settings root) {
+        if (!root.has("rate-limit")) {
+            return RateLimitSettings.OFF;
+        }
+        Settings s = root.child("rate-limit").allowOnly("responses-per-second", "slip", "ipv4-prefix", "ipv6-prefix",
+                "table-size", "allow", "dry-run");
+        int rate = (int) s.integer("responses-per-second", 200, 1, 1_000_000);
+        int slip = (int) s.integer("slip", 2, 0, 100);
+        int v4 = (int) s.integer("ipv4-prefix", 24, 0, 32);
+        int v6 = (int) s.integer("ipv6-prefix", 56, 0, 128);
+        int size = (int) s.integer("table-size", 262_144, 1, 1 << 26);
+        if (Integer.bitCount(size) != 1) {
+            throw new ConfigException(s.keyPath("table-size"), size, "a power of two, such as 262144");
+        }
+        List<Cidr> allow = new ArrayList<>();
+        List<String> texts = s.strings("allow");
+        for (int i = 0; i < texts.size(); i++) {
+            String key = s.keyPath("allow") + "[" + i + "]";
+            String text = texts.get(i);
+            allow.add(Cidr.parse(text).orElseThrow(() -> new ConfigException(key, text,
+                    "an IP network literal such as 192.0.2.0/24 or 2001:db8::/32")));
+        }
+        return new RateLimitSettings(true, rate, slip, v4, v6, size, allow, s.bool("dry-run", false));
     }
 
     static AdminSettings defaultAdmin() {

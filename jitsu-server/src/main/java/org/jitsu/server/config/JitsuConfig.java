@@ -15,6 +15,7 @@ import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
+import org.jitsu.server.dns.RateLimitSettings;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /**
@@ -42,7 +43,17 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
                           List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled,
-                          StoreSettings store, List<TemplateConfig> templates) {
+                          StoreSettings store, List<TemplateConfig> templates, RateLimitSettings rateLimit) {
+    /** Without {@code rate-limit:}. */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled, StoreSettings store,
+                       List<TemplateConfig> templates) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, admin, metricsEnabled, store, templates, RateLimitSettings.OFF);
+    }
+
     /** Without {@code templates:}. */
     public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                        List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
@@ -85,6 +96,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         backends = List.copyOf(backends);
         services = List.copyOf(services);
         templates = List.copyOf(templates);
+        Objects.requireNonNull(rateLimit, "rateLimit");
     }
 
     /**

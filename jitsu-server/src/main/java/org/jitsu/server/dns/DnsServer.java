@@ -50,6 +50,9 @@ public interface DnsServer extends AutoCloseable {
 
         Builder forward(Optional<ForwardSettings> settings);
 
+        /** Response-rate limiting of UDP answers (default off). */
+        Builder rateLimit(RateLimitSettings settings);
+
         Builder pipeline(QueryPipeline pipeline);
 
         Builder metrics(FrontEndMetrics metrics);

@@ -11,6 +11,7 @@ import reactor.core.scheduler.Schedulers;
 final class DnsServerBuilder implements DnsServer.Builder {
     private ListenSettings listen;
     private Optional<ForwardSettings> forward = Optional.empty();
+    private RateLimitSettings rateLimit = RateLimitSettings.OFF;
     private QueryPipeline pipeline;
     private FrontEndMetrics metrics = FrontEndMetrics.NOOP;
     private Scheduler clock = Schedulers.parallel();
@@ -24,6 +25,12 @@ final class DnsServerBuilder implements DnsServer.Builder {
     @Override
     public DnsServer.Builder forward(Optional<ForwardSettings> settings) {
         this.forward = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    @Override
+    public DnsServer.Builder rateLimit(RateLimitSettings settings) {
+        this.rateLimit = Objects.requireNonNull(settings, "settings");
         return this;
     }
 
@@ -49,6 +56,6 @@ final class DnsServerBuilder implements DnsServer.Builder {
     public Mono<DnsServer> bind() {
         Objects.requireNonNull(listen, "listen settings not set");
         Objects.requireNonNull(pipeline, "pipeline not set");
-        return NettyDnsServer.bind(listen, forward, pipeline, metrics, clock);
+        return NettyDnsServer.bind(listen, forward, rateLimit, pipeline, metrics, clock);
     }
 }

@@ -20,6 +20,10 @@ public interface FrontEndMetrics {
     default void dropped(Transport transport, String reason) {
     }
 
+    /** A UDP answer over the rate limit: {@code dropped}, {@code slipped} (sent truncated) or {@code dry-run}. */
+    default void rateLimited(String action) {
+    }
+
     /** A query was forwarded upstream; {@code ok} is false on timeout or upstream failure. */
     default void forwarded(boolean ok, long latencyNanos) {
     }

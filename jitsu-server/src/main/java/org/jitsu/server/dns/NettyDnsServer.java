@@ -66,12 +66,24 @@ final class NettyDnsServer implements DnsServer {
     /** Validates the settings, starts the event loops and binds everything. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
                                 FrontEndMetrics metrics, Scheduler clock) {
-        return bind(listen, forward, pipeline, metrics, clock, Transports.detect());
+        return bind(listen, forward, RateLimitSettings.OFF, pipeline, metrics, clock, Transports.detect());
+    }
+
+    /** As above, with response-rate limiting. */
+    static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, RateLimitSettings rateLimit,
+                                QueryPipeline pipeline, FrontEndMetrics metrics, Scheduler clock) {
+        return bind(listen, forward, rateLimit, pipeline, metrics, clock, Transports.detect());
     }
 
     /** As {@link #bind(ListenSettings, Optional, QueryPipeline, FrontEndMetrics, Scheduler)} on a given transport. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
                                 FrontEndMetrics metrics, Scheduler clock, Transports transports) {
+        return bind(listen, forward, RateLimitSettings.OFF, pipeline, metrics, clock, transports);
+    }
+
+    static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, RateLimitSettings rateLimit,
+                                QueryPipeline pipeline, FrontEndMetrics metrics, Scheduler clock,
+                                Transports transports) {
         return Mono.defer(() -> {
             validate(listen);
             int threads = listen.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : listen.eventLoops();
@@ -82,7 +94,9 @@ final class NettyDnsServer implements DnsServer {
                     ? Forwarder.start(forward.get(), group, transports, metrics, clock).map(Optional::of)
                     : Mono.just(Optional.empty());
             return fwd.flatMap(f -> {
-                QueryResponder responder = new QueryResponder(pipeline, f, metrics, listen.maxUdpPayload());
+                ResponseRateLimiter limiter = rateLimit.enabled()
+                        ? new ResponseRateLimiter(rateLimit, () -> clock.now(TimeUnit.MILLISECONDS), metrics) : null;
+                QueryResponder responder = new QueryResponder(pipeline, f, metrics, listen.maxUdpPayload(), limiter);
                 Binder binder = new Binder(listen, transports, group, responder, inFlight, connections,
                         transports.epoll() ? threads : 1);
                 Mono<Bound> bound = listen.port() == 0

@@ -32,14 +32,50 @@ final class QueryResponder {
     private final Optional<Forwarder> forwarder;
     private final FrontEndMetrics metrics;
     private final int maxUdpPayload;
+    private final ResponseRateLimiter limiter;
     private final QuestionCache questions = QuestionCache.create(QUESTION_CACHE_SLOTS);
 
     QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
                    int maxUdpPayload) {
+        this(pipeline, forwarder, metrics, maxUdpPayload, null);
+    }
+
+    /** As above, with response-rate limiting of UDP answers ({@code null}: none). */
+    QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
+                   int maxUdpPayload, ResponseRateLimiter limiter) {
         this.pipeline = pipeline;
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.maxUdpPayload = maxUdpPayload;
+        this.limiter = limiter;
+    }
+
+    /**
+     * A UDP reply to {@code sender} under the rate limit: the reply encoded, encoded truncated (slip: TC,
+     * no records), or null when it is dropped. Records the answer as {@link #encodeUdp} does.
+     */
+    ByteBuf encodeUdpLimited(ByteBufAllocator alloc, DnsReply reply, InetSocketAddress sender, long startNanos) {
+        if (limiter == null) {
+            return encodeUdp(alloc, reply, startNanos);
+        }
+        int rcode;
+        int records;
+        if (reply instanceof DnsReply.Built b) {
+            rcode = b.rcode().intValue() & 0xF;
+            records = b.answers().size();
+        } else {
+            byte[] m = ((DnsReply.Relayed) reply).message();
+            rcode = m.length > 3 ? m[3] & 0xF : 2;
+            records = 1;
+        }
+        int action = limiter.decide(sender.getAddress(), rcode, records);
+        if (action == ResponseRateLimiter.SEND) {
+            return encodeUdp(alloc, reply, startNanos);
+        }
+        if (action == ResponseRateLimiter.SLIP) {
+            return encode(alloc, reply, 0, false, startNanos, Transport.UDP); // over any limit: truncated
+        }
+        return null;
     }
 
     FrontEndMetrics metrics() {

@@ -134,8 +134,10 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ChannelHandlerContext ctx, DnsReply reply, InetSocketAddress sender, long start) {
-        ByteBuf out = responder.encodeUdp(ctx.alloc(), reply, start);
-        ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+        ByteBuf out = responder.encodeUdpLimited(ctx.alloc(), reply, sender, start);
+        if (out != null) { // null: dropped by the rate limit
+            ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+        }
     }
 
     @Override

@@ -72,6 +72,10 @@ public final class MeterNames {
     /** Instances a template forgot. */
     public static final String INSTANCES_FORGOTTEN = "jitsu.template.instances.forgotten";
 
+    /** UDP answers over the rate limit, by action (dropped, slipped, dry-run). */
+    public static final String DNS_RATE_LIMITED = "jitsu.dns.rate.limited";
+    public static final String ACTION = "action";
+
     public static final String TRANSPORT = "transport";
     public static final String TEMPLATE = "template";
     public static final String TYPE = "type";

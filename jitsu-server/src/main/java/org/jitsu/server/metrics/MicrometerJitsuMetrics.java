@@ -217,6 +217,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     }
 
     @Override
+    public void rateLimited(String action) {
+        counter(MeterNames.DNS_RATE_LIMITED, "UDP answers over the rate limit", MeterNames.ACTION, action).increment();
+    }
+
+    @Override
     public void instanceRefused(String templateId, Admission.Reason reason) {
         counter(MeterNames.INSTANCES_REFUSED, "names a template's budget refused", MeterNames.TEMPLATE, templateId,
                 MeterNames.REASON, reason.name().toLowerCase(Locale.ROOT)).increment();
