@@ -32,6 +32,9 @@ final class ConfigDiff {
         if (!running.rateLimit().equals(next.rateLimit())) {
             keys.add("rate-limit.*");
         }
+        if (!running.cookies().equals(next.cookies())) {
+            keys.add("cookies.*");
+        }
         if (!sameBackends(running.backends(), next.backends())) {
             keys.add("backends.*");
         }

@@ -138,6 +138,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .listen(effective.listen())
                     .forward(effective.forward())
                     .rateLimit(effective.rateLimit())
+                    .cookies(effective.cookies().secret())
                     .pipeline(pipeline)
                     .metrics(metrics)
                     .clock(timer)

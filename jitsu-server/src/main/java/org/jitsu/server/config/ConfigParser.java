@@ -18,6 +18,7 @@ import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.Cidr;
 import org.jitsu.server.dns.ForwardSettings;
+import org.jitsu.server.dns.CookieSettings;
 import org.jitsu.server.dns.ListenSettings;
 import org.jitsu.server.dns.RateLimitSettings;
 import org.jitsu.server.dns.authority.DomainName;
@@ -42,7 +43,7 @@ final class ConfigParser {
 
     static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
         root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
-                "templates", "admin", "metrics", "store", "rate-limit");
+                "templates", "admin", "metrics", "store", "rate-limit", "cookies");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -69,7 +70,21 @@ final class ConfigParser {
         boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
         StoreSettings store = StoreParser.store(root.child("store"), stateDir, listen);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services, admin, metrics, store, templates, rateLimit(root));
+                backends, services, admin, metrics, store, templates, rateLimit(root), cookies(root));
+    }
+
+    /** {@code cookies:}: present (even empty) turns DNS cookies on; {@code secret}: 32 hex digits. */
+    static CookieSettings cookies(Settings root) {
+        if (!root.has("cookies")) {
+            return CookieSettings.OFF;
+        }
+        Settings s = root.child("cookies").allowOnly("secret");
+        Optional<String> secret = s.optString("secret");
+        if (secret.isPresent() && !secret.get().matches("[0-9a-fA-F]{32}")) {
+            throw new ConfigException(s.keyPath("secret"), "(" + secret.get().length() + " characters, not shown)",
+                    "32 hex digits (16 bytes), the same on every server behind one address");
+        }
+        return new CookieSettings(true, secret);
     }
 
     /** {@code rate-limit:}: present (even empty) turns response-rate limiting on, with NSD's defaults. */

@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
 import org.jitsu.server.dns.ForwardSettings;
+import org.jitsu.server.dns.CookieSettings;
 import org.jitsu.server.dns.ListenSettings;
 import org.jitsu.server.dns.RateLimitSettings;
 import org.jitsu.server.dns.authority.ZoneDefinition;
@@ -43,7 +44,18 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
                           List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled,
-                          StoreSettings store, List<TemplateConfig> templates, RateLimitSettings rateLimit) {
+                          StoreSettings store, List<TemplateConfig> templates, RateLimitSettings rateLimit,
+                          CookieSettings cookies) {
+    /** Without {@code cookies:}. */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled, StoreSettings store,
+                       List<TemplateConfig> templates, RateLimitSettings rateLimit) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, admin, metricsEnabled, store, templates, rateLimit, CookieSettings.OFF);
+    }
+
     /** Without {@code rate-limit:}. */
     public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                        List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
@@ -97,6 +109,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         services = List.copyOf(services);
         templates = List.copyOf(templates);
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(cookies, "cookies");
     }
 
     /**

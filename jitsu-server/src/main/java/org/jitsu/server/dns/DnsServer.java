@@ -53,6 +53,12 @@ public interface DnsServer extends AutoCloseable {
         /** Response-rate limiting of UDP answers (default off). */
         Builder rateLimit(RateLimitSettings settings);
 
+        /**
+         * DNS cookies (RFC 7873, RFC 9018 server cookies) with this 16-byte secret; empty (the default):
+         * the COOKIE option is ignored.
+         */
+        Builder cookies(Optional<byte[]> secret);
+
         Builder pipeline(QueryPipeline pipeline);
 
         Builder metrics(FrontEndMetrics metrics);

@@ -12,6 +12,7 @@ final class DnsServerBuilder implements DnsServer.Builder {
     private ListenSettings listen;
     private Optional<ForwardSettings> forward = Optional.empty();
     private RateLimitSettings rateLimit = RateLimitSettings.OFF;
+    private Optional<byte[]> cookieSecret = Optional.empty();
     private QueryPipeline pipeline;
     private FrontEndMetrics metrics = FrontEndMetrics.NOOP;
     private Scheduler clock = Schedulers.parallel();
@@ -31,6 +32,12 @@ final class DnsServerBuilder implements DnsServer.Builder {
     @Override
     public DnsServer.Builder rateLimit(RateLimitSettings settings) {
         this.rateLimit = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    @Override
+    public DnsServer.Builder cookies(Optional<byte[]> secret) {
+        this.cookieSecret = Objects.requireNonNull(secret, "secret").map(byte[]::clone);
         return this;
     }
 
@@ -56,6 +63,6 @@ final class DnsServerBuilder implements DnsServer.Builder {
     public Mono<DnsServer> bind() {
         Objects.requireNonNull(listen, "listen settings not set");
         Objects.requireNonNull(pipeline, "pipeline not set");
-        return NettyDnsServer.bind(listen, forward, rateLimit, pipeline, metrics, clock);
+        return NettyDnsServer.bind(listen, forward, rateLimit, cookieSecret, pipeline, metrics, clock);
     }
 }

@@ -66,24 +66,26 @@ final class NettyDnsServer implements DnsServer {
     /** Validates the settings, starts the event loops and binds everything. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
                                 FrontEndMetrics metrics, Scheduler clock) {
-        return bind(listen, forward, RateLimitSettings.OFF, pipeline, metrics, clock, Transports.detect());
+        return bind(listen, forward, RateLimitSettings.OFF, Optional.empty(), pipeline, metrics, clock,
+                Transports.detect());
     }
 
-    /** As above, with response-rate limiting. */
+    /** As above, with response-rate limiting and DNS cookies ({@code cookieSecret} empty: no cookies). */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, RateLimitSettings rateLimit,
-                                QueryPipeline pipeline, FrontEndMetrics metrics, Scheduler clock) {
-        return bind(listen, forward, rateLimit, pipeline, metrics, clock, Transports.detect());
+                                Optional<byte[]> cookieSecret, QueryPipeline pipeline, FrontEndMetrics metrics,
+                                Scheduler clock) {
+        return bind(listen, forward, rateLimit, cookieSecret, pipeline, metrics, clock, Transports.detect());
     }
 
     /** As {@link #bind(ListenSettings, Optional, QueryPipeline, FrontEndMetrics, Scheduler)} on a given transport. */
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, QueryPipeline pipeline,
                                 FrontEndMetrics metrics, Scheduler clock, Transports transports) {
-        return bind(listen, forward, RateLimitSettings.OFF, pipeline, metrics, clock, transports);
+        return bind(listen, forward, RateLimitSettings.OFF, Optional.empty(), pipeline, metrics, clock, transports);
     }
 
     static Mono<DnsServer> bind(ListenSettings listen, Optional<ForwardSettings> forward, RateLimitSettings rateLimit,
-                                QueryPipeline pipeline, FrontEndMetrics metrics, Scheduler clock,
-                                Transports transports) {
+                                Optional<byte[]> cookieSecret, QueryPipeline pipeline, FrontEndMetrics metrics,
+                                Scheduler clock, Transports transports) {
         return Mono.defer(() -> {
             validate(listen);
             int threads = listen.eventLoops() == 0 ? Runtime.getRuntime().availableProcessors() : listen.eventLoops();
@@ -96,7 +98,10 @@ final class NettyDnsServer implements DnsServer {
             return fwd.flatMap(f -> {
                 ResponseRateLimiter limiter = rateLimit.enabled()
                         ? new ResponseRateLimiter(rateLimit, () -> clock.now(TimeUnit.MILLISECONDS), metrics) : null;
-                QueryResponder responder = new QueryResponder(pipeline, f, metrics, listen.maxUdpPayload(), limiter);
+                ServerCookies cookies = cookieSecret.map(secret -> new ServerCookies(secret,
+                        () -> clock.now(TimeUnit.SECONDS))).orElse(null);
+                QueryResponder responder = new QueryResponder(pipeline, f, metrics, listen.maxUdpPayload(), limiter,
+                        cookies);
                 Binder binder = new Binder(listen, transports, group, responder, inFlight, connections,
                         transports.epoll() ? threads : 1);
                 Mono<Bound> bound = listen.port() == 0

@@ -44,6 +44,8 @@ final class QueryDecoder {
     /** Thrown while parsing; preallocated and without stack trace so bad packets cost nothing. */
     /** The EDNS Client Subnet option's code (RFC 7871 6). */
     static final int ECS = 8;
+    /** The COOKIE option's code (RFC 7873 4). */
+    static final int COOKIE = 10;
 
     private static final class Malformed extends RuntimeException {
         private static final Malformed INSTANCE = new Malformed();
@@ -177,8 +179,9 @@ final class QueryDecoder {
             return cache.question(wire, w, qtype, qclass);
         }
 
-        ClientSubnet options(int from, int end) {
-            return optionsOf(buf, from, end);
+        /** [client subnet, cookie], either null; the array only when the OPT has options. */
+        Object[] options(int from, int end) {
+            return from == end ? NO_OPTIONS : optionsOf(buf, from, end);
         }
 
         /** Skips one resource record of {@code section}, remembering an OPT (legal only in ADDITIONAL). */
@@ -193,7 +196,13 @@ final class QueryDecoder {
             if (pos + rdlength > limit) {
                 throw Malformed.INSTANCE;
             }
-            ClientSubnet subnet = type == OPT ? options(pos, pos + rdlength) : null;
+            ClientSubnet subnet = null;
+            WireRequest.Cookie cookie = null;
+            if (type == OPT) {
+                Object[] found = options(pos, pos + rdlength);
+                subnet = (ClientSubnet) found[0];
+                cookie = (WireRequest.Cookie) found[1];
+            }
             pos += rdlength;
             if (type == OPT) {
                 if (edns.isPresent() || !rootOwner || section != DnsSection.ADDITIONAL) {
@@ -201,20 +210,24 @@ final class QueryDecoder {
                 }
                 int version = (int) (ttl >>> 16) & 0xff;
                 boolean dnssecOk = (ttl & 0x8000) != 0;
-                edns = subnet == null ? edns(Math.max(512, rclass), version, dnssecOk)
-                        : Optional.of(new WireRequest.Edns(Math.max(512, rclass), version, dnssecOk, subnet));
+                edns = subnet == null && cookie == null ? edns(Math.max(512, rclass), version, dnssecOk)
+                        : Optional.of(new WireRequest.Edns(Math.max(512, rclass), version, dnssecOk, subnet, cookie));
             }
         }
     }
 
     /**
-     * The options of an OPT's rdata in {@code [from, end)}: each code and length must fit; the EDNS
-     * Client Subnet option (RFC 7871 6, code 8), if there is one, is returned. FORMERR (7.1.2) for a
-     * second one, an unknown family, a source prefix longer than the family's addresses, an address
-     * longer or shorter than the prefix needs, or bits set beyond the prefix.
+     * The options of an OPT's rdata in {@code [from, end)}: each code and length must fit; returns the
+     * EDNS Client Subnet option (RFC 7871 6, code 8) and the COOKIE option (RFC 7873, code 10), each or
+     * null. FORMERR (RFC 7871 7.1.2) for a second subnet, an unknown family, a source prefix longer than
+     * the family's addresses, an address longer or shorter than the prefix needs, or bits set beyond
+     * the prefix; and (RFC 7873 5.2.2) for a second cookie or one of a length other than 8 or 16–40.
      */
-    private static ClientSubnet optionsOf(ByteBuf buf, int from, int end) {
+    private static final Object[] NO_OPTIONS = {null, null};
+
+    private static Object[] optionsOf(ByteBuf buf, int from, int end) {
         ClientSubnet subnet = null;
+        WireRequest.Cookie cookie = null;
         int p = from;
         while (p < end) {
             if (p + 4 > end) {
@@ -231,10 +244,16 @@ final class QueryDecoder {
                     throw Malformed.INSTANCE;
                 }
                 subnet = subnet(buf, p, length);
+            } else if (code == COOKIE) {
+                if (cookie != null || !(length == 8 || (length >= 16 && length <= 40))) {
+                    throw Malformed.INSTANCE; // RFC 7873 5.2.2: a client cookie of 8, a server cookie of 8 to 32
+                }
+                cookie = new WireRequest.Cookie(buf.getLong(p), length - 8,
+                        length >= 16 ? buf.getLong(p + 8) : 0, length >= 24 ? buf.getLong(p + 16) : 0);
             }
             p += length;
         }
-        return subnet;
+        return subnet == null && cookie == null ? NO_OPTIONS : new Object[] {subnet, cookie};
     }
 
     private static ClientSubnet subnet(ByteBuf buf, int at, int length) {

@@ -33,6 +33,7 @@ final class QueryResponder {
     private final FrontEndMetrics metrics;
     private final int maxUdpPayload;
     private final ResponseRateLimiter limiter;
+    private final ServerCookies cookies;
     private final QuestionCache questions = QuestionCache.create(QUESTION_CACHE_SLOTS);
 
     QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
@@ -43,11 +44,21 @@ final class QueryResponder {
     /** As above, with response-rate limiting of UDP answers ({@code null}: none). */
     QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
                    int maxUdpPayload, ResponseRateLimiter limiter) {
+        this(pipeline, forwarder, metrics, maxUdpPayload, limiter, null);
+    }
+
+    /**
+     * As above, with DNS cookies ({@code null}: none): a query's client cookie is answered with a server
+     * cookie, and a client whose server cookie is valid is exempt from the rate limit.
+     */
+    QueryResponder(QueryPipeline pipeline, Optional<Forwarder> forwarder, FrontEndMetrics metrics,
+                   int maxUdpPayload, ResponseRateLimiter limiter, ServerCookies cookies) {
         this.pipeline = pipeline;
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.maxUdpPayload = maxUdpPayload;
         this.limiter = limiter;
+        this.cookies = cookies;
     }
 
     /**
@@ -67,6 +78,11 @@ final class QueryResponder {
             byte[] m = ((DnsReply.Relayed) reply).message();
             rcode = m.length > 3 ? m[3] & 0xF : 2;
             records = 1;
+        }
+        WireRequest.Cookie cookie = reply.request().cookie();
+        if (cookies != null && cookie != null && cookie.serverLength() == 16
+                && cookies.valid(cookie.client(), cookie.serverHigh(), cookie.serverLow(), sender.getAddress())) {
+            return encodeUdp(alloc, reply, startNanos); // a valid server cookie: not a spoofed source
         }
         int action = limiter.decide(sender.getAddress(), rcode, records);
         if (action == ResponseRateLimiter.SEND) {
@@ -115,7 +131,9 @@ final class QueryResponder {
     Mono<DnsReply> respond(ByteBuf packet, InetSocketAddress client, Transport transport) {
         ParseResult parsed = decode(packet);
         if (parsed instanceof ParseResult.Accept accept) {
-            WireRequest request = accept.request();
+            WireRequest request = cookies != null && accept.request().cookie() != null
+                    ? accept.request().withClient(client.getAddress()) // the reply's server cookie is made of it
+                    : accept.request();
             WireRequest.Question q = request.question().orElseThrow();
             Mono<Answer> answer;
             try {
@@ -256,7 +274,7 @@ final class QueryResponder {
             out.writeShort(0);
         }
         int start = out.writerIndex();
-        int rcode = ResponseEncoder.encode(out, reply, limit, maxUdpPayload);
+        int rcode = ResponseEncoder.encode(out, reply, limit, maxUdpPayload, cookies);
         if (prefix) {
             out.setShort(start - 2, out.writerIndex() - start);
         }

@@ -40,6 +40,8 @@ final class ResponseEncoder {
 
     private ByteBuf out;
     private int base;
+    /** Makes the server cookie of this response's COOKIE option; null: none is sent. */
+    private ServerCookies cookies;
     /**
      * Names written so far, for compression: suffix {@code i} is {@code nameText[i].substring(nameStart[i])},
      * written at {@code nameOffset[i]}. Parallel arrays compared with {@code regionMatches} instead of
@@ -71,6 +73,7 @@ final class ResponseEncoder {
     /** Drops the references to this response's buffer and names. */
     private void clear() {
         out = null;
+        cookies = null;
         Arrays.fill(nameText, 0, nameCount, null);
         nameCount = 0;
     }
@@ -83,7 +86,13 @@ final class ResponseEncoder {
      * @return the response code sent, extended codes included
      */
     static int encode(ByteBuf out, DnsReply reply, int limit, int ourPayload) {
+        return encode(out, reply, limit, ourPayload, null);
+    }
+
+    /** As above, answering a client cookie with a server cookie made by {@code cookies} (null: none). */
+    static int encode(ByteBuf out, DnsReply reply, int limit, int ourPayload, ServerCookies cookies) {
         ResponseEncoder e = ENCODER.get().reset(out);
+        e.cookies = cookies;
         try {
             if (reply instanceof DnsReply.Built b) {
                 return e.built(b, limit, ourPayload);
@@ -290,12 +299,18 @@ final class ResponseEncoder {
         out.writeByte(0);
         out.writeShort(edns.dnssecOk() ? 0x8000 : 0);
         ClientSubnet subnet = edns.subnet();
+        WireRequest.Cookie cookie = cookies != null && req.client() != null ? edns.cookie() : null;
+        int given = subnet == null ? 0 : (subnet.sourcePrefix() + 7) / 8;
+        out.writeShort((subnet == null ? 0 : 4 + 4 + given) + (cookie == null ? 0 : 4 + 8 + 16));
+        if (cookie != null) {
+            out.writeShort(QueryDecoder.COOKIE);
+            out.writeShort(8 + 16);
+            out.writeLong(cookie.client());
+            cookies.write(out, cookie.client(), req.client());
+        }
         if (subnet == null) {
-            out.writeShort(0);
             return;
         }
-        int given = (subnet.sourcePrefix() + 7) / 8;
-        out.writeShort(4 + 4 + given);
         out.writeShort(QueryDecoder.ECS);
         out.writeShort(4 + given);
         out.writeShort(subnet.family());

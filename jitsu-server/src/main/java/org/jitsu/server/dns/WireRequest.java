@@ -1,5 +1,6 @@
 package org.jitsu.server.dns;
 
+import java.net.InetAddress;
 import java.util.Optional;
 import org.jitsu.server.dns.authority.ClientSubnet;
 import org.jitsu.server.dns.authority.DomainName;
@@ -9,7 +10,29 @@ import org.jitsu.server.dns.authority.DomainName;
  * (when it could be read) and the EDNS OPT (when there was one). Copied out of the packet's buffer,
  * so it outlives it.
  */
-record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns) {
+record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns,
+                   InetAddress client) {
+    /** As the decoder makes it: the client is only set ({@link #withClient}) when a cookie needs it. */
+    WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns) {
+        this(id, opcode, rd, cd, question, edns, null);
+    }
+
+    /** This request with the address it came from: what a server cookie for the reply is made of. */
+    WireRequest withClient(InetAddress from) {
+        return new WireRequest(id, opcode, rd, cd, question, edns, from);
+    }
+
+    /** The client's DNS cookie (RFC 7873), or null. */
+    Cookie cookie() {
+        return edns.isPresent() ? edns.get().cookie() : null;
+    }
+
+    /**
+     * A COOKIE option: the client cookie and, when the client sent one, the first 16 bytes of the server
+     * cookie (all of ours) with its length.
+     */
+    record Cookie(long client, int serverLength, long serverHigh, long serverLow) {
+    }
 
     /**
      * A question as the client sent it.
@@ -27,10 +50,11 @@ record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question
      * @param version the EDNS version
      * @param dnssecOk the DO bit
      * @param subnet the EDNS Client Subnet option (RFC 7871), or null
+     * @param cookie the COOKIE option (RFC 7873), or null
      */
-    record Edns(int payloadSize, int version, boolean dnssecOk, ClientSubnet subnet) {
+    record Edns(int payloadSize, int version, boolean dnssecOk, ClientSubnet subnet, Cookie cookie) {
         Edns(int payloadSize, int version, boolean dnssecOk) {
-            this(payloadSize, version, dnssecOk, null);
+            this(payloadSize, version, dnssecOk, null, null);
         }
     }
 
