@@ -249,7 +249,7 @@ final class QueryDecoder {
                     throw Malformed.INSTANCE; // RFC 7873 5.2.2: a client cookie of 8, a server cookie of 8 to 32
                 }
                 cookie = new WireRequest.Cookie(buf.getLong(p), length - 8,
-                        length >= 16 ? buf.getLong(p + 8) : 0, length >= 24 ? buf.getLong(p + 16) : 0);
+                        length >= 16 ? buf.getLong(p + 8) : 0, length >= 24 ? buf.getLong(p + 16) : 0, null);
             }
             p += length;
         }

@@ -299,14 +299,15 @@ final class ResponseEncoder {
         out.writeByte(0);
         out.writeShort(edns.dnssecOk() ? 0x8000 : 0);
         ClientSubnet subnet = edns.subnet();
-        WireRequest.Cookie cookie = cookies != null && req.client() != null ? edns.cookie() : null;
+        WireRequest.Cookie cookie = cookies != null && edns.cookie() != null && edns.cookie().from() != null
+                ? edns.cookie() : null;
         int given = subnet == null ? 0 : (subnet.sourcePrefix() + 7) / 8;
         out.writeShort((subnet == null ? 0 : 4 + 4 + given) + (cookie == null ? 0 : 4 + 8 + 16));
         if (cookie != null) {
             out.writeShort(QueryDecoder.COOKIE);
             out.writeShort(8 + 16);
             out.writeLong(cookie.client());
-            cookies.write(out, cookie.client(), req.client());
+            cookies.write(out, cookie.client(), cookie.from());
         }
         if (subnet == null) {
             return;

@@ -10,16 +10,17 @@ import org.jitsu.server.dns.authority.DomainName;
  * (when it could be read) and the EDNS OPT (when there was one). Copied out of the packet's buffer,
  * so it outlives it.
  */
-record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns,
-                   InetAddress client) {
-    /** As the decoder makes it: the client is only set ({@link #withClient}) when a cookie needs it. */
-    WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns) {
-        this(id, opcode, rd, cd, question, edns, null);
-    }
+record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question> question, Optional<Edns> edns) {
 
-    /** This request with the address it came from: what a server cookie for the reply is made of. */
+    /**
+     * This request with the address it came from in its cookie: what a server cookie for the reply is
+     * made of. Only for a request with a cookie (the others keep their size: a warm query's bytes count).
+     */
     WireRequest withClient(InetAddress from) {
-        return new WireRequest(id, opcode, rd, cd, question, edns, from);
+        Edns e = edns.orElseThrow();
+        Cookie c = e.cookie();
+        return new WireRequest(id, opcode, rd, cd, question, Optional.of(new Edns(e.payloadSize(), e.version(),
+                e.dnssecOk(), e.subnet(), new Cookie(c.client(), c.serverLength(), c.serverHigh(), c.serverLow(), from))));
     }
 
     /** The client's DNS cookie (RFC 7873), or null. */
@@ -29,9 +30,9 @@ record WireRequest(int id, int opcode, boolean rd, boolean cd, Optional<Question
 
     /**
      * A COOKIE option: the client cookie and, when the client sent one, the first 16 bytes of the server
-     * cookie (all of ours) with its length.
+     * cookie (all of ours) with its length; and the address it came from, once known ({@link #withClient}).
      */
-    record Cookie(long client, int serverLength, long serverHigh, long serverLow) {
+    record Cookie(long client, int serverLength, long serverHigh, long serverLow, InetAddress from) {
     }
 
     /**
