@@ -24,6 +24,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -268,12 +269,38 @@ final class EmbeddedStore implements StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        try {
+            read(text);
+        } catch (RuntimeException e) {
+            // truncated or corrupted (the writes are atomic renames, so by hand or by a failing disk): say so
+            // in one line, and what to do; nothing is overwritten
+            log.debug("store: reading {} failed", file, e);
+            // no cause: this line is what the operator reads (the start-up error shows the root cause's message)
+            throw new IllegalStateException(file + ": not a readable Jitsu store file (" + firstLine(e)
+                    + "); move it away to start with an empty store (registered services and counters are lost),"
+                    + " or put back a copy");
+        }
+        log.info("store: loaded {} ({} registered services, {} service records)", file, services.size(),
+                records.size());
+    }
+
+    private static String firstLine(Throwable e) {
+        if (e instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+            return y.getProblem() + " at line " + (y.getProblemMark().getLine() + 1) + ", column "
+                    + (y.getProblemMark().getColumn() + 1);
+        }
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
+    }
+
+    private void read(String text) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         Object data = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()),
                 new DumperOptions(), options).load(text);
         if (!(data instanceof Map<?, ?> doc)) {
-            throw new IllegalStateException(file + ": not a Jitsu store file (expected a mapping)");
+            throw new IllegalStateException("expected a mapping");
         }
         synchronized (lock) {
             if (doc.get("services") instanceof Map<?, ?> s) {
@@ -289,8 +316,6 @@ final class EmbeddedStore implements StateStore {
                 });
             }
         }
-        log.info("store: loaded {} ({} registered services, {} service records)", file, services.size(),
-                records.size());
     }
 
     private static long number(Map<?, ?> m, String key) {

@@ -2,6 +2,7 @@ package org.jitsu.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +48,24 @@ class EmbeddedStoreTest {
         }
         assertThat(dir.resolve("state.yml")).exists();
         assertThat(dir.resolve("state.yml.tmp")).as("renamed into place").doesNotExist();
+    }
+
+    @Test
+    void aTruncatedStoreFileIsNamedWithWhatToDoAndLeftAsItIs() throws Exception {
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            store.putService("web", "id: web\nnames: [web.example.test]\n").block(T);
+        }
+        Path file = dir.resolve("state.yml");
+        String whole = Files.readString(file);
+        Files.writeString(file, whole.substring(0, whole.length() / 2) + "\n  - {id: [\n"); // cut, then garbage
+        String cut = Files.readString(file);
+        try (StateStore store = StateStore.embedded(dir, "local")) {
+            Throwable t = catchThrowable(() -> store.services().block(T));
+            assertThat(t).hasMessageStartingWith(file + ": not a readable Jitsu store file (")
+                    .hasMessageContaining(" at line ").hasMessageContaining("move it away to start with an empty store")
+                    .hasNoCause();
+        }
+        assertThat(Files.readString(file)).as("nothing overwritten").isEqualTo(cut);
     }
 
     @Test
@@ -96,7 +115,7 @@ class EmbeddedStoreTest {
     void aCorruptFileIsAnErrorNotAnEmptyStore() throws Exception {
         Files.writeString(dir.resolve("state.yml"), "- not\n- a mapping\n", StandardCharsets.UTF_8);
         try (StateStore store = StateStore.embedded(dir, "local")) {
-            assertThatThrownBy(() -> store.services().block(T)).hasMessageContaining("not a Jitsu store file");
+            assertThatThrownBy(() -> store.services().block(T)).hasMessageContaining("not a readable Jitsu store file (expected a mapping)");
         }
         assertThat(Files.readString(dir.resolve("state.yml"))).as("left as it was").startsWith("- not");
     }
