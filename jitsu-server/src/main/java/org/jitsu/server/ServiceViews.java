@@ -15,6 +15,7 @@ import org.jitsu.server.config.ServiceConfig;
 import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceStatus;
+import org.jitsu.server.core.ServiceTemplate;
 import org.jitsu.server.core.ServiceUnavailableException;
 import org.jitsu.server.core.TemplateInstances;
 import org.jitsu.server.dns.authority.DomainName;
@@ -117,15 +118,9 @@ final class ServiceViews {
                 }
             }
             for (NamedTemplate t : pipeline.templates()) {
-                if (id.startsWith(t.id() + ".")) {
-                    String key = id.substring(t.id().length() + 1);
-                    if (t.template().replicas().isPresent() && key.lastIndexOf(".r") > 0) {
-                        key = key.substring(0, key.lastIndexOf(".r")); // replica K of the instance
-                    }
-                    List<String> values = List.of(key.split("\\."));
-                    if (values.size() == t.pattern().captureNames().size()) {
-                        return List.of(t.pattern().fill(values).text());
-                    }
+                Optional<ServiceTemplate.InstanceId> parsed = t.template().parse(id);
+                if (parsed.isPresent()) {
+                    return List.of(t.pattern().fill(parsed.get().values()).text());
                 }
             }
             return List.of();

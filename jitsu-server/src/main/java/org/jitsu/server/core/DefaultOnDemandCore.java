@@ -286,7 +286,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
         }
         int dot = id.indexOf('.');
         TemplateRuntime t = dot < 0 ? null : now.templates.get(id.substring(0, dot));
-        return t == null ? Optional.empty() : t.instance(id.substring(dot + 1)).map(ManagedService.class::cast);
+        return t == null ? Optional.empty() : t.instance(id).map(ManagedService.class::cast);
     }
 
     @Override

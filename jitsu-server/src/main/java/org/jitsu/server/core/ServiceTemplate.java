@@ -59,6 +59,33 @@ public record ServiceTemplate(String id, List<String> captures, AddressPool addr
         }
     }
 
+    /**
+     * Where an id of this template's points: the instance's key (the captured labels joined by dots) and,
+     * with replicas, the replica's index (0-based; -1 without replicas). Empty for an id that is none of
+     * this template's ({@code pages.a}, {@code pages.a.r2}).
+     */
+    public Optional<InstanceId> parse(String serviceId) {
+        if (!serviceId.startsWith(id + ".")) {
+            return Optional.empty();
+        }
+        String key = serviceId.substring(id.length() + 1);
+        int replica = -1;
+        if (replicas.isPresent()) {
+            int r = key.lastIndexOf(".r");
+            if (r <= 0 || !key.substring(r + 2).matches("[1-9][0-9]*")) {
+                return Optional.empty();
+            }
+            replica = Integer.parseInt(key.substring(r + 2)) - 1;
+            key = key.substring(0, r);
+        }
+        List<String> values = List.of(key.split("\\.", -1));
+        return values.size() == captures.size() ? Optional.of(new InstanceId(key, values, replica)) : Optional.empty();
+    }
+
+    /** An instance (or replica) id, parsed: see {@link #parse}. */
+    public record InstanceId(String key, List<String> values, int replica) {
+    }
+
     /** Equal when the id and the source are: the pool and factory are made from the source. */
     @Override
     public boolean equals(Object o) {

@@ -2,6 +2,7 @@ package org.jitsu.server.core;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +24,13 @@ public interface TemplateInstances {
      * @param client the address the request came from (for the per-client budget)
      */
     Admission admit(List<String> values, InetAddress client);
+
+    /**
+     * As {@link #admit} for an instance that is known already; empty when admitting would make a new one
+     * (which defines a VM: the backend may touch the file system, so a caller on an event loop makes new
+     * instances on a scheduler that may block).
+     */
+    Optional<Admission> admitKnown(List<String> values, InetAddress client);
 
     /** The instances known now, in no particular order. */
     List<ManagedService> instances();

@@ -90,11 +90,7 @@ final class TemplateRuntime implements TemplateInstances {
 
     @Override
     public Admission admit(List<String> values, InetAddress client) {
-        if (values.size() != template.captures().size()) {
-            throw new IllegalArgumentException("template " + id() + " captures " + template.captures() + ", got "
-                    + values);
-        }
-        String key = values.size() == 1 ? values.get(0) : String.join(".", values);
+        String key = key(values);
         long now = clock.now();
         KnownInstance known = instances.get(key);
         if (known != null) {
@@ -110,6 +106,21 @@ final class TemplateRuntime implements TemplateInstances {
             }
             return create(key, values, client, now);
         }
+    }
+
+    @Override
+    public Optional<Admission> admitKnown(List<String> values, InetAddress client) {
+        String key = key(values);
+        KnownInstance known = instances.get(key);
+        return known != null && known.runtime.use(clock.now()) ? Optional.of(place(known)) : Optional.empty();
+    }
+
+    private String key(List<String> values) {
+        if (values.size() != template.captures().size()) {
+            throw new IllegalArgumentException("template " + id() + " captures " + template.captures() + ", got "
+                    + values);
+        }
+        return values.size() == 1 ? values.get(0) : String.join(".", values);
     }
 
     /** A known instance: admitted when it runs or boots, or when there is a place under maxRunning. */
@@ -317,20 +328,13 @@ final class TemplateRuntime implements TemplateInstances {
         List<ServiceRuntime> out = new ArrayList<>();
         String prefix = id() + ".";
         for (ServiceStatus saved : coreJournal.savedUnder(prefix)) {
-            String key = saved.id().substring(prefix.length());
-            if (template.replicas().isPresent()) {
-                int r = key.lastIndexOf(".r");
-                if (r < 0) {
-                    coreJournal.forgotten(saved.id());
-                    continue;
-                }
-                key = key.substring(0, r); // replica K of instance KEY
-            }
-            List<String> values = List.of(key.split("\\.", -1));
-            if (saved.state() == State.STOPPED || values.size() != template.captures().size()) {
+            Optional<ServiceTemplate.InstanceId> parsed = template.parse(saved.id());
+            if (saved.state() == State.STOPPED || parsed.isEmpty()) {
                 coreJournal.forgotten(saved.id());
                 continue;
             }
+            String key = parsed.get().key();
+            List<String> values = parsed.get().values();
             Admission a;
             synchronized (this) {
                 if (instances.containsKey(key)) {
@@ -372,16 +376,12 @@ final class TemplateRuntime implements TemplateInstances {
     }
 
     /** The known instance with this key (its id without the template's), if any. */
-    Optional<ServiceRuntime> instance(String key) {
-        KnownInstance i = instances.get(key);
-        if (i == null && template.replicas().isPresent() && key.matches(".+\\.r[0-9]+")) {
-            int r = key.lastIndexOf(".r");
-            KnownInstance owner = instances.get(key.substring(0, r));
-            int k = Integer.parseInt(key.substring(r + 2)) - 1;
-            return owner == null || k < 0 || k >= owner.replicas.size() ? Optional.empty()
-                    : Optional.of(owner.replicas.get(k));
-        }
-        return i == null || template.replicas().isPresent() ? Optional.empty() : Optional.of(i.runtime);
+    Optional<ServiceRuntime> instance(String serviceId) {
+        return template.parse(serviceId).flatMap(p -> {
+            KnownInstance i = instances.get(p.key());
+            int k = Math.max(0, p.replica());
+            return i == null || k >= i.replicas.size() ? Optional.empty() : Optional.of(i.replicas.get(k));
+        });
     }
 
     @Override

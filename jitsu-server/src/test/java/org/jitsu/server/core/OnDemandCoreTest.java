@@ -50,7 +50,7 @@ class OnDemandCoreTest {
     private OnDemandCore start(ServiceDefinition... services) {
         core = OnDemandCore.builder().services(List.of(services)).timer(timer).metrics(metrics)
                 .idleCheckInterval(Duration.ofSeconds(1)).build();
-        StepVerifier.create(core.start()).verifyComplete();
+        StepVerifier.create(core.start()).expectComplete().verify(Duration.ofSeconds(10));
         return core;
     }
 

@@ -49,7 +49,7 @@ class ReplicaSetTest {
                     StopMode.DESTROY, Duration.ZERO));
         }
         core = OnDemandCore.builder().services(defs).timer(timer).idleCheckInterval(TICK).build();
-        StepVerifier.create(core.start()).verifyComplete();
+        StepVerifier.create(core.start()).expectComplete().verify(Duration.ofSeconds(10));
         List<ManagedService> replicas = new ArrayList<>();
         defs.forEach(d -> replicas.add(core.service(d.id()).orElseThrow()));
         set = new ReplicaSet("www", replicas, policy, timer, TICK);

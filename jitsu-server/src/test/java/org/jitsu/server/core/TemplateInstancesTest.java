@@ -74,7 +74,7 @@ class TemplateInstancesTest {
         };
         core = OnDemandCore.builder().templates(List.of(template)).timer(timer).metrics(counting)
                 .idleCheckInterval(Duration.ofSeconds(1)).build();
-        StepVerifier.create(core.start()).verifyComplete();
+        StepVerifier.create(core.start()).expectComplete().verify(Duration.ofSeconds(10));
         return core.template("pages").orElseThrow();
     }
 
@@ -284,7 +284,7 @@ class TemplateInstancesTest {
                 InstanceBudget.DEFAULT, "source");
         core = OnDemandCore.builder().templates(List.of(template)).timer(timer).journal(journal)
                 .idleCheckInterval(Duration.ofSeconds(1)).build();
-        StepVerifier.create(core.start()).verifyComplete();
+        StepVerifier.create(core.start()).expectComplete().verify(Duration.ofSeconds(10));
 
         TemplateInstances t = core.template("pages").orElseThrow();
         assertThat(t.instances()).extracting(ManagedService::id).containsExactly("pages.a");
@@ -310,7 +310,7 @@ class TemplateInstancesTest {
                 InstanceBudget.DEFAULT, "source", Optional.of(new ReplicaPolicy(1, 2, 10)));
         core = OnDemandCore.builder().templates(List.of(template)).timer(timer).idleCheckInterval(Duration.ofSeconds(1))
                 .build();
-        StepVerifier.create(core.start()).verifyComplete();
+        StepVerifier.create(core.start()).expectComplete().verify(Duration.ofSeconds(10));
         TemplateInstances t = core.template("pages").orElseThrow();
 
         Admission.Admitted a = (Admission.Admitted) t.admit(List.of("a"), CLIENT);

@@ -10,9 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ManagedService;
 import org.jitsu.server.core.ReplicaSet;
 import org.jitsu.server.core.TemplateInstances;
@@ -36,7 +34,7 @@ final class ZoneIndex {
     private final Map<DomainName, Mono<Answer>> nxDomainByApex;
     private final Map<DomainName, List<TemplateView>> templatesBySuffix;
     private final Map<DomainName, ReplicaNode> replicaNodes;
-    private final ConcurrentHashMap<DomainName, AnswerNode> instanceNodes = new ConcurrentHashMap<>();
+    private final InstanceNodes instances = new InstanceNodes();
 
     private ZoneIndex(Map<DomainName, NameNode> nodes, Map<DomainName, Mono<Answer>> nxDomainByApex,
                       Map<DomainName, List<TemplateView>> templatesBySuffix, Map<DomainName, ReplicaNode> replicaNodes) {
@@ -58,12 +56,9 @@ final class ZoneIndex {
             }
         }
         if (!templatesBySuffix.isEmpty()) {
-            AnswerNode instance = instanceNodes.get(query.name());
-            if (instance != null) {
-                Mono<Answer> warm = instance.warm(query);
-                if (warm != null) {
-                    return warm;
-                }
+            Mono<Answer> warm = instances.warm(query);
+            if (warm != null) {
+                return warm;
             }
         }
         DomainName name = query.name();
@@ -74,7 +69,7 @@ final class ZoneIndex {
                 for (TemplateView t : templates) {
                     Optional<List<String>> values = t.named.pattern().match(query.name());
                     if (values.isPresent()) {
-                        return instance(t, query, values.get());
+                        return instances.resolve(t, query, values.get());
                     }
                 }
             }
@@ -86,41 +81,12 @@ final class ZoneIndex {
         return NOT_AUTHORITATIVE;
     }
 
-    /**
-     * A name of a template: an address question is admitted by the template (finding or making its
-     * instance) and answered by the instance's node; other questions get the known instance's answer,
-     * or NoData, and never make an instance.
-     */
-    private Mono<Answer> instance(TemplateView t, Query query, List<String> values) {
-        int slot = NameNode.slot(query.type());
-        boolean address = slot == NameNode.SLOT_A || slot == NameNode.SLOT_AAAA || slot == NameNode.SLOT_ANY;
-        if (!address) {
-            AnswerNode known = instanceNodes.get(query.name());
-            return known != null ? known.resolve(query) : t.noData;
-        }
-        Admission admission = t.instances.admit(values, query.client().getAddress());
-        if (!(admission instanceof Admission.Admitted admitted)) {
-            return t.refusal;
-        }
-        AnswerNode node = instanceNodes.get(query.name());
-        if (node == null || node.service() != admitted.service()) {
-            node = t.node(query.name(), admitted);
-            instanceNodes.put(query.name(), node);
-        }
-        return node.resolve(query);
-    }
-
     /** The core forgot an instance of {@code template}: its node goes (unless a newer instance has the name). */
     void forgotten(String templateId, ManagedService instance) {
         for (List<TemplateView> views : templatesBySuffix.values()) {
             for (TemplateView t : views) {
                 if (t.named.id().equals(templateId)) {
-                    String key = instance.id().substring(templateId.length() + 1);
-                    if (t.named.template().replicas().isPresent()) {
-                        key = key.substring(0, key.lastIndexOf(".r")); // replica 1 stands for the instance
-                    }
-                    DomainName name = t.named.pattern().fill(List.of(key.split("\\.")));
-                    instanceNodes.computeIfPresent(name, (n, node) -> node.service() == instance ? null : node);
+                    instances.forgotten(t, instance);
                 }
             }
         }
@@ -128,7 +94,7 @@ final class ZoneIndex {
 
     /** Instance nodes held now (for tests and the memory bound). */
     int instanceNodes() {
-        return instanceNodes.size();
+        return instances.size();
     }
 
     /**
