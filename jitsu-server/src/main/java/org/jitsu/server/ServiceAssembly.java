@@ -2,7 +2,6 @@ package org.jitsu.server;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.backend.Backend;
@@ -11,6 +10,7 @@ import org.jitsu.backend.StopMode;
 import org.jitsu.backend.Vm;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.config.ServiceConfig;
+import org.jitsu.server.core.InstanceFactory;
 import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.core.ServiceDefinition;
 import org.jitsu.server.dns.authority.NamedReplicas;
@@ -63,18 +63,14 @@ final class ServiceAssembly {
         List<ServiceDefinition> replicas = new ArrayList<>();
         for (int k = 1; k <= policy.max(); k++) {
             String id = s.id() + ".r" + k;
-            Map<String, String> values = new HashMap<>();
-            values.put("replica", Integer.toString(k));
-            values.put("instance", id);
             List<InetAddress> addresses = new ArrayList<>();
             if (!v4.isEmpty()) {
                 addresses.add(v4.get(k - 1));
-                values.put("address", v4.get(k - 1).getHostAddress());
             }
             if (!v6.isEmpty()) {
                 addresses.add(v6.get(k - 1));
-                values.put("address6", v6.get(k - 1).getHostAddress());
             }
+            Map<String, String> values = InstanceFactory.values(Map.of(), id, k, addresses);
             Vm vm = backend.define(id, TemplateAssembly.fill(s.spec(), values));
             List<ReadinessCheck> checks = new ArrayList<>();
             for (Settings item : s.readiness()) {

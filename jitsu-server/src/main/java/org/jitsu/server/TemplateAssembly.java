@@ -1,6 +1,5 @@
 package org.jitsu.server;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -64,19 +63,13 @@ final class TemplateAssembly {
 
     /** Defines and releases a sample instance, so that the backend checks the spec (with its key paths). */
     private static void check(TemplateConfig t, Backend backend, InstanceFactory factory) {
-        Map<String, String> sample = new HashMap<>();
+        Map<String, String> captures = new HashMap<>();
         for (String capture : t.pattern().captureNames()) {
-            sample.put(capture, capture);
+            captures.put(capture, capture);
         }
         String instanceId = t.id() + "." + String.join(".", t.pattern().captureNames());
-        sample.put("instance", instanceId);
-        if (t.replicas().isPresent()) {
-            sample.put("replica", "1");
-        }
-        for (InetAddress a : t.addresses().sample()) {
-            sample.put(a.getAddress().length == 4 ? "address" : "address6", a.getHostAddress());
-        }
-        InstanceFactory.Parts parts = factory.create(instanceId, sample);
+        InstanceFactory.Parts parts = factory.create(instanceId, InstanceFactory.values(captures, instanceId,
+                t.replicas().isPresent() ? 1 : 0, t.addresses().sample()));
         backend.release(parts.vm());
     }
 

@@ -1,5 +1,7 @@
 package org.jitsu.server.core;
 
+import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +23,24 @@ public interface InstanceFactory {
      * @throws RuntimeException when the backend refuses the instance: the name is refused and logged
      */
     Parts create(String instanceId, Map<String, String> values);
+
+    /**
+     * The values an instance's spec is filled with: {@code captures} (by name), {@code instance}, with
+     * replicas {@code replica} (1-based; 0: none), and {@code address} / {@code address6} from
+     * {@code addresses}. For a template's instances and a service's replicas alike.
+     */
+    static Map<String, String> values(Map<String, String> captures, String instanceId, int replica,
+                                      List<InetAddress> addresses) {
+        Map<String, String> out = new HashMap<>(captures);
+        out.put("instance", instanceId);
+        if (replica > 0) {
+            out.put("replica", Integer.toString(replica));
+        }
+        for (InetAddress a : addresses) {
+            out.put(a.getAddress().length == 4 ? "address" : "address6", a.getHostAddress());
+        }
+        return Map.copyOf(out);
+    }
 
     /** The VM of an instance and its readiness checks. */
     record Parts(Vm vm, List<ReadinessCheck> readiness) {

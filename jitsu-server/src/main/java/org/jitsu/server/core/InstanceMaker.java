@@ -68,19 +68,13 @@ final class InstanceMaker {
                         + template.addresses() + "); " + key + " refused");
             }
             addresses.add(a.get());
-            Map<String, String> named = new HashMap<>();
+            Map<String, String> captured = new HashMap<>();
             for (int i = 0; i < values.size(); i++) {
-                named.put(template.captures().get(i), values.get(i));
+                captured.put(template.captures().get(i), values.get(i));
             }
-            named.put("instance", replicaId);
-            if (replicated) {
-                named.put("replica", Integer.toString(k));
-            }
-            for (InetAddress address : a.get()) {
-                named.put(address.getAddress().length == 4 ? "address" : "address6", address.getHostAddress());
-            }
+            Map<String, String> named = InstanceFactory.values(captured, replicaId, replicated ? k : 0, a.get());
             try {
-                parts.add(template.factory().create(replicaId, Map.copyOf(named)));
+                parts.add(template.factory().create(replicaId, named));
             } catch (RuntimeException e) {
                 addresses.forEach(template.addresses()::release);
                 parts.forEach(p -> p.vm().backend().release(p.vm()));
