@@ -26,9 +26,11 @@ public interface TemplateInstances {
     Admission admit(List<String> values, InetAddress client);
 
     /**
-     * As {@link #admit} for an instance that is known already; empty when admitting would make a new one
-     * (which defines a VM: the backend may touch the file system, so a caller on an event loop makes new
-     * instances on a scheduler that may block).
+     * As {@link #admit}, without making a new instance: the known instance's admission, or the refusal
+     * of a new one; empty when a new one may be made; its budget is then taken, and the next
+     * {@link #admit} of these values makes it. Making an instance defines a VM (the backend may touch the
+     * file system), so a caller on an event loop calls {@link #admit} then on a scheduler that may
+     * block, and refusals (a flood of random names) cost it no thread hop.
      */
     Optional<Admission> admitKnown(List<String> values, InetAddress client);
 

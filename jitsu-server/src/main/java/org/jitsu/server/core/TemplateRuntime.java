@@ -26,6 +26,10 @@ import reactor.core.scheduler.Scheduler;
  * {@link ServiceRuntime} with its addresses), the budget's counters, and the forgetting of unused
  * instances. Lookups of known instances take no template lock; making a new one is serialized per
  * template, so that the caps, the rates and the pool are checked and taken together.
+ *
+ * <p>Over 400 lines because admission, the budget's checks, the counting under maxRunning and forgetting
+ * all work on the one map under the one lock, where they can be read against each other; what needs
+ * neither is in {@link InstanceMaker}, {@link ClientBudgets}, {@link Refusals} and {@link KnownInstance}.
  */
 final class TemplateRuntime implements TemplateInstances {
     private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
@@ -50,6 +54,8 @@ final class TemplateRuntime implements TemplateInstances {
     private final TokenBucket rate;
     private final ClientBudgets perClient;
     private final Refusals refusals;
+    /** Names whose budget {@link #admitKnown} took, by key, with when: the next admit makes them. */
+    private final Map<String, Long> reserved = new HashMap<>(); // guarded by this
     /** Known instances that are stopped and hold no place, longest stopped first: what may be forgotten early. */
     private final LinkedHashSet<KnownInstance> stopped = new LinkedHashSet<>();
 
@@ -111,8 +117,23 @@ final class TemplateRuntime implements TemplateInstances {
     @Override
     public Optional<Admission> admitKnown(List<String> values, InetAddress client) {
         String key = key(values);
+        long now = clock.now();
         KnownInstance known = instances.get(key);
-        return known != null && known.runtime.use(clock.now()) ? Optional.of(place(known)) : Optional.empty();
+        if (known != null && known.runtime.use(now)) {
+            return Optional.of(place(known));
+        }
+        synchronized (this) {
+            known = instances.get(key);
+            if (known != null && known.runtime.use(now)) {
+                return Optional.of(place(known));
+            }
+            Admission refused = budget(key, client, now);
+            if (refused != null) {
+                return Optional.of(refused); // refused at once, on the caller's thread: a flood costs no hop
+            }
+            reserved.put(key, now); // the budget is taken: the admit that follows makes it without a check
+            return Optional.empty();
+        }
     }
 
     private String key(List<String> values) {
@@ -161,13 +182,30 @@ final class TemplateRuntime implements TemplateInstances {
 
     // under this
     private Admission create(String key, List<String> values, InetAddress client, long now) {
+        if (client == null) {
+            InstanceBudget budget = template.budget();
+            if (instances.size() >= budget.maxInstances() && !forgetOneEarly(now)) {
+                return refuse(Admission.Reason.TOO_MANY_INSTANCES, "template " + id() + ": maxInstances "
+                        + budget.maxInstances() + " known and none unused; " + key + " refused");
+            }
+            return make(key, values, now, false); // restored at start-up: it ran before, nothing new boots
+        }
+        if (reserved.remove(key) == null) {
+            Admission refused = budget(key, client, now);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        return make(key, values, now, true);
+    }
+
+    /** The budget's checks for a new instance, its tokens taken when it passes: null, or the refusal. */
+    // under this
+    private Admission budget(String key, InetAddress client, long now) {
         InstanceBudget budget = template.budget();
         if (instances.size() >= budget.maxInstances() && !forgetOneEarly(now)) {
             return refuse(Admission.Reason.TOO_MANY_INSTANCES, "template " + id() + ": maxInstances "
                     + budget.maxInstances() + " known and none unused; " + key + " refused");
-        }
-        if (client == null) {
-            return make(key, values, now, false); // restored at start-up: it ran before, nothing new boots
         }
         if (active.get() >= budget.maxRunning()) {
             return refuse(Admission.Reason.TOO_MANY_RUNNING, "template " + id() + ": maxRunning "
@@ -182,7 +220,7 @@ final class TemplateRuntime implements TemplateInstances {
             return refuse(Admission.Reason.RATE, "template " + id() + ": more than " + budget.newPerSecond()
                     + " new instances per second (burst " + budget.burst() + "); " + key + " refused");
         }
-        return make(key, values, now, true);
+        return null;
     }
 
     /**
@@ -288,6 +326,7 @@ final class TemplateRuntime implements TemplateInstances {
         synchronized (this) {
             long now = clock.now();
             perClient.dropFull(now);
+            reserved.values().removeIf(at -> now - at > template.bootTimeout().toMillis()); // never made
         }
     }
 
