@@ -53,6 +53,9 @@ final class ConfigDiff {
         if (!running.idleCheckInterval().equals(next.idleCheckInterval())) {
             keys.add("idle.check-interval");
         }
+        if (!running.proxy().equals(next.proxy()) || !running.holds().equals(next.holds())) {
+            keys.add("proxy.*, services[].hold (the front's listeners)");
+        }
         if (keys.isEmpty()) {
             return Optional.empty();
         }
@@ -67,7 +70,8 @@ final class ConfigDiff {
                 && sameSettingsList(a.readiness(), b.readiness()) && a.bootTimeout().equals(b.bootTimeout())
                 && a.idleTimeout().equals(b.idleTimeout()) && a.stopMode() == b.stopMode()
                 && a.stopGrace().equals(b.stopGrace()) && a.replicas().equals(b.replicas())
-                && a.selection() == b.selection() && a.sites().equals(b.sites());
+                && a.selection() == b.selection() && a.sites().equals(b.sites())
+                && a.atOnce() == b.atOnce() && a.hold().equals(b.hold());
     }
 
     private static boolean sameBackends(List<BackendConfig> a, List<BackendConfig> b) {

@@ -25,6 +25,8 @@ import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.dns.authority.NamedTemplate;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.metrics.JitsuMetrics;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.FrontProxy;
 import org.jitsu.server.store.StateStore;
 import org.jitsu.server.store.StateStores;
 import org.jitsu.server.store.StoreJournal;
@@ -97,6 +99,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
         StateStore store = null;
         StartupPhases phases = new StartupPhases();
         CompletableFuture<Void> adoption = null;
+        FrontProxy front = null;
         try {
             if (config.admin().enabled()) {
                 // bound first: /health/ready answers 503 while the rest starts
@@ -119,6 +122,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             phases.done("services defined");
             await(backends.ready(), "the backends to be ready", Optional.empty());
             phases.done("backends ready");
+            ConnectionBook book = new ConnectionBook(effective.holds(), effective.proxy(), timer);
             pipeline = OnDemandPipeline.builder()
                     .zones(effective.zones())
                     .services(services)
@@ -130,10 +134,17 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                     .metrics(metrics)
                     .journal(StoreJournal.create(store, loaded.records()))
                     .coordinator(store.coordinator())
+                    .traffic(book)
                     .build();
             OnDemandPipeline built = pipeline;
             metrics.bindServices(() -> built.core().statuses());
             phases.done("zone index");
+            // the front before the DNS listeners: an at-once answer never points at an address not yet bound
+            front = await(FrontProxy.bind(effective.proxy(), book, built.core()::service, metrics.proxy(book)),
+                    "the front's listeners to be bound", Optional.of(() -> frontDescription(effective)));
+            if (!book.ledgers().isEmpty()) {
+                phases.done("front");
+            }
             DnsServer dns = await(DnsServer.builder()
                     .listen(effective.listen())
                     .forward(effective.forward())
@@ -156,13 +167,16 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             phases.done("adoption (after the listeners)");
             phases.log(count);
             RunningJitsuServer server = new RunningJitsuServer(new RunningJitsuServer.Parts(effective, pipeline, backends,
-                    metrics, readiness, timer, worker, store, loaded.services()), dns, admin);
+                    metrics, readiness, timer, worker, store, loaded.services(), front), dns, admin);
             operations.attach(server);
             server.registrations().follow();
             return server;
         } catch (RuntimeException e) {
             if (adoption != null) {
                 adoption.cancel(true); // cancels the check of the VMs not looked at yet
+            }
+            if (front != null) {
+                front.close();
             }
             if (pipeline != null) {
                 pipeline.close();
@@ -238,6 +252,14 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
                 ? "cannot listen on " + binding.get().get() + ": " + reason
                 : "failed waiting for " + what + ": " + reason;
         throw new JitsuStartException(message, failure, bind);
+    }
+
+    /** The front addresses and ports of every hold, for a bind error. */
+    private static String frontDescription(JitsuConfig config) {
+        List<String> out = new ArrayList<>();
+        config.holds().forEach((id, hold) -> hold.front().forEach(a -> hold.ports().forEach(p ->
+                out.add(Addresses.format(new java.net.InetSocketAddress(a, p.port())) + " (hold of " + id + ")"))));
+        return String.join(", ", out);
     }
 
     private String listenDescription() {

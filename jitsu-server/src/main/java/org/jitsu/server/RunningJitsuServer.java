@@ -12,6 +12,7 @@ import org.jitsu.server.admin.AdminOperations.ReloadOutcome;
 import org.jitsu.server.admin.AdminServer;
 import org.jitsu.server.config.JitsuConfig;
 import org.jitsu.server.dns.DnsServer;
+import org.jitsu.server.proxy.FrontProxy;
 import org.jitsu.server.dns.authority.NamedService;
 import org.jitsu.server.dns.authority.OnDemandPipeline;
 import org.jitsu.server.metrics.JitsuMetrics;
@@ -41,7 +42,7 @@ final class RunningJitsuServer implements JitsuServer {
     /** What the builder assembled before the listeners were bound. */
     record Parts(JitsuConfig config, OnDemandPipeline pipeline, BackendSet backends, JitsuMetrics metrics,
                  ReadinessParser readiness, Scheduler timer, Scheduler worker, StateStore store,
-                 Map<String, String> registered) {
+                 Map<String, String> registered, FrontProxy front) {
     }
 
     RunningJitsuServer(Parts parts, DnsServer dns, Optional<AdminServer> admin) {

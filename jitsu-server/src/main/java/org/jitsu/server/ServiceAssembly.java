@@ -104,6 +104,7 @@ final class ServiceAssembly {
             checks.add(readiness.parse(item, timer));
         }
         return new NamedService(new ServiceDefinition(s.id(), s.addresses(), vm, checks, s.bootTimeout(),
-                s.idleTimeout(), s.stopMode(), s.stopGrace()), s.names(), s.ttl());
+                s.idleTimeout(), s.stopMode(), s.stopGrace()), s.names(), s.ttl(),
+                s.atOnce() ? s.hold().orElseThrow().front() : List.of());
     }
 }

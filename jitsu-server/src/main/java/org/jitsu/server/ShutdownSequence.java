@@ -96,6 +96,11 @@ final class ShutdownSequence {
     private void closePipelineAndBackends() {
         stopFollowing.run();
         try {
+            parts.front().close(); // after the stops: their drains are over, what is still open is reset
+        } catch (RuntimeException e) {
+            log.warn("front close: {}", e.toString());
+        }
+        try {
             parts.pipeline().close();
         } catch (RuntimeException e) {
             log.warn("pipeline close: {}", e.toString());

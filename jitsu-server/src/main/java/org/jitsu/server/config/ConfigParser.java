@@ -43,7 +43,7 @@ final class ConfigParser {
 
     static JitsuConfig parse(Settings root, String source, Instant now, Map<String, String> env) {
         root.allowOnly("listen", "dns", "zones", "forward", "boot", "idle", "state-dir", "backends", "services",
-                "templates", "admin", "metrics", "store", "rate-limit", "cookies");
+                "templates", "admin", "metrics", "store", "rate-limit", "cookies", "proxy");
         ListenSettings listen = listen(root.child("listen"));
         Settings dns = root.child("dns").allowOnly("ttl");
         long defaultTtl = dns.integer("ttl", 60, 0, MAX_TTL);
@@ -70,7 +70,8 @@ final class ConfigParser {
         boolean metrics = root.child("metrics").allowOnly("enabled").bool("enabled", true);
         StoreSettings store = StoreParser.store(root.child("store"), stateDir, listen);
         return new JitsuConfig(source, listen, forward, defaultTtl, zones, limits, bootTimeout, idleCheck, stateDir,
-                backends, services, admin, metrics, store, templates, rateLimit(root), cookies(root));
+                backends, services, admin, metrics, store, templates, rateLimit(root), cookies(root),
+                HoldParser.proxy(root));
     }
 
     /** {@code cookies:}: present (even empty) turns DNS cookies on; {@code secret}: 32 hex digits. */

@@ -17,6 +17,8 @@ import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.CookieSettings;
 import org.jitsu.server.dns.ListenSettings;
 import org.jitsu.server.dns.RateLimitSettings;
+import org.jitsu.server.proxy.HoldSettings;
+import org.jitsu.server.proxy.ProxySettings;
 import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /**
@@ -39,13 +41,27 @@ import org.jitsu.server.dns.authority.ZoneDefinition;
  * @param admin the admin HTTP endpoint ({@code admin:})
  * @param metricsEnabled {@code metrics.enabled}: false reports nothing (and {@code /metrics} answers 404)
  * @param store {@code store:}: where state that outlives the process is kept
+ * @param templates {@code templates:}
+ * @param rateLimit {@code rate-limit:}
+ * @param cookies {@code cookies:}
+ * @param proxy {@code proxy:}: limits of the front that holds connections for services with a {@code hold}
  */
 public record JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                           List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
                           Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
                           List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled,
                           StoreSettings store, List<TemplateConfig> templates, RateLimitSettings rateLimit,
-                          CookieSettings cookies) {
+                          CookieSettings cookies, ProxySettings proxy) {
+    /** Without {@code proxy:}. */
+    public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
+                       List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
+                       Duration idleCheckInterval, Path stateDir, List<BackendConfig> backends,
+                       List<ServiceConfig> services, AdminSettings admin, boolean metricsEnabled, StoreSettings store,
+                       List<TemplateConfig> templates, RateLimitSettings rateLimit, CookieSettings cookies) {
+        this(source, listen, forward, defaultTtl, zones, bootLimits, defaultBootTimeout, idleCheckInterval, stateDir,
+                backends, services, admin, metricsEnabled, store, templates, rateLimit, cookies, ProxySettings.DEFAULT);
+    }
+
     /** Without {@code cookies:}. */
     public JitsuConfig(String source, ListenSettings listen, Optional<ForwardSettings> forward, long defaultTtl,
                        List<ZoneDefinition> zones, BootLimits bootLimits, Duration defaultBootTimeout,
@@ -110,6 +126,7 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
         templates = List.copyOf(templates);
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(cookies, "cookies");
+        Objects.requireNonNull(proxy, "proxy");
     }
 
     /**
@@ -179,6 +196,13 @@ public record JitsuConfig(String source, ListenSettings listen, Optional<Forward
      */
     public static String serviceSpec(String id, String body) {
         return YamlDocuments.serviceSpec(id, body);
+    }
+
+    /** The services with a {@code hold:}, by id, in config order. */
+    public Map<String, HoldSettings> holds() {
+        Map<String, HoldSettings> out = new LinkedHashMap<>();
+        services.forEach(s -> s.hold().ifPresent(h -> out.put(s.id(), h)));
+        return out;
     }
 
     /** The backend with this name. */

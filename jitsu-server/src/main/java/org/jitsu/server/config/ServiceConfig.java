@@ -10,6 +10,7 @@ import org.jitsu.server.core.ReplicaPolicy;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.Sites;
+import org.jitsu.server.proxy.HoldSettings;
 import org.jitsu.settings.Settings;
 
 /**
@@ -33,17 +34,21 @@ import org.jitsu.settings.Settings;
  *     per replica of each family, and the spec's {@code ${replica}}, {@code ${address}} … are filled per replica)
  * @param selection which running replica a client gets
  * @param sites for {@code answer: nearest}: the replicas nearest each client prefix
+ * @param atOnce {@code answer: at-once}: a query for it while it does not run is answered at once with the
+ *     front addresses of its {@code hold}
+ * @param hold {@code hold:}: where Jitsu accepts and holds the service's TCP connections while it boots
  */
 public record ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
                             String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
                             Duration idleTimeout, StopMode stopMode, Duration stopGrace,
-                            Optional<ReplicaPolicy> replicas, NamedReplicas.Selection selection, Sites sites) {
+                            Optional<ReplicaPolicy> replicas, NamedReplicas.Selection selection, Sites sites,
+                            boolean atOnce, Optional<HoldSettings> hold) {
     /** A service without replicas. */
     public ServiceConfig(String id, String path, List<DomainName> names, List<InetAddress> addresses, long ttl,
                          String backend, Settings spec, List<Settings> readiness, Duration bootTimeout,
                          Duration idleTimeout, StopMode stopMode, Duration stopGrace) {
         this(id, path, names, addresses, ttl, backend, spec, readiness, bootTimeout, idleTimeout, stopMode, stopGrace,
-                Optional.empty(), NamedReplicas.Selection.ROUND_ROBIN, Sites.NONE);
+                Optional.empty(), NamedReplicas.Selection.ROUND_ROBIN, Sites.NONE, false, Optional.empty());
     }
 
     public ServiceConfig {
@@ -61,5 +66,9 @@ public record ServiceConfig(String id, String path, List<DomainName> names, List
         Objects.requireNonNull(replicas, "replicas");
         Objects.requireNonNull(selection, "selection");
         Objects.requireNonNull(sites, "sites");
+        Objects.requireNonNull(hold, "hold");
+        if (atOnce && hold.isEmpty()) {
+            throw new IllegalArgumentException("service " + id + ": answer at-once needs a hold");
+        }
     }
 }

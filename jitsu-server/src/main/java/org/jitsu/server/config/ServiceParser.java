@@ -1,6 +1,7 @@
 package org.jitsu.server.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,13 +16,15 @@ import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.NamedReplicas;
 import org.jitsu.server.dns.authority.Sites;
 import org.jitsu.server.dns.authority.ZoneDefinition;
+import org.jitsu.server.proxy.HeldPort;
+import org.jitsu.server.proxy.HoldSettings;
 import org.jitsu.settings.ConfigException;
 import org.jitsu.settings.Settings;
 
 /** Reads {@code services:} and checks ids, names and backend references across services. */
 final class ServiceParser {
     private static final String[] KEYS = {"id", "names", "addresses", "ttl", "backend", "readiness", "boot-timeout",
-        "idle-timeout", "stop", "replicas"};
+        "idle-timeout", "stop", "replicas", "answer", "hold"};
 
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -38,6 +41,7 @@ final class ServiceParser {
         Map<String, String> ids = new HashMap<>(items.size() * 4 / 3 + 1);
         Map<DomainName, String> owners = new HashMap<>(items.size() * 4 / 3 + 1);
         Map<Duration, Duration> durations = new HashMap<>(); // equal durations are one object
+        Map<String, String> fronts = new HashMap<>(); // front address:port -> the service holding it
         List<ServiceConfig> out = new ArrayList<>(items.size());
         for (int index = 0; index < items.size(); index++) {
             Object item = items.get(index);
@@ -59,6 +63,7 @@ final class ServiceParser {
                             "a name no other service has (" + owner + " has it)");
                 }
             }
+            checkFronts(s, service, fronts);
             out.add(service);
         }
         return List.copyOf(out);
@@ -107,8 +112,28 @@ final class ServiceParser {
                         + " IPv6 (replicas.max is " + max + ")");
             }
         }
+        boolean atOnce = HoldParser.answerAtOnce(s);
+        Optional<HoldSettings> hold = HoldParser.hold(s, addresses, atOnce);
         return new ServiceConfig(id, s.path(), names, addresses, ttl, backend.name(), s.child(backend.type()),
-                readiness(s), bootTimeout, idleTimeout, mode, grace, replicas, selection, sites);
+                readiness(s), bootTimeout, idleTimeout, mode, grace, replicas, selection, sites, atOnce, hold);
+    }
+
+    /** No two services hold the same front address and port. */
+    private static void checkFronts(Settings s, ServiceConfig service, Map<String, String> fronts) {
+        if (service.hold().isEmpty()) {
+            return;
+        }
+        HoldSettings hold = service.hold().get();
+        for (InetAddress front : hold.front()) {
+            for (HeldPort port : hold.ports()) {
+                String key = Addresses.format(new InetSocketAddress(front, port.port()));
+                String owner = fronts.putIfAbsent(key, s.path());
+                if (owner != null) {
+                    throw new ConfigException(s.keyPath("hold") + ".front", key,
+                            "a front address and port no other service holds (" + owner + " holds it)");
+                }
+            }
+        }
     }
 
     private static void checkName(String key, DomainName name, List<ZoneDefinition> zones) {

@@ -18,6 +18,7 @@ final class CoreBuilder implements OnDemandCore.Builder {
     private CoreMetrics metrics = CoreMetrics.NOOP;
     private ServiceJournal journal = ServiceJournal.NONE;
     private BootCoordinator coordinator = BootCoordinator.LOCAL;
+    private ServiceTraffic traffic = ServiceTraffic.NONE;
 
     @Override
     public OnDemandCore.Builder services(List<ServiceDefinition> services) {
@@ -66,6 +67,12 @@ final class CoreBuilder implements OnDemandCore.Builder {
     }
 
     @Override
+    public OnDemandCore.Builder traffic(ServiceTraffic traffic) {
+        this.traffic = Objects.requireNonNull(traffic, "traffic");
+        return this;
+    }
+
+    @Override
     public OnDemandCore.Builder coordinator(BootCoordinator coordinator) {
         this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
         return this;
@@ -73,6 +80,7 @@ final class CoreBuilder implements OnDemandCore.Builder {
 
     @Override
     public OnDemandCore build() {
-        return new DefaultOnDemandCore(services, templates, limits, idleCheckInterval, timer, metrics, journal, coordinator);
+        return new DefaultOnDemandCore(services, templates, limits, idleCheckInterval, timer, metrics, journal, coordinator,
+                traffic);
     }
 }

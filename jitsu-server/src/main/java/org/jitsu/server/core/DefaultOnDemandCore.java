@@ -39,6 +39,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
     private final CoreMetrics metrics;
     private final ServiceJournal journal;
     private final BootCoordinator coordinator;
+    private final ServiceTraffic traffic;
     private final Disposable.Composite running = Disposables.composite();
     private final AtomicBoolean started = new AtomicBoolean();
     private final Set<Backend> subscribed = new HashSet<>(); // guarded by this
@@ -46,8 +47,9 @@ final class DefaultOnDemandCore implements OnDemandCore {
 
     DefaultOnDemandCore(List<ServiceDefinition> definitions, List<ServiceTemplate> templates, BootLimits limits,
                         Duration idleCheckInterval, Scheduler timer, CoreMetrics metrics, ServiceJournal journal,
-                        BootCoordinator coordinator) {
+                        BootCoordinator coordinator, ServiceTraffic traffic) {
         this.journal = journal;
+        this.traffic = traffic;
         this.coordinator = coordinator;
         this.gate = new BootGate(limits, metrics);
         this.limits = limits;
@@ -64,7 +66,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
         for (ServiceDefinition def : definitions) {
             ServiceRuntime old = reuse.get(def.id());
             ServiceRuntime runtime = old != null && old.definition().equals(def) ? old
-                    : new ServiceRuntime(new ServiceContext(def, timer, gate, limits, metrics, journal, coordinator));
+                    : new ServiceRuntime(new ServiceContext(def, timer, gate, limits, metrics, journal, coordinator, traffic));
             if (byId.putIfAbsent(def.id(), runtime) != null) {
                 throw new IllegalArgumentException("service id " + def.id() + " is used twice");
             }
@@ -93,7 +95,7 @@ final class DefaultOnDemandCore implements OnDemandCore {
     private TemplateRuntime templateRuntime(ServiceTemplate t) {
         return new TemplateRuntime(t, () -> timer.now(TimeUnit.MILLISECONDS), metrics, journal, coordinator,
                 parts -> new ServiceRuntime(new ServiceContext(parts.definition(), timer, gate, limits, parts.metrics(),
-                        parts.journal(), coordinator)),
+                        parts.journal(), coordinator, traffic)),
                 backend -> {
                     if (started.get()) {
                         subscribeTo(backend);

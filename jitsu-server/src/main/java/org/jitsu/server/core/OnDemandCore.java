@@ -128,6 +128,9 @@ public interface OnDemandCore extends AutoCloseable {
         /** How boots and stops are agreed with other instances (default {@link BootCoordinator#LOCAL}). */
         Builder coordinator(BootCoordinator coordinator);
 
+        /** Connections held or spliced outside the core that count as traffic (default {@link ServiceTraffic#NONE}). */
+        Builder traffic(ServiceTraffic traffic);
+
         /** @throws IllegalArgumentException naming the offender when a service id is used twice */
         OnDemandCore build();
     }

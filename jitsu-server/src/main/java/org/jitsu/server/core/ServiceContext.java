@@ -10,7 +10,7 @@ import reactor.core.scheduler.Scheduler;
  * {@link ServiceReporter}) share: its definition and the core's parts. Immutable.
  */
 record ServiceContext(ServiceDefinition def, Scheduler timer, BootGate gate, BootLimits limits, CoreMetrics metrics,
-                      ServiceJournal journal, BootCoordinator coordinator) {
+                      ServiceJournal journal, BootCoordinator coordinator, ServiceTraffic traffic) {
 
     String id() {
         return def.id();

@@ -389,7 +389,8 @@ final class ServiceRuntime implements ManagedService {
                 return;
             }
             state = State.STOPPING; // written before lastRequest is read: see the class comment
-            idle = idlePolicy.idleFor(now, lastRequest, readySince, ctx.coordinator().lastQueryElsewhere(id));
+            idle = idlePolicy.idleFor(now, Math.max(lastRequest, ctx.traffic().lastTraffic(id, now)), readySince,
+                    ctx.coordinator().lastQueryElsewhere(id));
             if (!idlePolicy.expired(idle)) {
                 state = State.RUNNING;
                 flush = lastRequest != journaledRequest;

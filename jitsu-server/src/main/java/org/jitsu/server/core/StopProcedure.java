@@ -39,7 +39,10 @@ final class StopProcedure {
         long t0 = ctx.now();
         String id = ctx.id();
         String idle = idleMillis < 0 ? "" : ", idle " + idleMillis + " ms";
-        Mono.defer(() -> ctx.def().vm().stop(mode, grace))
+        // connections a proxy holds for the service finish (or are closed) first, except after a failed boot
+        Mono<Void> drain = FAILED_BOOT.equals(reason) ? Mono.empty()
+                : ctx.traffic().drain(id).onErrorResume(e -> Mono.empty());
+        drain.then(Mono.defer(() -> ctx.def().vm().stop(mode, grace)))
                 .timeout(grace.plus(STOP_MARGIN), ctx.timer())
                 .subscribe(null, error -> {
                     log.warn("service {}: stop ({}, {}{}) failed after {} ms: {}", id, mode.configName(), reason,

@@ -1,5 +1,6 @@
 package org.jitsu.server.dns;
 
+import org.jitsu.server.net.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.server.core.ServiceStatus;
 
 /**
@@ -22,6 +24,11 @@ final class DisabledMetrics implements JitsuMetrics {
 
     @Override
     public void bindServices(Supplier<List<ServiceStatus>> services) {
+    }
+
+    @Override
+    public ProxyMetrics proxy(ConnectionBook book) {
+        return ProxyMetrics.NONE;
     }
 
     @Override

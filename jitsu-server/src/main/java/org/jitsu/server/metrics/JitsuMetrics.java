@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.server.core.CoreMetrics;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.FrontEndMetrics;
@@ -38,6 +40,12 @@ public interface JitsuMetrics extends FrontEndMetrics, CoreMetrics {
 
     /** Where the running-services gauges read the services' states from (read at scrape time only). */
     void bindServices(Supplier<List<ServiceStatus>> services);
+
+    /**
+     * The front's metrics: gauges and byte counters of {@code book}'s services (read at scrape time), and
+     * the reports of its events. Call once.
+     */
+    ProxyMetrics proxy(ConnectionBook book);
 
     /** A config reload was applied ({@code ok}) or rejected. */
     void reloaded(boolean ok);

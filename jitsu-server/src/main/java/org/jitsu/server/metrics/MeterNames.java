@@ -88,4 +88,19 @@ public final class MeterNames {
 
     private MeterNames() {
     }
+
+    /** Gauge: connections the front holds for a boot now, per service. */
+    public static final String PROXY_HELD = "jitsu.proxy.connections.held";
+    /** Gauge: connections open through the front now (held or spliced), per service. */
+    public static final String PROXY_OPEN = "jitsu.proxy.connections.open";
+    /** Counter: connections the front accepted, per service. */
+    public static final String PROXY_ACCEPTED = "jitsu.proxy.connections.accepted";
+    /** Counter: bytes spliced, per service and direction (to-service, to-client). */
+    public static final String PROXY_BYTES = "jitsu.proxy.spliced.bytes";
+    /** Timer: a held connection's accept to its first byte from the service. */
+    public static final String PROXY_HOLD = "jitsu.proxy.hold.duration";
+    /** Timer: the phases of a held connection's cold start (wait-ready, connect, first-byte). */
+    public static final String PROXY_PHASE = "jitsu.proxy.cold.phase.duration";
+    /** Counter: connections reset (or answered 503) by the front, per service and reason. */
+    public static final String PROXY_RESETS = "jitsu.proxy.resets";
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ServiceStatus;
@@ -104,6 +106,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     private static String label(Transport t) {
         return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public ProxyMetrics proxy(ConnectionBook book) {
+        return new MicrometerProxyMetrics(registry, book);
     }
 
     /** The registry, for tests. */

@@ -29,6 +29,11 @@ class DependencyRuleTest {
                     "org.jitsu.server.cli", "io.micrometer", "io.etcd"),
             "org.jitsu.server.dns.authority", List.of("io.netty", "org.jitsu.server.store", "org.jitsu.server.config",
                     "org.jitsu.server.metrics", "org.jitsu.server.admin"),
+            "org.jitsu.server.proxy", List.of("org.jitsu.server.dns", "org.jitsu.server.store", "org.jitsu.server.config",
+                    "org.jitsu.server.metrics", "org.jitsu.server.admin", "org.jitsu.server.cli", "io.micrometer",
+                    "io.etcd", "io.netty.handler.codec.dns"),
+            "org.jitsu.server.net", List.of("org.jitsu.server.dns", "org.jitsu.server.core", "org.jitsu.server.proxy",
+                    "org.jitsu.server.store", "org.jitsu.server.config", "org.jitsu.server.metrics", "org.jitsu.backend"),
             "org.jitsu.server", List.of("org.jitsu.backend.testkit", "org.jitsu.bench"),
             "org.jitsu.backend", List.of("org.jitsu.server", "org.jitsu.bench"),
             "org.jitsu.settings", List.of("org.jitsu.server", "org.jitsu.backend", "org.jitsu.bench"));

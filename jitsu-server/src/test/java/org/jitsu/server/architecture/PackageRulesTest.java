@@ -32,7 +32,7 @@ class PackageRulesTest {
     void theMetricsSeeOnlyTheInterfacesTheyImplementAndWhatTheyReport() throws IOException {
         assertThat(imports("metrics")).filteredOn(i -> i.startsWith("org.jitsu.")).allMatch(i ->
                 i.startsWith("org.jitsu.server.core.") || i.startsWith("org.jitsu.server.dns.")
-                        || i.startsWith("org.jitsu.backend."));
+                        || i.startsWith("org.jitsu.server.proxy.") || i.startsWith("org.jitsu.backend."));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.jitsu.server.dns;
 
+import org.jitsu.server.net.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;

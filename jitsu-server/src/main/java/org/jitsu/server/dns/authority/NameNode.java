@@ -43,6 +43,9 @@ final class NameNode implements AnswerNode {
     // service has no records of that type (then fixed[slot] applies, and the query only counts as traffic)
     private final Answer.Found[] running;
     private final Mono<Answer>[] runningMono;
+    // per slot: with answer: at-once, the answer given at once while the service does not run (the proxy's
+    // front addresses); null when the service is answered once ready
+    private final Mono<Answer>[] atOnceMono;
 
     NameNode(Optional<ManagedService> service, Answer[] fixed, Answer.Found[] running) {
         this(service, fixed, running, new IdentityHashMap<>());
@@ -63,6 +66,7 @@ final class NameNode implements AnswerNode {
         this.fixed = new Mono[SLOTS];
         this.running = running.clone();
         this.runningMono = new Mono[SLOTS];
+        this.atOnceMono = null;
         for (int i = 0; i < SLOTS; i++) {
             this.fixed[i] = fixed[i] == null ? null : shared.computeIfAbsent(fixed[i], Mono::just);
             if (running[i] != null) {
@@ -83,6 +87,24 @@ final class NameNode implements AnswerNode {
                 throw new IllegalArgumentException("slot " + i + " needs a service");
             }
         }
+    }
+
+    /** As {@code node}, answering at once with {@code front}'s service answers while the service does not run. */
+    private NameNode(NameNode node, NameNode front) {
+        this.service = node.service;
+        this.fixed = node.fixed;
+        this.running = node.running;
+        this.runningMono = node.runningMono;
+        this.atOnceMono = front.runningMono;
+    }
+
+    /**
+     * This node with an at-once answer: where this one waits for the service to be ready, the copy answers
+     * at once with {@code front}'s answer of the same slot (built like this one, on the front addresses)
+     * and starts the boot in the background.
+     */
+    NameNode answeringAtOnce(NameNode front) {
+        return new NameNode(this, front);
     }
 
     /** The service whose answers this node gives, or null for a name without one. */
@@ -120,7 +142,14 @@ final class NameNode implements AnswerNode {
             ManagedService s = service.get();
             Answer.Found found = running[slot];
             if (found != null) {
-                return s.warm() ? runningMono[slot] : cold(s, found);
+                if (s.warm()) {
+                    return runningMono[slot];
+                }
+                if (atOnceMono != null && atOnceMono[slot] != null) {
+                    s.touch(); // starts the boot; the front holds the connections until it is ready
+                    return atOnceMono[slot];
+                }
+                return cold(s, found);
             }
             s.touch();
         }

@@ -8,6 +8,7 @@ import org.jitsu.server.core.CoreMetrics;
 import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ReloadResult;
 import org.jitsu.server.core.ServiceJournal;
+import org.jitsu.server.core.ServiceTraffic;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -104,6 +105,9 @@ public interface OnDemandPipeline extends QueryPipeline, AutoCloseable {
 
         /** How boots and stops are agreed with other instances (default {@link BootCoordinator#LOCAL}). */
         Builder coordinator(BootCoordinator coordinator);
+
+        /** Connections held or spliced outside the pipeline that count as traffic (the front's book). */
+        Builder traffic(ServiceTraffic traffic);
 
         OnDemandPipeline build();
     }

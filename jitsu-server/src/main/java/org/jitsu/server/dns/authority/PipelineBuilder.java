@@ -10,6 +10,7 @@ import org.jitsu.server.core.OnDemandCore;
 import org.jitsu.server.core.ServiceDefinition;
 import org.jitsu.server.core.ServiceJournal;
 import org.jitsu.server.core.ServiceTemplate;
+import org.jitsu.server.core.ServiceTraffic;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -82,6 +83,12 @@ final class PipelineBuilder implements OnDemandPipeline.Builder {
     @Override
     public OnDemandPipeline.Builder coordinator(BootCoordinator coordinator) {
         core.coordinator(coordinator);
+        return this;
+    }
+
+    @Override
+    public OnDemandPipeline.Builder traffic(ServiceTraffic traffic) {
+        core.traffic(traffic);
         return this;
     }
 

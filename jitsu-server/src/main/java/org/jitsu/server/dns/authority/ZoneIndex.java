@@ -174,6 +174,7 @@ final class ZoneIndex {
                 }
                 p.service = Optional.of(runtime);
                 p.serviceRecords.addAll(addressRecords(name, service.ttl(), service.service().addresses()));
+                p.frontRecords.addAll(addressRecords(name, service.ttl(), service.front()));
             }
         }
 
@@ -268,6 +269,8 @@ final class ZoneIndex {
         final List<ResourceRecord> ns = new ArrayList<>();
         final List<ResourceRecord> addresses = new ArrayList<>();
         final List<ResourceRecord> serviceRecords = new ArrayList<>();
+        // with answer: at-once, the records answered while the service does not run (empty otherwise)
+        final List<ResourceRecord> frontRecords = new ArrayList<>(0);
         Optional<ManagedService> service = Optional.empty();
 
         Pending(ZoneDefinition zone) {
@@ -276,8 +279,15 @@ final class ZoneIndex {
 
         NameNode toNode(Map<DomainName, List<ResourceRecord>> hostRecords, Answer noData,
                         Map<Answer, Mono<Answer>> shared) {
+            NameNode node = toNode(serviceRecords, hostRecords, noData, shared);
+            return frontRecords.isEmpty() ? node
+                    : node.answeringAtOnce(toNode(frontRecords, hostRecords, noData, shared));
+        }
+
+        private NameNode toNode(List<ResourceRecord> serviceRecords, Map<DomainName, List<ResourceRecord>> hostRecords,
+                                Answer noData, Map<Answer, Mono<Answer>> shared) {
             if (soa.isEmpty() && ns.isEmpty() && addresses.isEmpty()) {
-                return serviceOnlyNode(noData, shared); // the common case: no per-slot lists
+                return serviceOnlyNode(serviceRecords, noData, shared); // the common case: no per-slot lists
             }
             List<ResourceRecord> glue = new ArrayList<>();
             if (!ns.isEmpty()) {
@@ -315,7 +325,8 @@ final class ZoneIndex {
         }
 
         /** A name with a service's records only (or none: an empty non-terminal): the same answers as below. */
-        private NameNode serviceOnlyNode(Answer noData, Map<Answer, Mono<Answer>> shared) {
+        private NameNode serviceOnlyNode(List<ResourceRecord> serviceRecords, Answer noData,
+                                         Map<Answer, Mono<Answer>> shared) {
             Answer[] fixed = new Answer[NameNode.SLOTS];
             Answer.Found[] running = new Answer.Found[NameNode.SLOTS];
             List<ResourceRecord> a = new ArrayList<>(1);

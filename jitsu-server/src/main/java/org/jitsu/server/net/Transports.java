@@ -1,4 +1,4 @@
-package org.jitsu.server.dns;
+package org.jitsu.server.net;
 
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
@@ -20,22 +20,25 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
-/** The native transport (epoll on Linux) or NIO: event loops and channel types in one place. */
-record Transports(boolean epoll) {
+/**
+ * The native transport (epoll on Linux) or NIO: event loops and channel types in one place, for the DNS
+ * listeners and the connection-holding front alike.
+ */
+public record Transports(boolean epoll) {
 
     /** Epoll when it is available, else NIO. */
-    static Transports detect() {
+    public static Transports detect() {
         return new Transports(Epoll.isAvailable());
     }
 
-    EventLoopGroup newGroup(int threads, String name) {
+    public EventLoopGroup newGroup(int threads, String name) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
         return new MultiThreadIoEventLoopGroup(threads, threadFactory,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     /** A datagram channel of the family of {@code address}. */
-    ChannelFactory<DatagramChannel> datagram(InetAddress address) {
+    public ChannelFactory<DatagramChannel> datagram(InetAddress address) {
         SocketProtocolFamily family = address instanceof Inet4Address ? SocketProtocolFamily.INET
                 : SocketProtocolFamily.INET6;
         if (epoll) {
@@ -44,14 +47,14 @@ record Transports(boolean epoll) {
         return () -> new NioDatagramChannel(family);
     }
 
-    ChannelFactory<ServerChannel> server() {
+    public ChannelFactory<ServerChannel> server() {
         if (epoll) {
             return EpollServerSocketChannel::new;
         }
         return NioServerSocketChannel::new;
     }
 
-    ChannelFactory<SocketChannel> client() {
+    public ChannelFactory<SocketChannel> client() {
         if (epoll) {
             return EpollSocketChannel::new;
         }
