@@ -58,6 +58,15 @@ final class HoldParser {
                         "an address other than the service's own (the front and the service both listen)");
             }
         }
+        for (boolean v4 : new boolean[] {true, false}) {
+            boolean serviceHas = addresses.stream().anyMatch(a -> (a.getAddress().length == 4) == v4);
+            boolean frontHas = front.stream().anyMatch(a -> (a.getAddress().length == 4) == v4);
+            if (serviceHas && !frontHas) {
+                throw new ConfigException(h.keyPath("front"), front.stream().map(InetAddress::getHostAddress).toList(),
+                        "an " + (v4 ? "IPv4" : "IPv6") + " address too (the service has one: its "
+                                + (v4 ? "A" : "AAAA") + " queries are answered with the front's)");
+            }
+        }
         List<HeldPort> ports = ports(h);
         int maxHeld = (int) h.integer("max-held", HoldSettings.DEFAULT_MAX_HELD, 1, 1_000_000);
         int buffer = (int) h.size("buffer", HoldSettings.DEFAULT_BUFFER, 1, 64L * 1024 * 1024);

@@ -13,13 +13,13 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jitsu.server.admin.AdminSettings;
 import org.jitsu.server.core.BootLimits;
-import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.CookieSettings;
+import org.jitsu.server.dns.ForwardSettings;
 import org.jitsu.server.dns.ListenSettings;
 import org.jitsu.server.dns.RateLimitSettings;
+import org.jitsu.server.dns.authority.ZoneDefinition;
 import org.jitsu.server.proxy.HoldSettings;
 import org.jitsu.server.proxy.ProxySettings;
-import org.jitsu.server.dns.authority.ZoneDefinition;
 
 /**
  * The whole server configuration, read from one YAML file, validated once and immutable. Every problem

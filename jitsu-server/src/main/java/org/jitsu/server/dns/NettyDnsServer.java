@@ -1,6 +1,5 @@
 package org.jitsu.server.dns;
 
-import org.jitsu.server.net.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsu.server.dns.authority.QueryPipeline;
 import org.jitsu.server.dns.authority.Transport;
+import org.jitsu.server.net.Transports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;

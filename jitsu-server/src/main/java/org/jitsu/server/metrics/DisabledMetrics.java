@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.proxy.ConnectionBook;
 import org.jitsu.server.proxy.ProxyMetrics;
-import org.jitsu.server.core.ServiceStatus;
 
 /**
  * {@code metrics.enabled: false}: every report is a no-op (the baseline of the cost measurement); the

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.jitsu.server.proxy.ConnectionBook;
-import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.server.core.CoreMetrics;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.FrontEndMetrics;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.ProxyMetrics;
 
 /**
  * Jitsu's metrics: the front end's and the pipeline's reports, bound to Micrometer meters (names in

@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
-import org.jitsu.server.proxy.ConnectionBook;
-import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.Admission;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.ProxyMetrics;
 
 /**
  * {@link JitsuMetrics} on a {@link PrometheusMeterRegistry}. Per-query meters are looked up in arrays

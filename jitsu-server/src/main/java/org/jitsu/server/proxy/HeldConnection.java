@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
@@ -54,6 +55,7 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
     private boolean held;
     private boolean closed;
     private boolean discarding;
+    private boolean inputShutdown;
     private boolean wasHeld;
     private boolean firstByte;
     private long acceptNanos;
@@ -179,9 +181,14 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
             service.write(pending.poll(), service.voidPromise());
         }
         pendingBytes = 0;
-        service.flush();
-        client.pipeline().replace(this, "splice", new Splice(service, book, ledger, this, true));
-        client.config().setAutoRead(true);
+        Splice toService = new Splice(service, book, ledger, this, true);
+        client.pipeline().replace(this, "splice", toService);
+        if (inputShutdown) {
+            toService.inputShutdown(client); // flushes, then passes the FIN on
+        } else {
+            service.flush();
+            client.config().setAutoRead(true);
+        }
         service.config().setAutoRead(true);
     }
 
@@ -237,7 +244,12 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        ReferenceCountUtil.release(evt); // a half-close while held: the request is complete, keep holding
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // a half-close while held (or a close: TCP cannot tell them apart): the request is complete,
+            // keep holding; the FIN is passed on after the buffered bytes once connected
+            inputShutdown = true;
+        }
+        ReferenceCountUtil.release(evt);
     }
 
     @Override

@@ -65,13 +65,21 @@ final class Splice extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent && peer instanceof DuplexChannel duplex) {
-            // the sender is done: pass the FIN on after what it sent, and close once both ways are done
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput()
-                    .addListener(g -> closeWhenBothShut(ctx.channel())));
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown(ctx.channel());
             return;
         }
         ReferenceCountUtil.release(evt);
+    }
+
+    /** The sender ({@code self}) is done: pass the FIN on after what it sent; close once both ways are done. */
+    void inputShutdown(Channel self) {
+        if (peer instanceof DuplexChannel duplex) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput()
+                    .addListener(g -> closeWhenBothShut(self)));
+        } else {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void closeWhenBothShut(Channel self) {

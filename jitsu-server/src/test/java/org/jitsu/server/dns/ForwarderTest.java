@@ -1,6 +1,5 @@
 package org.jitsu.server.dns;
 
-import org.jitsu.server.net.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
@@ -12,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jitsu.server.dns.authority.DomainName;
 import org.jitsu.server.dns.authority.Transport;
+import org.jitsu.server.net.Transports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

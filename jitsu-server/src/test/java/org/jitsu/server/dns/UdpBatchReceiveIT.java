@@ -1,6 +1,5 @@
 package org.jitsu.server.dns;
 
-import org.jitsu.server.net.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jitsu.server.dns.TestAnswers.name;
 import static org.jitsu.server.dns.TestAnswers.v4;
@@ -31,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jitsu.server.dns.authority.Answer;
 import org.jitsu.server.dns.authority.RecordType;
 import org.jitsu.server.dns.authority.ResourceRecord;
+import org.jitsu.server.net.Transports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -12,9 +12,15 @@ import java.util.Optional;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
+import org.jitsu.server.proxy.ConnectionBook;
+import org.jitsu.server.proxy.HeldPort;
+import org.jitsu.server.proxy.HoldSettings;
+import org.jitsu.server.proxy.ProxyMetrics;
+import org.jitsu.server.proxy.ProxySettings;
 import org.jitsu.server.testing.Prometheus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
 
 /** The Micrometer binding: names, tags, bounded label values, gauges, and no allocation per warm query. */
 @Tag("fast")
@@ -156,6 +162,30 @@ class MicrometerJitsuMetricsTest {
             count++;
         }
         assertThat(count).isGreaterThan(15);
+    }
+
+    @Test
+    void theFrontsMetersReadTheBookAndCountItsEvents() throws Exception {
+        HoldSettings hold = new HoldSettings(List.of(java.net.InetAddress.getByName("127.0.0.3")),
+                List.of(new HeldPort(80, 80, true)), 4, 1024, Duration.ofSeconds(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(5));
+        ConnectionBook book = new ConnectionBook(Map.of("www", hold), ProxySettings.DEFAULT, Schedulers.immediate());
+        ProxyMetrics proxy = metrics.proxy(book);
+        proxy.held("www", 3_000_000_000L, 1_000_000, 500_000);
+        proxy.reset("www", ProxyMetrics.BOOT_FAILED);
+        proxy.reset("www", ProxyMetrics.BOOT_FAILED);
+        proxy.reset("www", ProxyMetrics.LIMIT);
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_proxy_connections_held", "service", "www")).isZero();
+        assertThat(p.value("jitsu_proxy_connections_open", "service", "www")).isZero();
+        assertThat(p.value("jitsu_proxy_connections_accepted_total", "service", "www")).isZero();
+        assertThat(p.value("jitsu_proxy_spliced_bytes_total", "service", "www", "direction", "to-service")).isZero();
+        assertThat(p.value("jitsu_proxy_hold_duration_seconds_count", "service", "www")).isEqualTo(1);
+        assertThat(p.value("jitsu_proxy_hold_duration_seconds_sum", "service", "www")).isEqualTo(3.0015);
+        assertThat(p.value("jitsu_proxy_cold_phase_duration_seconds_sum", "service", "www", "phase", "wait-ready"))
+                .isEqualTo(3.0);
+        assertThat(p.value("jitsu_proxy_resets_total", "service", "www", "reason", "boot-failed")).isEqualTo(2);
+        assertThat(p.value("jitsu_proxy_resets_total", "service", "www", "reason", "limit")).isEqualTo(1);
     }
 
     @Test

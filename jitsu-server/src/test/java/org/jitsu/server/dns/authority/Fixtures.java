@@ -95,6 +95,7 @@ final class Fixtures {
         private Duration bootTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private StopMode stopMode = StopMode.DESTROY;
+        private List<InetAddress> front = List.of();
 
         Service(String id, Vm vm) {
             this.id = id;
@@ -136,9 +137,15 @@ final class Fixtures {
             return this;
         }
 
+        /** {@code answer: at-once} with these front addresses. */
+        Service front(String... literals) {
+            this.front = Arrays.stream(literals).map(Fixtures::ip).toList();
+            return this;
+        }
+
         NamedService build() {
             return new NamedService(new ServiceDefinition(id, addresses, vm, readiness, bootTimeout, idleTimeout,
-                    stopMode, Duration.ofSeconds(5)), names, 30);
+                    stopMode, Duration.ofSeconds(5)), names, 30, front);
         }
     }
 }
