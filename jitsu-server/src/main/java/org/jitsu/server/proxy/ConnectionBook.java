@@ -100,6 +100,7 @@ public final class ConnectionBook implements ServiceTraffic {
         private final long activeMillis;
         private final Set<Connection> open = ConcurrentHashMap.newKeySet();
         private final AtomicInteger held = new AtomicInteger();
+        private final AtomicInteger spliced = new AtomicInteger();
         private final LongAdder bytesToService = new LongAdder();
         private final LongAdder bytesToClient = new LongAdder();
         private final LongAdder accepted = new LongAdder();
@@ -129,6 +130,11 @@ public final class ConnectionBook implements ServiceTraffic {
         /** Connections open now (held or spliced). */
         public int open() {
             return open.size();
+        }
+
+        /** Connections spliced to the service now (what a stop drains). */
+        public int spliced() {
+            return spliced.get();
         }
 
         /** Connections waiting for the boot now. */
@@ -162,10 +168,20 @@ public final class ConnectionBook implements ServiceTraffic {
                 if (last > lastClosed) {
                     lastClosed = last; // a lost race only makes a closed connection count a little less
                 }
-                Sinks.Empty<Void> d = drained;
-                if (d != null && open.isEmpty()) {
-                    d.tryEmitEmpty();
+                if (c.spliced && spliced.decrementAndGet() == 0) {
+                    Sinks.Empty<Void> d = drained;
+                    if (d != null) {
+                        d.tryEmitEmpty();
+                    }
                 }
+            }
+        }
+
+        /** A held connection got through to the service: from now on a stop drains it. */
+        void splicing(Connection c) {
+            if (!c.spliced && open.contains(c)) {
+                c.spliced = true;
+                spliced.incrementAndGet();
             }
         }
 
@@ -196,18 +212,27 @@ public final class ConnectionBook implements ServiceTraffic {
             return latest;
         }
 
+        /**
+         * Waits for the spliced connections to close, up to the drain period, then resets those left. Held
+         * connections are not waited for: they wait for the next boot (the stop comes first).
+         */
         Mono<Void> drain(Scheduler timer) {
             return Mono.defer(() -> {
-                if (open.isEmpty()) {
+                if (spliced.get() == 0) {
                     return Mono.empty();
                 }
                 Sinks.Empty<Void> d = Sinks.empty();
                 drained = d;
-                if (open.isEmpty()) {
+                if (spliced.get() == 0) {
                     return Mono.empty(); // the last one closed before the sink was visible
                 }
+                Runnable resetLeft = () -> open.forEach(c -> {
+                    if (c.spliced) {
+                        c.drainEnded();
+                    }
+                });
                 return d.asMono()
-                        .timeout(hold.drain(), Mono.<Void>fromRunnable(() -> open.forEach(Connection::drainEnded)), timer)
+                        .timeout(hold.drain(), Mono.<Void>fromRunnable(resetLeft), timer)
                         .doFinally(s -> drained = null);
             });
         }
@@ -217,6 +242,8 @@ public final class ConnectionBook implements ServiceTraffic {
     abstract static class Connection {
         /** When it last carried data, in ms on the core's timer (its accept counts). */
         volatile long lastData;
+        /** True once connected to the service (set on its event loop, read by drains). */
+        volatile boolean spliced;
 
         Connection(long now) {
             this.lastData = now;

@@ -174,6 +174,7 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         connectedNanos = System.nanoTime();
+        ledger.splicing(record);
         if (pendingBytes > 0) {
             ledger.carried(record, pendingBytes, true, book.now());
         }

@@ -294,6 +294,25 @@ class FrontProxyTest {
     }
 
     @Test
+    void aConnectionArrivingDuringADrainIsHeldForTheNextBootNotDrained() throws Exception {
+        start(HoldOptions.defaults(), null);
+        web().start().block(Duration.ofSeconds(5));
+        Socket a = connect();
+        a.getOutputStream().write("a\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(readLine(a)).isEqualTo("a");
+        web().stop("operator").subscribe();
+        Socket b = connect(); // the service is stopping: held until it boots again
+        b.getOutputStream().write("b\n".getBytes(StandardCharsets.US_ASCII));
+        Await.until("b held", () -> ledger().held() == 1);
+        timer.advanceTimeBy(Duration.ofSeconds(3)); // the 2 s drain ends: a is reset, b is not
+        assertReset(a);
+        assertThat(readLine(b)).as("served after the next boot").isEqualTo("b");
+        assertThat(vm.stops()).containsExactly(StopMode.DESTROY);
+        assertThat(vm.starts()).isEqualTo(2);
+        assertThat(metrics.resets).containsExactly("web:" + ProxyMetrics.DRAINED);
+    }
+
+    @Test
     void aHalfCloseIsPassedThroughAndTheAnswerStillComes() throws Exception {
         start(HoldOptions.defaults(), null);
         web().start().block(Duration.ofSeconds(5));
