@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jitsu.server.testing.Await;
+import org.jitsu.server.testing.Closer;
 import org.jitsu.server.testing.DnsTools;
-import org.junit.jupiter.api.AfterEach;
+import org.jitsu.server.testing.Netns;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,43 +37,16 @@ class ResolverEcsIT {
     private static final Pattern UDP_A = Pattern.compile(
             "jitsu_dns_queries_total\\{rcode=\"NOERROR\",transport=\"udp\",type=\"A\"} ([0-9.]+)");
 
-    private final String netns = "jitsu-ecs-" + ProcessHandle.current().pid();
-    private final List<Process> children = new ArrayList<>();
-    private boolean created;
-
     @TempDir
     Path dir;
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (Process p : children) {
-            p.destroy(); // SIGTERM: Jitsu stops its replicas (--stop-services-on-exit)
-        }
-        for (Process p : children) {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-        if (created) {
-            DnsTools.run(List.of("ip", "netns", "del", netns), 10);
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
-    private List<String> inNetns(String... command) {
-        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-        out.addAll(List.of(command));
-        return out;
-    }
+    private Netns netns;
 
     private DnsTools.Result run(String... command) {
-        return DnsTools.run(inNetns(command), 30);
-    }
-
-    private Process start(String name, String... command) throws Exception {
-        Process p = new ProcessBuilder(inNetns(command)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        children.add(p);
-        return p;
+        return netns.run(command);
     }
 
     /** {@code dig} through unbound from source address {@code from}: the A records, one a line. */
@@ -89,11 +63,7 @@ class ResolverEcsIT {
 
     @Test
     void eachClientSubnetGetsItsReplicaAndUnboundCachesTheAnswerForThatSubnetOnly() throws Exception {
-        assertThat(DnsTools.run(List.of("ip", "netns", "add", netns), 10).exitCode()).as("ip netns add (needs root)")
-                .isZero();
-        created = true;
-        assertThat(run("ip", "link", "set", "lo", "up").exitCode()).isZero();
-
+        netns = open.add(Netns.create("jitsu-ecs", dir));
         Path jitsu = Files.writeString(dir.resolve("jitsu.yml"), String.join("\n",
                 ReplicasIT.head(JITSU_PORT, "admin: {address: \"127.0.0.1:" + ADMIN_PORT + "\"}", dir),
                 "    addresses: [127.0.7.1, 127.0.7.2, 127.0.7.3]",
@@ -102,33 +72,11 @@ class ResolverEcsIT {
                 "    backend: local",
                 "    process: {command: [busybox, sleep, \"600\"]}",
                 ""));
-        Path unbound = Files.writeString(dir.resolve("unbound.conf"), String.join("\n",
-                "server:",
-                "  interface: 127.0.0.1",
-                "  port: " + UNBOUND_PORT,
-                "  do-daemonize: no",
-                "  username: \"\"",
-                "  chroot: \"\"",
-                "  directory: \"" + dir + "\"",
-                "  pidfile: \"" + dir.resolve("unbound.pid") + "\"",
-                "  use-syslog: no",
-                "  logfile: \"" + dir.resolve("unbound.log") + "\"",
-                "  access-control: 127.0.0.0/8 allow",
-                "  do-not-query-localhost: no",
-                "  qname-minimisation: no",
-                "  local-zone: \"test.\" nodefault", // unbound answers .test itself by default (RFC 6761)
-                "  module-config: \"subnetcache iterator\"",
-                "  send-client-subnet: 127.0.0.1",
-                "  client-subnet-always-forward: yes",
-                "  max-client-subnet-ipv4: 24",
-                "stub-zone:",
-                "  name: \"rep.test\"",
-                "  stub-addr: 127.0.0.1@" + JITSU_PORT,
-                ""));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        start("jitsu", java, "-cp", System.getProperty("java.class.path"), "org.jitsu.server.cli.Main", "serve",
-                "--config", jitsu.toString(), "--stop-services-on-exit");
-        start("unbound", "unbound", "-d", "-c", unbound.toString());
+        Path unbound = Files.writeString(dir.resolve("unbound.conf"), Netns.unboundConfig(dir, UNBOUND_PORT,
+                "rep.test", JITSU_PORT, "module-config: \"subnetcache iterator\"", "send-client-subnet: 127.0.0.1",
+                "client-subnet-always-forward: yes", "max-client-subnet-ipv4: 24"));
+        netns.startJitsu(jitsu);
+        netns.start("unbound", "unbound", "-d", "-c", unbound.toString());
         Await.until("Jitsu answers in the namespace", Duration.ofSeconds(60), () -> run("dig", "@127.0.0.1", "-p",
                 Integer.toString(JITSU_PORT), "+short", "+time=1", "+tries=1", "home.rep.test").stdout()
                 .contains("127.0.7."));
