@@ -200,7 +200,7 @@ final class ColdPathBench {
      * process is killed by the PID in its backend's pid file; a libvirt domain is destroyed through
      * the handle (libvirt reports it).
      */
-    private static void stopFromOutside(JitsuServer server, NamedService def, Path dir) throws IOException {
+    static void stopFromOutside(JitsuServer server, NamedService def, Path dir) throws IOException {
         Path pidFile = dir.resolve("run/local/pids/" + def.id() + ".pid");
         if (Files.exists(pidFile)) {
             long pid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
@@ -216,7 +216,7 @@ final class ColdPathBench {
      * counted in the round that caused it: the state file's modification time has not changed for
      * 150 ms (longer than the embedded store's 50 ms record linger plus a write).
      */
-    private static void settle(JitsuServer server, String id) throws IOException {
+    static void settle(JitsuServer server, String id) throws IOException {
         Path file = server.config().store().directory().resolve("state.yml");
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         long last = -1;
@@ -229,7 +229,7 @@ final class ColdPathBench {
         }
     }
 
-    private static void awaitState(JitsuServer server, String id, ServiceStatus.State state) {
+    static void awaitState(JitsuServer server, String id, ServiceStatus.State state) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (server.pipeline().core().status(id).orElseThrow().state() != state) {
             if (System.nanoTime() > deadline) {

@@ -22,7 +22,8 @@ import java.util.Map;
  * the live heap after a full GC, warm QPS ({@code --scale-only}: only that part). Then the cold path
  * ({@link ColdPathBench}). Prints a table and writes JSON, Markdown and plot data.
  *
- * <p>Arguments: {@code [--quick] [--scale-only] --out DIR --server-cp CLASSPATH [--gc serial|parallel]}.
+ * <p>Arguments: {@code [--quick] [--scale-only] --out DIR --server-cp CLASSPATH [--gc serial|parallel]};
+ * {@code --hold-only [--quick] --out DIR}: only {@link HoldBench} (the front against its peers).
  */
 public final class LoadBench {
     private static final int FIXED_QPS = 50_000;
@@ -47,6 +48,7 @@ public final class LoadBench {
         String gc = "serial";
         boolean skipCold = false;
         boolean scaleOnly = false;
+        boolean holdOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -59,8 +61,13 @@ public final class LoadBench {
                     return;
                 }
                 case "--scale-only" -> scaleOnly = true;
+                case "--hold-only" -> holdOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
+        }
+        if (holdOnly) { // after the loop: --quick may come after it
+            HoldBench.run(quick, out);
+            return;
         }
         if (serverCp == null) {
             throw new IllegalArgumentException("--server-cp is required");
