@@ -22,7 +22,8 @@
  * <ul>
  *   <li>Bytes pass as the pooled direct buffers Netty read them into (one copy in and one out of the
  *       kernel, none in the JVM); Linux {@code splice(2)} through Netty's {@code spliceTo} was measured
- *       against it (docs/performance.md).</li>
+ *       against it and streamed slower, with more CPU per GiB ({@code ./jitsu bench --hold-only},
+ *       docs/performance.md).</li>
  *   <li>Refusals (a bound reached, a failed boot on a plain TCP port, the end of a drain) are TCP resets
  *       (SO_LINGER 0), so that a client fails at once instead of waiting on a timeout.</li>
  *   <li>A half-close passes through: a client that shuts down its output after its request still gets
