@@ -111,7 +111,7 @@ run_variant() {
 
     # Before the move: the host holds the VM's address and a front listens on it.
     in_ns "$HOST" ip addr add "$ADDR/32" dev br0
-    in_ns "$HOST" python3 "$WORK/front.py" "$ADDR" "$PORT" >"$WORK/front.log" 2>&1 &
+    ip netns exec "$HOST" python3 "$WORK/front.py" "$ADDR" "$PORT" >"$WORK/front.log" 2>&1 &
     local front=$!
     local tries=0
     until grep -q listening "$WORK/front.log" 2>/dev/null; do
@@ -131,7 +131,7 @@ run_variant() {
     in_ns "$HOST" ip addr del "$ADDR/32" dev br0
     in_ns "$VM" ip addr add "$ADDR/24" dev eth0
     in_ns "$VM" ip link set eth0 up
-    in_ns "$VM" busybox httpd -f -p "$ADDR:$PORT" -h "$WORK/www" &
+    ip netns exec "$VM" busybox httpd -f -p "$ADDR:$PORT" -h "$WORK/www" &
     local httpd=$!
     tries=0
     until in_ns "$VM" bash -c "exec 3<>/dev/tcp/$ADDR/$PORT" 2>/dev/null; do
@@ -149,9 +149,13 @@ run_variant() {
     local syn1
     syn1=$(in_ns "$CLI" nstat -asz TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}')
     echo "  SYN retransmissions by the client: $((syn1 - syn0))"
-    kill "$front" "$httpd" 2>/dev/null || true
+    kill "$front" "$httpd" 2>/dev/null || true # ip netns exec ran them in its own process: these PIDs
     wait "$front" "$httpd" 2>/dev/null || true
-    ip netns del "$HOST"; ip netns del "$CLI"; ip netns del "$VM"
+    local ns
+    for ns in "$HOST" "$CLI" "$VM"; do
+        ip netns pids "$ns" | xargs -r kill 2>/dev/null || true
+        ip netns del "$ns"
+    done
 }
 
 echo "variant 1: the VM announces its address with a gratuitous ARP (arping -U) once it serves"
