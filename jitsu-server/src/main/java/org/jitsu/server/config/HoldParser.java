@@ -43,7 +43,7 @@ final class HoldParser {
                     "no hold on a service with replicas (not supported yet)");
         }
         Settings h = service.child("hold").allowOnly("front", "ports", "max-held", "buffer", "drain", "active-within",
-                "retry-after");
+                "retry-after", "release-window", "release-settle");
         if (!h.has("front")) {
             throw new ConfigException(h.keyPath("front"), null, "at least one IPv4 or IPv6 address literal");
         }
@@ -76,7 +76,9 @@ final class HoldParser {
         }
         Duration active = h.positiveDuration("active-within", HoldSettings.DEFAULT_ACTIVE_WITHIN);
         Duration retryAfter = h.positiveDuration("retry-after", HoldSettings.DEFAULT_RETRY_AFTER);
-        return Optional.of(new HoldSettings(front, ports, maxHeld, buffer, drain, active, retryAfter));
+        int window = (int) h.integer("release-window", HoldSettings.DEFAULT_RELEASE_WINDOW, 1, 65_535);
+        Duration settle = h.positiveDuration("release-settle", HoldSettings.DEFAULT_RELEASE_SETTLE);
+        return Optional.of(new HoldSettings(front, ports, maxHeld, buffer, drain, active, retryAfter, window, settle));
     }
 
     private static List<HeldPort> ports(Settings h) {

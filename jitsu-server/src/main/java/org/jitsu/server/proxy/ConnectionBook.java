@@ -98,6 +98,7 @@ public final class ConnectionBook implements ServiceTraffic {
         private final String id;
         private final HoldSettings hold;
         private final long activeMillis;
+        private final ReleaseWindow window;
         private final Set<Connection> open = ConcurrentHashMap.newKeySet();
         private final AtomicInteger held = new AtomicInteger();
         private final AtomicInteger spliced = new AtomicInteger();
@@ -117,6 +118,12 @@ public final class ConnectionBook implements ServiceTraffic {
             this.id = id;
             this.hold = hold;
             this.activeMillis = hold.activeWithin().toMillis();
+            this.window = new ReleaseWindow(hold.releaseWindow());
+        }
+
+        /** The window through which held connections reach the service once it is ready. */
+        ReleaseWindow window() {
+            return window;
         }
 
         public String id() {

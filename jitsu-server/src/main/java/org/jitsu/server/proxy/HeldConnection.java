@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jitsu.server.core.Endpoints;
 import org.jitsu.server.core.ManagedService;
@@ -33,7 +34,7 @@ import reactor.core.Disposable;
  * service runs it connects at once, otherwise it holds the connection: the accept has completed, what
  * the client sends is buffered up to the service's bound (then reading stops, and the client's TCP window
  * closes), and once the service is ready it connects, writes what was buffered and splices the two
- * ({@link Splice}). A boot that fails resets the connection, or on an HTTP port answers 503 with
+ * ({@link Splice}), through the service's {@link ReleaseWindow}. A boot that fails resets the connection, or on an HTTP port answers 503 with
  * {@code Retry-After}. Everything here runs on the connection's event loop; the core's answer hops there.
  */
 final class HeldConnection extends ChannelInboundHandlerAdapter {
@@ -58,6 +59,9 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean wasHeld;
     private boolean firstByte;
+    /** True while this connection has a place in the service's {@link ReleaseWindow}. */
+    private boolean place;
+    private ScheduledFuture<?> settle;
     private long acceptNanos;
     private long readyNanos;
     private long connectedNanos;
@@ -138,10 +142,31 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The service is ready (or was running): connect through the service's {@link ReleaseWindow}, at once
+     * when it has room, else once a place is free. A held connection keeps counting as held until then.
+     */
     private void connect(Endpoints endpoints) {
         readyNanos = System.nanoTime();
+        if (closed) {
+            unhold();
+            return;
+        }
+        Runnable grant = () -> client.eventLoop().execute(() -> {
+            place = true;
+            start(endpoints);
+        });
+        ReleaseWindow window = ledger.window();
+        if (wasHeld ? window.take(grant) : window.pass(grant)) {
+            place = wasHeld;
+            start(endpoints);
+        }
+    }
+
+    private void start(Endpoints endpoints) {
         unhold();
         if (closed) {
+            givePlaceBack();
             return;
         }
         InetSocketAddress target = new InetSocketAddress(pick(endpoints.addresses(),
@@ -159,6 +184,18 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
         f.addListener((ChannelFutureListener) done -> connected(done, target));
     }
 
+    /** Gives this connection's place in the release window back, once. */
+    private void givePlaceBack() {
+        if (place) {
+            place = false;
+            if (settle != null) {
+                settle.cancel(false);
+                settle = null;
+            }
+            ledger.window().giveBack();
+        }
+    }
+
     private void connected(ChannelFuture done, InetSocketAddress target) {
         if (closed) {
             done.channel().close();
@@ -170,10 +207,15 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
                         done.cause().toString());
             }
             listener.metrics().reset(ledger.id(), ProxyMetrics.CONNECT_FAILED);
+            givePlaceBack();
             reset(client);
             return;
         }
         connectedNanos = System.nanoTime();
+        if (place) { // a service that sends nothing first gives the place back after the settle period
+            settle = client.eventLoop().schedule(this::givePlaceBack,
+                    ledger.settings().releaseSettle().toNanos(), TimeUnit.NANOSECONDS);
+        }
         ledger.splicing(record);
         if (pendingBytes > 0) {
             ledger.carried(record, pendingBytes, true, book.now());
@@ -258,6 +300,7 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
         closed = true;
         releasePending();
         unhold();
+        givePlaceBack();
         if (wait != null) {
             wait.dispose(); // this caller stops waiting; the boot goes on for the others
         }
@@ -283,6 +326,7 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
     void firstByteFromService() {
         if (!firstByte) {
             firstByte = true;
+            givePlaceBack();
             if (wasHeld) {
                 long now = System.nanoTime();
                 listener.metrics().held(ledger.id(), readyNanos - acceptNanos, connectedNanos - readyNanos,
@@ -294,6 +338,7 @@ final class HeldConnection extends ChannelInboundHandlerAdapter {
     /** Either side of the splice closed. */
     void spliceClosed() {
         closed = true;
+        givePlaceBack();
         ledger.closed(record);
     }
 

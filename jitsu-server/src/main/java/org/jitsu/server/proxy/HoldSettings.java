@@ -17,15 +17,23 @@ import java.util.Objects;
  * @param activeWithin an open connection counts as traffic (keeps the service from its idle stop) while it
  *     carried data in either direction within this period
  * @param retryAfter the {@code Retry-After} of the 503 an HTTP port answers when the boot failed
+ * @param releaseWindow once the service is ready, how many held connections connect to it at a time
+ *     ({@link ReleaseWindow})
+ * @param releaseSettle how long after its connect a released connection keeps its place in the window
+ *     when the service sends nothing
  */
 public record HoldSettings(List<InetAddress> front, List<HeldPort> ports, int maxHeld, int bufferBytes,
-                           Duration drain, Duration activeWithin, Duration retryAfter) {
+                           Duration drain, Duration activeWithin, Duration retryAfter, int releaseWindow,
+                           Duration releaseSettle) {
     /** Defaults of the optional keys. */
     public static final int DEFAULT_MAX_HELD = 256;
     public static final int DEFAULT_BUFFER = 64 * 1024;
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(5);
     public static final Duration DEFAULT_ACTIVE_WITHIN = Duration.ofMinutes(5);
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Below the smallest listen backlog met in a guest (busybox httpd's 9). */
+    public static final int DEFAULT_RELEASE_WINDOW = 8;
+    public static final Duration DEFAULT_RELEASE_SETTLE = Duration.ofMillis(100);
 
     /** @throws IllegalArgumentException naming the value when a list is empty or a bound is not positive */
     public HoldSettings {
@@ -34,11 +42,13 @@ public record HoldSettings(List<InetAddress> front, List<HeldPort> ports, int ma
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(activeWithin, "activeWithin");
         Objects.requireNonNull(retryAfter, "retryAfter");
+        Objects.requireNonNull(releaseSettle, "releaseSettle");
         if (front.isEmpty() || ports.isEmpty()) {
             throw new IllegalArgumentException("a hold needs a front address and a port");
         }
-        if (maxHeld < 1 || bufferBytes < 1) {
-            throw new IllegalArgumentException("maxHeld " + maxHeld + ", bufferBytes " + bufferBytes + " (expected: > 0)");
+        if (maxHeld < 1 || bufferBytes < 1 || releaseWindow < 1) {
+            throw new IllegalArgumentException("maxHeld " + maxHeld + ", bufferBytes " + bufferBytes
+                    + ", releaseWindow " + releaseWindow + " (expected: > 0)");
         }
     }
 }

@@ -61,6 +61,8 @@ class HoldConfigTest {
         assertThat(hold.bufferBytes()).isEqualTo(HoldSettings.DEFAULT_BUFFER);
         assertThat(hold.drain()).isEqualTo(HoldSettings.DEFAULT_DRAIN);
         assertThat(hold.activeWithin()).isEqualTo(HoldSettings.DEFAULT_ACTIVE_WITHIN);
+        assertThat(hold.releaseWindow()).isEqualTo(HoldSettings.DEFAULT_RELEASE_WINDOW);
+        assertThat(hold.releaseSettle()).isEqualTo(HoldSettings.DEFAULT_RELEASE_SETTLE);
         assertThat(c.proxy()).isEqualTo(ProxySettings.DEFAULT);
         assertThat(c.holds()).containsOnlyKeys("www");
     }
@@ -70,7 +72,8 @@ class HoldConfigTest {
         JitsuConfig c = JitsuConfig.parse(String.join("\n", config("hold:",
                         "  front: [127.0.0.3]",
                         "  ports: [{port: 80, to: 8080, http: true}, 443]",
-                        "  max-held: 9", "  buffer: 2KiB", "  drain: 0s", "  active-within: 30s", "  retry-after: 2s"),
+                        "  max-held: 9", "  buffer: 2KiB", "  drain: 0s", "  active-within: 30s", "  retry-after: 2s",
+                        "  release-window: 3", "  release-settle: 250ms"),
                 "proxy: {max-held: 99, event-loops: 2}", ""), "test.yml", CLOCK);
         ServiceConfig www = c.service("www").orElseThrow();
         assertThat(www.atOnce()).as("a hold without answer: at-once still answers when ready").isFalse();
@@ -81,6 +84,8 @@ class HoldConfigTest {
         assertThat(hold.drain()).isZero();
         assertThat(hold.activeWithin()).isEqualTo(Duration.ofSeconds(30));
         assertThat(hold.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(hold.releaseWindow()).isEqualTo(3);
+        assertThat(hold.releaseSettle()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.proxy()).isEqualTo(new ProxySettings(99, 2));
     }
 
@@ -97,6 +102,8 @@ class HoldConfigTest {
         fails(config("hold: {front: [127.0.0.3], ports: [80, 80]}"), "services[0].hold.ports[1]");
         fails(config("hold: {front: [127.0.0.3], ports: [80], max-held: 0}"), "services[0].hold.max-held");
         fails(config("hold: {front: [127.0.0.3], ports: [80], drain: later}"), "services[0].hold.drain");
+        fails(config("hold: {front: [127.0.0.3], ports: [80], release-window: 0}"), "services[0].hold.release-window");
+        fails(config("hold: {front: [127.0.0.3], ports: [80], release-settle: 0s}"), "services[0].hold.release-settle");
         fails(config("hold: {front: [127.0.0.3], ports: [80], colour: red}"), "services[0].hold.colour");
         fails(config("hold: {front: [127.0.0.3], ports: [80]}") + "proxy: {max-held: 0}\n", "proxy.max-held");
     }

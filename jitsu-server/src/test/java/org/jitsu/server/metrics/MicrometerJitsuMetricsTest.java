@@ -168,7 +168,7 @@ class MicrometerJitsuMetricsTest {
     void theFrontsMetersReadTheBookAndCountItsEvents() throws Exception {
         HoldSettings hold = new HoldSettings(List.of(java.net.InetAddress.getByName("127.0.0.3")),
                 List.of(new HeldPort(80, 80, true)), 4, 1024, Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), 8, Duration.ofMillis(100));
         ConnectionBook book = new ConnectionBook(Map.of("www", hold), ProxySettings.DEFAULT, Schedulers.immediate());
         ProxyMetrics proxy = metrics.proxy(book);
         proxy.held("www", 3_000_000_000L, 1_000_000, 500_000);

@@ -78,7 +78,7 @@ class FrontProxyTest {
         }
         HoldSettings hold = new HoldSettings(List.of(InetAddress.getByName(FRONT)),
                 List.of(new HeldPort(frontPort, echo.port(), options.http)), options.maxHeld, options.buffer,
-                options.drain, options.activeWithin, Duration.ofSeconds(7));
+                options.drain, options.activeWithin, Duration.ofSeconds(7), options.window, options.settle);
         book = new ConnectionBook(Map.of("web", hold), new ProxySettings(options.maxHeldTotal, 1), timer);
         ServiceDefinition def = new ServiceDefinition("web", List.of(echo.address()), vm, List.of(),
                 Duration.ofSeconds(5), IDLE, StopMode.DESTROY, Duration.ofSeconds(1));
@@ -93,21 +93,26 @@ class FrontProxyTest {
     }
 
     private record HoldOptions(int maxHeld, int maxHeldTotal, int buffer, Duration drain, Duration activeWithin,
-                               boolean http) {
+                               boolean http, int window, Duration settle) {
         static HoldOptions defaults() {
-            return new HoldOptions(256, 4096, 64 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(30), false);
+            return new HoldOptions(256, 4096, 64 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(30), false,
+                    HoldSettings.DEFAULT_RELEASE_WINDOW, HoldSettings.DEFAULT_RELEASE_SETTLE);
         }
 
         HoldOptions maxHeld(int perService, int total) {
-            return new HoldOptions(perService, total, buffer, drain, activeWithin, http);
+            return new HoldOptions(perService, total, buffer, drain, activeWithin, http, window, settle);
         }
 
         HoldOptions buffer(int bytes) {
-            return new HoldOptions(maxHeld, maxHeldTotal, bytes, drain, activeWithin, http);
+            return new HoldOptions(maxHeld, maxHeldTotal, bytes, drain, activeWithin, http, window, settle);
         }
 
         HoldOptions onHttp() {
-            return new HoldOptions(maxHeld, maxHeldTotal, buffer, drain, activeWithin, true);
+            return new HoldOptions(maxHeld, maxHeldTotal, buffer, drain, activeWithin, true, window, settle);
+        }
+
+        HoldOptions release(int places, Duration settlePeriod) {
+            return new HoldOptions(maxHeld, maxHeldTotal, buffer, drain, activeWithin, http, places, settlePeriod);
         }
     }
 
@@ -159,6 +164,60 @@ class FrontProxyTest {
         }
         assertThat(metrics.held).as("not held: no cold start recorded").isEmpty();
         assertThat(vm.starts()).isEqualTo(1);
+    }
+
+    @Test
+    void heldConnectionsReachTheReadyServiceThroughTheWindowAPlaceFreedByAFirstByteOrAClose() throws Exception {
+        Sinks.Empty<Void> boot = Sinks.empty();
+        start(HoldOptions.defaults().release(2, Duration.ofHours(1)), boot.asMono());
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clients.add(connect()); // they send nothing: the echo service stays silent until a client speaks
+        }
+        Await.until("5 connections held", () -> ledger().held() == 5);
+        boot.tryEmitEmpty();
+        Await.until("two released, three waiting", () -> ledger().window().waiting() == 3);
+        Await.until("the service accepted the two", () -> echo.accepted() == 2);
+        assertThat(ledger().window().taken()).isEqualTo(2);
+        assertThat(ledger().held()).as("waiting for a place still counts as held").isEqualTo(3);
+
+        clients.get(0).getOutputStream().write("first\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(readLine(clients.get(0))).isEqualTo("first");
+        Await.until("the service's first byte freed a place", () -> echo.accepted() == 3);
+        clients.get(1).close();
+        Await.until("a close freed a place", () -> echo.accepted() == 4);
+        assertThat(ledger().window().waiting()).isOne();
+
+        try (Socket late = connect()) { // the service runs, but one is still waiting: the newcomer queues behind it
+            Await.until("the newcomer waits its turn", () -> ledger().window().waiting() == 2);
+            assertThat(ledger().held()).as("a newcomer to a running service was never held").isOne();
+            clients.get(2).close();
+            clients.get(3).close();
+            Await.until("the last held one and the newcomer reached the service", () -> echo.accepted() == 6);
+            late.getOutputStream().write("late\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readLine(late)).isEqualTo("late");
+        }
+        Await.until("the newcomer's place came back with its first byte", () -> ledger().window().taken() == 1);
+        assertThat(ledger().window().waiting()).isZero();
+        assertThat(metrics.resets).isEmpty();
+    }
+
+    @Test
+    void aServiceThatSendsNothingFirstGetsTheNextConnectionOnceTheSettlePeriodPasses() throws Exception {
+        Sinks.Empty<Void> boot = Sinks.empty();
+        start(HoldOptions.defaults().release(1, Duration.ofMillis(20)), boot.asMono());
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(connect());
+        }
+        Await.until("4 connections held", () -> ledger().held() == 4);
+        boot.tryEmitEmpty();
+        Await.until("all four reached the silent service, one after another", () -> echo.accepted() == 4);
+        Await.until("every place given back", () -> ledger().window().taken() == 0);
+        for (int i = 0; i < clients.size(); i++) {
+            clients.get(i).getOutputStream().write(("s" + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readLine(clients.get(i))).isEqualTo("s" + i);
+        }
     }
 
     @Test

@@ -69,7 +69,15 @@ public final class Netns implements AutoCloseable {
 
     /** A kernel counter of the namespace ({@code nstat} name, e.g. {@code TcpExtTCPSynRetrans}), absolute. */
     public long counter(String nstatName) {
-        DnsTools.Result r = run("nstat", "-asz", nstatName);
+        return counterIn(run("nstat", "-asz", nstatName), nstatName);
+    }
+
+    /** The same counter of the test JVM's own network namespace (the host's, for tests on its loopback). */
+    public static long hostCounter(String nstatName) {
+        return counterIn(DnsTools.run(List.of("nstat", "-asz", nstatName), 30), nstatName);
+    }
+
+    private static long counterIn(DnsTools.Result r, String nstatName) {
         for (String line : r.stdout().split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 2 && f[0].equals(nstatName)) {
