@@ -195,8 +195,8 @@ class TemplatesIT {
 
         // the instance keeps its address while it is known: the next query boots it there again
         DigOutput again = DigOutput.of(jitsu.dig("a.pages.example.test", "A"));
-        assertThat(again.status()).isEqualTo("NOERROR");
-        assertThat(again.addresses()).containsExactly(addressA);
+        assertThat(again.status()).as(again.output()).isEqualTo("NOERROR");
+        assertThat(again.addresses()).as("%s%nservices: %s", again.output(), services()).containsExactly(addressA);
         assertThat(curl(addressA)).isEqualTo("page a\n");
         ApiServices.Service rebooted = services().get("pages.a");
         assertThat(rebooted.state()).isEqualTo("RUNNING");

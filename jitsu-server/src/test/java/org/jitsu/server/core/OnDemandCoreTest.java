@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsu.backend.BackendException;
 import org.jitsu.backend.StopMode;
 import org.jitsu.backend.VmState;
@@ -15,6 +16,7 @@ import org.jitsu.backend.testkit.ScriptedBackend;
 import org.jitsu.backend.testkit.ScriptedVm;
 import org.jitsu.server.core.ServiceStatus.State;
 import org.jitsu.server.core.ServiceUnavailableException.Reason;
+import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.CountingMetrics;
 import org.jitsu.settings.IpLiteral;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -174,6 +178,33 @@ class OnDemandCoreTest {
         assertThat(old.stops()).containsExactly(StopMode.DESTROY);
         assertThat(core.service("old")).isEmpty();
         assertThat(added.starts()).as("an added service boots only when asked for").isZero();
+    }
+
+    @Test
+    void aBootIsLaunchedOnTheCoresTimerNotOnTheCallersThread() {
+        Scheduler coreTimer = Schedulers.newSingle("core-timer");
+        try {
+            List<String> startedOn = new CopyOnWriteArrayList<>();
+            ScriptedVm vm = backend.vm("web");
+            vm.startWith(Mono.fromRunnable(() -> startedOn.add(Thread.currentThread().getName())));
+            core = OnDemandCore.builder().services(List.of(service("web", vm, "192.0.2.10"))).timer(coreTimer)
+                    .metrics(metrics).idleCheckInterval(Duration.ofSeconds(1)).build();
+            StepVerifier.create(core.start()).expectComplete().verify(VERIFY);
+
+            managed("web").touch(); // an at-once answer's call, from a DNS event loop in the server
+            Await.until("the VM started", () -> vm.starts() == 1);
+            assertThat(startedOn).singleElement().asString().as("the caller returned before the launch")
+                    .startsWith("core-timer");
+            Await.until("running", () -> managed("web").status().state() == State.RUNNING);
+            assertThat(managed("web").ensureRunning().block(VERIFY).addresses()).containsExactly(ips("192.0.2.10")
+                    .toArray(InetAddress[]::new));
+        } finally {
+            if (core != null) {
+                core.close();
+                core = null;
+            }
+            coreTimer.dispose();
+        }
     }
 
     @Test
