@@ -29,21 +29,28 @@ final class LocalProcessBackend implements Backend {
     private final Path stateDir;
     private final Scheduler timer;
     private final Scheduler blocking;
-    private final Optional<Path> setsid;
+    private final ProcessLauncher.Prefix prefix;
     private final String inheritedPath;
     private final Sinks.Many<VmEvent> events = Sinks.many().multicast().directBestEffort();
     private volatile boolean closed;
 
     LocalProcessBackend(String name, Path stateDir, int threads, Scheduler timer, Optional<Path> setsid,
-            String inheritedPath) {
+            RunAs runAs, Optional<Path> setpriv, String inheritedPath) {
         this.name = name;
         this.stateDir = stateDir;
         this.timer = timer;
-        this.setsid = setsid;
+        this.prefix = ProcessLauncher.Prefix.of(setsid, runAs, setpriv);
         this.inheritedPath = inheritedPath;
         this.blocking = Schedulers.newBoundedElastic(threads, QUEUED_TASKS, "jitsu-process-" + name, 60, true);
         if (setsid.isEmpty()) {
             LOG.warn("backend {}: setsid not found on PATH; services share Jitsu's session and see its Ctrl-C", name);
+        }
+        if (runAs.root()) {
+            LOG.warn("backend {}: service commands run as root, the server's user; set backends.{}.user to run"
+                    + " them as another", name, name);
+        } else if (!runAs.self()) {
+            LOG.info("backend {}: service commands run as uid {} gid {}{}", name, runAs.uid(), runAs.gid(),
+                    runAs.user().map(u -> " (" + u + ")").orElse(""));
         }
     }
 
@@ -132,8 +139,8 @@ final class LocalProcessBackend implements Backend {
         return timer;
     }
 
-    Optional<Path> setsid() {
-        return setsid;
+    ProcessLauncher.Prefix launchPrefix() {
+        return prefix;
     }
 
     @Override

@@ -18,7 +18,9 @@ import org.jitsu.settings.Settings;
  * <ul>
  *   <li>{@code threads} — size of the bounded scheduler for blocking work (spawn, file I/O), default 4;
  *   <li>{@code state-dir} — where pidfiles ({@code pids/ID.pid}) and default logs ({@code logs/ID.log})
- *       are kept; default {@code <server state dir>/<backend name>}.
+ *       are kept; default {@code <server state dir>/<backend name>};
+ *   <li>{@code user}, {@code group} — who the commands run as (names or numbers); default the server's
+ *       own user and group (see {@link RunAs}).
  * </ul>
  *
  * <p>Service spec ({@code services[i].process}): {@code command} (argv list, required; a single string
@@ -41,7 +43,7 @@ public final class ProcessBackendFactory implements BackendFactory {
 
     @Override
     public Backend create(String name, Settings settings, BackendContext context) {
-        settings.allowOnly("threads", "state-dir");
+        settings.allowOnly("threads", "state-dir", "user", "group");
         int threads = (int) settings.integer("threads", 4, 1, 1024);
         Path stateDir = settings.optString("state-dir").map(s -> {
             try {
@@ -51,13 +53,20 @@ public final class ProcessBackendFactory implements BackendFactory {
             }
         }).orElse(context.stateDir().resolve(name)).toAbsolutePath();
         String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
-        Optional<Path> setsid = Executables.find("setsid", path, Path.of("").toAbsolutePath()).flatMap(p -> {
+        Optional<Path> setsid = tool("setsid", path);
+        Optional<Path> setpriv = tool("setpriv", path);
+        RunAs runAs = RunAs.resolve(settings, RunAs.Accounts.system(), RunAs.Credentials.current(), setpriv.isPresent());
+        return new LocalProcessBackend(name, stateDir, threads, context.timer(), setsid, runAs, setpriv, path);
+    }
+
+    /** An executable on PATH, its real path (what /proc/PID/exe shows while it runs). */
+    private static Optional<Path> tool(String name, String path) {
+        return Executables.find(name, path, Path.of("").toAbsolutePath()).flatMap(p -> {
             try {
                 return Optional.of(p.toRealPath());
             } catch (IOException e) {
                 return Optional.empty();
             }
         });
-        return new LocalProcessBackend(name, stateDir, threads, context.timer(), setsid, path);
     }
 }

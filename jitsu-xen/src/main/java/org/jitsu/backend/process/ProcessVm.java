@@ -184,7 +184,7 @@ final class ProcessVm implements Vm {
     }
 
     private void spawn() throws IOException, InterruptedException {
-        Process p = ProcessLauncher.launch(id, spec, backend.setsid());
+        Process p = ProcessLauncher.launch(id, spec, backend.launchPrefix());
         TrackedProcess t = TrackedProcess.launched(id, p);
         try {
             t.pidFile().write(pidFile);

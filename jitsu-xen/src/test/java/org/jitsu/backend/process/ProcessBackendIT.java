@@ -157,6 +157,39 @@ class ProcessBackendIT {
     }
 
     @Test
+    void aBackendWithUserRunsItsCommandsAsThatUserAndStillStopsThem() throws IOException {
+        RunAs.Credentials self = RunAs.Credentials.current();
+        org.junit.jupiter.api.Assumptions.assumeTrue(self.uid() == 0, "switching users needs root");
+        String[] nobody = RunAs.Accounts.system().user("nobody").orElseThrow();
+        Backend b = new ProcessBackendFactory().create("local", Settings.of("backends.local",
+                Map.of("threads", 2, "user", "nobody")), new BackendContext(stateDir.getParent(), realTimer));
+        backends.add(b);
+        int port = TestProcesses.freePort(ADDRESS);
+        // JUnit's temp dir is the owner's alone: nobody must be able to read the pages below it
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Vm vm = httpd(b, "web", port);
+        Files.setPosixFilePermissions(tmp.resolve("www-web"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        StepVerifier.create(vm.start()).expectComplete().verify(TIMEOUT);
+        long pid = pidOf("web");
+        List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+        RunAs.Credentials running = RunAs.Credentials.of(status);
+        assertThat(running.uid()).as("the httpd's effective uid").isEqualTo(Integer.parseInt(nobody[1]));
+        assertThat(running.gid()).as("the httpd's effective gid").isEqualTo(Integer.parseInt(nobody[2]));
+        assertThat(running.effectiveCapabilities()).as("no capability kept across the switch").isZero();
+        assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).getFileName().toString())
+                .as("the pidfile names the command, not setsid or setpriv").isEqualTo("busybox");
+        ProcStat stat = ProcStat.read(pid).orElseThrow();
+        assertThat(stat.session()).as("still its own session").isEqualTo(pid);
+        awaitHttp(port);
+
+        StepVerifier.create(vm.stop(StopMode.DESTROY, Duration.ZERO)).expectComplete().verify(TIMEOUT);
+        assertThat(alive(pid)).isFalse();
+        assertThat(state(vm)).isEqualTo(VmState.STOPPED);
+    }
+
+    @Test
     void startTwiceKeepsOneProcess() {
         Backend b = backend(realTimer);
         Vm vm = startedSleeper(b, "sleeper");
