@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The Debian package, installed and run as an operator would (part of ./jitsu test; needs root):
-#   1. packaging/build.sh builds target/dist/jitsu_VERSION_all.deb (--skip-maven: from the jars of the
-#      build that ran just before);
+# The release, installed and run as an operator would (part of ./jitsu test; needs root):
+#   1. packaging/build.sh builds target/dist/jitsu-VERSION.tar.gz and jitsu_VERSION_all.deb
+#      (--skip-maven: from the jars of the build that ran just before); the tarball is unpacked in a
+#      temporary directory and `jitsu-*/bin/jitsu serve` run from another one (/), in a network
+#      namespace: dig for www.example.test on 127.0.0.1:5353 and curl get the example's page;
 #   2. apt-get installs it on this machine (its postinst adds the jitsu user and /var/lib/jitsu);
 #   3. the unit's own ExecStartPre and ExecStart lines run as systemd would run them (systemd is not
 #      running here): as User=jitsu, Group=jitsu, in WorkingDirectory, with AmbientCapabilities
@@ -14,12 +16,12 @@
 # Everything it starts it stops by PID, also on failure; it refuses to run if a jitsu package is
 # already installed (an operator's install is never touched).
 #
-#   packaging/test-deb.sh [--skip-maven]
+#   packaging/test-release.sh [--skip-maven]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-fail() { echo "test-deb: FAIL: $*" >&2; exit 1; }
-[[ $EUID -eq 0 ]] || { echo "test-deb: needs root (it installs the package and creates a network namespace)" >&2; exit 2; }
+fail() { echo "test-release: FAIL: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || { echo "test-release: needs root (it installs the package and creates a network namespace)" >&2; exit 2; }
 for tool in dpkg-deb apt-get setpriv ip dig curl env; do
     command -v "$tool" >/dev/null || fail "$tool missing"
 done
@@ -51,8 +53,33 @@ cleanup() {
 trap cleanup EXIT
 
 packaging/build.sh "$@" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "the build failed"; }
+sed 's/^dist: /test-release: built /' "$WORK/build.log"
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# The tarball, from any directory
+tarball=$(ls target/dist/jitsu-*.tar.gz)
+mkdir "$WORK/unpacked"
+tar -xzf "$tarball" -C "$WORK/unpacked"
+release=$(ls -d "$WORK"/unpacked/jitsu-*)
+(cd / && exec ip netns exec "$NS" "$release/bin/jitsu" serve --stop-services-on-exit) >"$WORK/tar-server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 300); do
+    in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready && break
+    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/tar-server.log" >&2; fail "the tarball's server exited"; }
+    sleep 0.1
+done
+tar_dig=$(in_ns dig @127.0.0.1 -p 5353 +tries=1 +time=15 +short www.example.test A)
+[[ $tar_dig == 127.0.0.2 ]] || { cat "$WORK/tar-server.log" >&2; fail "the tarball's server answered: $tar_dig"; }
+in_ns curl -s --max-time 5 http://127.0.0.2:8080/ | grep -q 'Jitsu' || fail "no page from the tarball's service"
+[[ -d $release/run/local ]] || fail "the tarball's state-dir is not in the release's directory"
+kill "$SERVER"
+wait "$SERVER" 2>/dev/null || true
+SERVER=""
+echo "test-release: $(basename "$tarball") unpacked, bin/jitsu serve run from /: dig answered 127.0.0.2, curl got the page"
+
 deb=$(ls target/dist/jitsu_*_all.deb)
-echo "test-deb: built $deb ($(du -h "$deb" | cut -f1))"
 
 apt-get install -y -q --no-install-recommends "./$deb" >"$WORK/apt.log" 2>&1 \
     || { cat "$WORK/apt.log" >&2; fail "apt-get install ./$deb failed"; }
@@ -61,7 +88,7 @@ uid=$(id -u jitsu)
 gid=$(id -g jitsu)
 [[ $(stat -c '%U:%G %a' /var/lib/jitsu) == "jitsu:jitsu 750" ]] || fail "/var/lib/jitsu: $(stat -c '%U:%G %a' /var/lib/jitsu)"
 [[ -f /etc/jitsu/jitsu.yml && -x /usr/bin/jitsu ]] || fail "no /etc/jitsu/jitsu.yml or /usr/bin/jitsu"
-echo "test-deb: installed; user jitsu ($uid:$gid), /var/lib/jitsu jitsu:jitsu 750"
+echo "test-release: installed; user jitsu ($uid:$gid), /var/lib/jitsu jitsu:jitsu 750"
 
 # The unit, read as systemd reads it: one value per key (ExecReload twice)
 unit=/lib/systemd/system/jitsu.service
@@ -72,8 +99,6 @@ workdir=$(key WorkingDirectory)
 start_pre=$(key ExecStartPre)
 start=$(key ExecStart)
 
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
 # as systemd would: the user's ids and groups, the ambient capability alone (inheritable, ambient and
 # bounding set), no new privileges, in the working directory
 as_unit() {
@@ -87,7 +112,6 @@ as_unit $start_pre >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log" >&2; fail 
 as_unit $start >"$WORK/server.log" 2>&1 &
 SERVER=$!
 
-in_ns() { ip netns exec "$NS" "$@"; }
 for _ in $(seq 300); do
     in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready && break
     kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log" >&2; fail "the server exited"; }
@@ -106,13 +130,13 @@ cap_eff=$(awk '/^CapEff:/ {print $2}' "$status")
 cap_bnd=$(awk '/^CapBnd:/ {print $2}' "$status")
 [[ $cap_eff == 0000000000000400 && $cap_bnd == 0000000000000400 ]] \
     || fail "the server's capabilities: CapEff $cap_eff CapBnd $cap_bnd (expected CAP_NET_BIND_SERVICE, 0x400, only)"
-echo "test-deb: the server (pid $java_pid) runs as jitsu, CapEff=CapBnd=0x400 (CAP_NET_BIND_SERVICE only)"
+echo "test-release: the server (pid $java_pid) runs as jitsu, CapEff=CapBnd=0x400 (CAP_NET_BIND_SERVICE only)"
 
 dig_out=$(in_ns dig @127.0.0.1 -p 53 +tries=1 +time=15 +norecurse www.example.test A)
 grep -q 'status: NOERROR' <<<"$dig_out" || { echo "$dig_out" >&2; fail "dig: not NOERROR"; }
 grep -q 'flags: qr aa' <<<"$dig_out" || { echo "$dig_out" >&2; fail "dig: not authoritative"; }
 grep -Eq '^www\.example\.test\.\s+[0-9]+\s+IN\s+A\s+127\.0\.0\.2$' <<<"$dig_out" || { echo "$dig_out" >&2; fail "dig: no A 127.0.0.2"; }
-echo "test-deb: dig @127.0.0.1 (port 53) www.example.test: NOERROR, aa, A 127.0.0.2"
+echo "test-release: dig @127.0.0.1 (port 53) www.example.test: NOERROR, aa, A 127.0.0.2"
 
 pidfile=/var/lib/jitsu/local/pids/www.pid
 [[ -f $pidfile ]] || fail "no $pidfile"
@@ -120,7 +144,7 @@ httpd=$(awk '{print $1; exit}' "$pidfile") # PID START
 [[ $(awk '/^Uid:/ {print $3}' "/proc/$httpd/status") == "$uid" ]] || fail "the httpd's uid: $(grep '^Uid:' "/proc/$httpd/status")"
 page=$(in_ns curl -s --max-time 5 http://127.0.0.2:8080/)
 grep -q 'Jitsu' <<<"$page" || fail "curl http://127.0.0.2:8080/: $page"
-echo "test-deb: the booted busybox httpd (pid $httpd) runs as jitsu and serves the page"
+echo "test-release: the booted busybox httpd (pid $httpd) runs as jitsu and serves the page"
 
 # ExecReload: the check, then SIGHUP
 reload_check=$(sed -n 's/^ExecReload=//p' "$unit" | head -n 1)
@@ -131,7 +155,7 @@ for _ in $(seq 100); do grep -q 'INFO  DefaultOnDemandCore: reload: ' "$WORK/ser
 grep -q 'SIGHUP: reloading the config' "$WORK/server.log" || { cat "$WORK/server.log" >&2; fail "SIGHUP not seen"; }
 reloaded=$(grep 'DefaultOnDemandCore: reload: ' "$WORK/server.log" | head -n 1)
 [[ -n $reloaded ]] || { cat "$WORK/server.log" >&2; fail "no reload after SIGHUP"; }
-echo "test-deb: ExecReload's check passed and SIGHUP reloaded (${reloaded#*INFO  })"
+echo "test-release: ExecReload's check passed and SIGHUP reloaded (${reloaded#*INFO  })"
 
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true
@@ -142,5 +166,5 @@ dpkg -r jitsu >/dev/null
 [[ -d /var/lib/jitsu ]] || fail "removal deleted /var/lib/jitsu"
 dpkg --purge jitsu >/dev/null
 [[ ! -e /var/lib/jitsu && ! -e /etc/jitsu ]] || fail "purge left /var/lib/jitsu or /etc/jitsu"
-echo "test-deb: removal kept /var/lib/jitsu, purge deleted it and /etc/jitsu"
-echo "test-deb: OK"
+echo "test-release: removal kept /var/lib/jitsu, purge deleted it and /etc/jitsu"
+echo "test-release: OK"
