@@ -45,6 +45,14 @@ public interface Vm {
     }
 
     /**
+     * The hypervisor's id of the running VM where it has one (a Xen domain id: its Xenstore home is
+     * {@code /local/domain/ID}); empty when it does not run or the backend has none (the default).
+     */
+    default Mono<Optional<Integer>> domainId() {
+        return Mono.just(Optional.empty());
+    }
+
+    /**
      * Takes over the VM that another instance started, named by that instance's {@link #handle()}: when
      * it still runs (or is paused), this handle tracks it from then on ({@link #state}, {@link #start},
      * {@link #stop} act on it) and its state is returned; when it is gone, or {@code handle} names

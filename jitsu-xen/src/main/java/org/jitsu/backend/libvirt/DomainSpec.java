@@ -79,7 +79,7 @@ sealed interface DomainSpec {
 
     /** As {@link #parse(String, Settings)}, with templates read once per file through {@code templates}. */
     static DomainSpec parse(String serviceId, Settings spec, CompiledTemplate.Cache templates) {
-        spec.allowOnly("domain", "template", "vars");
+        spec.allowOnly("domain", "template", "vars", "xenstore"); // xenstore: GuestConfig
         boolean domain = spec.has("domain");
         boolean template = spec.has("template");
         String expected = "exactly one of domain (an existing domain's name or UUID) or template (a domain XML file)";

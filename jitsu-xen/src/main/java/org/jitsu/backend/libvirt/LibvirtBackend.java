@@ -74,7 +74,7 @@ final class LibvirtBackend implements Backend {
             throw new ConfigException(spec.keyPath(key), domain.id(),
                     "a domain no other service of backend " + name + " uses (service " + other + " uses it)");
         }
-        LibvirtVm vm = new LibvirtVm(this, domain, context.timer());
+        LibvirtVm vm = new LibvirtVm(this, domain, GuestConfig.parse(spec), context.timer());
         vms.put(vm.id(), vm);
         return vm;
     }

@@ -29,17 +29,18 @@ class ReadinessCheckRegistryTest {
 
     @Test
     void theStandardChecksAreFoundByServiceLoaderInRegistrationOrder() {
-        assertThat(ReadinessChecks.standard().keys()).containsExactly("backend", "tcp", "http", "delay");
+        assertThat(ReadinessChecks.standard().keys()).containsExactly("backend", "tcp", "http", "delay", "xenstore");
         assertThat(ServiceLoader.load(ReadinessCheckFactory.class).stream().map(p -> p.type().getName()))
                 .containsExactly(BackendRunningCheckFactory.class.getName(), TcpCheckFactory.class.getName(),
-                        HttpCheckFactory.class.getName(), DelayCheckFactory.class.getName());
+                        HttpCheckFactory.class.getName(), DelayCheckFactory.class.getName(),
+                        org.jitsu.backend.xenstore.XenstoreCheckFactory.class.getName());
     }
 
     @Test
     void anUnknownKeyNamesItsPathAndListsTheKnownKeys() {
         assertThatThrownBy(() -> ReadinessChecks.standard().parse(item("grpc", "127.0.0.2:80"), timer))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("services[0].readiness[1].grpc: unknown key (expected: one of backend, tcp, http, delay)")
+                .hasMessage("services[0].readiness[1].grpc: unknown key (expected: one of backend, tcp, http, delay, xenstore)")
                 .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1].grpc");
     }
 
@@ -60,7 +61,7 @@ class ReadinessCheckRegistryTest {
                         Map.of("tcp", "127.0.0.2:80", "delay", "1s")), timer))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith("(expected: a mapping with exactly one of: backend: running, tcp: ADDRESS:PORT,"
-                        + " http: URL, delay: DURATION)")
+                        + " http: URL, delay: DURATION, xenstore: KEY or {key, value, timeout, on-timeout})")
                 .extracting(e -> ((ConfigException) e).key()).isEqualTo("services[0].readiness[1]");
         assertThatThrownBy(() -> ReadinessChecks.of(List.of(new Fixed("xenstore")))
                         .parse(Settings.empty("services[0].readiness[1]"), timer))

@@ -69,6 +69,7 @@ public final class XenstoredServer implements AutoCloseable {
     private final List<Change> log = new CopyOnWriteArrayList<>();
     private final Map<Integer, Transaction> transactions = new ConcurrentHashMap<>();
     private volatile Consumer<Change> onCommit = c -> { };
+    private final Object watchMonitor = new Object();
     private TreeMap<String, Node> tree = new TreeMap<>();
     private long generation;
     private int nextTransaction = 1;
@@ -133,6 +134,24 @@ public final class XenstoredServer implements AutoCloseable {
             generation++;
         }
         commit(changes);
+    }
+
+    /**
+     * Waits (up to {@code timeout}) until some client has a watch set on {@code path}; false when none did.
+     * Woken by the watch's arrival, not polled.
+     */
+    public boolean awaitWatch(String path, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (watchMonitor) {
+            while (connections.stream().noneMatch(c -> c.watches.stream().anyMatch(w -> w[0].equals(path)))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(watchMonitor, left);
+            }
+            return true;
+        }
     }
 
     /** Clients connected now. */
@@ -292,6 +311,9 @@ public final class XenstoredServer implements AutoCloseable {
                     }
                     case XS_WATCH -> {
                         watches.add(new String[] {args[0], args[1]});
+                        synchronized (watchMonitor) {
+                            watchMonitor.notifyAll();
+                        }
                         send(XS_WATCH, reqId, txId, ok());
                         send(XS_WATCH_EVENT, 0, 0, strings(args[0], args[1])); // fires once when set
                         yield null;
