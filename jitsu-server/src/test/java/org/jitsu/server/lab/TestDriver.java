@@ -11,6 +11,21 @@ final class TestDriver {
     private TestDriver() {
     }
 
+    /** The state of the domain with this name, as libvirt holds it. */
+    static org.libvirt.DomainInfo.DomainState state(String name) throws LibvirtException {
+        Connect c = new Connect(URI);
+        try {
+            Domain d = c.domainLookupByName(name);
+            try {
+                return d.getInfo().state;
+            } finally {
+                d.free();
+            }
+        } finally {
+            c.close();
+        }
+    }
+
     /** The XML of the domain with this name, as libvirt holds it. */
     static String domainXml(String name) throws LibvirtException {
         Connect c = new Connect(URI);

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jitsu.backend.VmState;
+import org.jitsu.backend.testkit.XenstoredServer;
 import org.jitsu.server.cli.Main;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.NamedService;
@@ -66,7 +69,14 @@ class XenExampleIT {
         }
         for (Object service : (List<Object>) config.get("services")) {
             Map<String, Object> s = (Map<String, Object>) service;
-            s.put("readiness", List.of(Map.of("backend", "running")));
+            // the HTTP checks would go to TEST-NET addresses; a xenstore: check stays (the test plays the guest)
+            List<Object> readiness = new ArrayList<>(List.of(Map.of("backend", "running")));
+            for (Object check : (List<Object>) s.get("readiness")) {
+                if (((Map<String, Object>) check).containsKey("xenstore")) {
+                    readiness.add(check);
+                }
+            }
+            s.put("readiness", readiness);
             Map<String, Object> libvirt = (Map<String, Object>) s.get("libvirt");
             libvirt.put("template", XEN_YML.resolveSibling(libvirt.get("template").toString().replaceFirst("^config/", ""))
                     .toAbsolutePath().normalize().toString());
@@ -79,7 +89,7 @@ class XenExampleIT {
         // test:///default lives as long as the JVM: leave no domains behind for other tests.
         Connect c = new Connect(TEST_DRIVER);
         try {
-            for (String name : List.of("www", "api")) {
+            for (String name : List.of("www", "api", "rump")) {
                 for (String defined : c.listDefinedDomains()) {
                     if (defined.equals(name)) {
                         Domain d = c.domainLookupByName(name);
@@ -102,7 +112,7 @@ class XenExampleIT {
                 + " check --config config/xen.yml", java, System.getProperty("java.class.path")), 60);
         assertThat(r.stderr()).isEmpty();
         assertThat(r.exitCode()).isZero();
-        assertThat(r.stdout()).isEqualTo("config/xen.yml: ok (1 zone, 2 services)\n");
+        assertThat(r.stdout()).isEqualTo("config/xen.yml: ok (1 zone, 3 services)\n");
     }
 
     @Test
@@ -134,7 +144,8 @@ class XenExampleIT {
         DnsTools.Result api = jitsu.dig("api.unikernel.test", "A");
         assertThat(api.stdout()).contains("status: NOERROR")
                 .containsPattern("(?m)^api\\.unikernel\\.test\\.\\s+60\\s+IN\\s+A\\s+192\\.0\\.2\\.11$");
-        assertThat(TestDriver.domainXml("api")).contains("<kernel>/var/lib/xen/images/api.xen</kernel>")
+        assertThat(TestDriver.domainXml("api")).contains("machine='xenpvh'>xenpvh</type>")
+                .contains("<kernel>/var/lib/xen/images/api.xen</kernel>")
                 .contains("<cmdline>netdev.ip=192.0.2.11/24:192.0.2.1 --</cmdline>");
 
         DnsTools.Result apex = jitsu.dig("unikernel.test", "A");
@@ -142,6 +153,55 @@ class XenExampleIT {
                 .containsPattern("(?m)^unikernel\\.test\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.10$");
         DnsTools.Result unknown = jitsu.dig("nope.unikernel.test", "A");
         assertThat(unknown.stdout()).contains("status: NXDOMAIN");
+    }
+
+    /**
+     * The Rumprun service: query, domain created paused, its configuration written through the real
+     * libxenstore into the test's xenstored while it is paused, unpaused, the key written by the
+     * "guest" (the test), answer.
+     */
+    @Test
+    @Order(3)
+    void aRumprunQueryCreatesTheDomainPausedWritesItsConfigurationAndIsAnsweredOnceTheGuestSaysReady()
+            throws Exception {
+        Path socket = Path.of(System.getenv("XENSTORED_PATH"));
+        Files.createDirectories(socket.getParent());
+        try (XenstoredServer xenstored = XenstoredServer.start(socket)) {
+            CompletableFuture<String> configured = new CompletableFuture<>();
+            xenstored.onCommit(change -> {
+                if (change.path().endsWith("/rumprun/cfg")) {
+                    try {
+                        configured.complete(change.path() + " written while " + TestDriver.state("rump"));
+                    } catch (LibvirtException e) {
+                        configured.completeExceptionally(e);
+                    }
+                }
+            });
+            CompletableFuture<DnsTools.Result> answer = CompletableFuture.supplyAsync(
+                    () -> jitsu.dig("rump.unikernel.test", "A", "+norecurse"));
+
+            String seen = configured.get(30, TimeUnit.SECONDS);
+            String home = seen.substring(0, seen.indexOf("/rumprun/cfg"));
+            assertThat(seen).isEqualTo(home + "/rumprun/cfg written while VIR_DOMAIN_PAUSED");
+            assertThat(xenstored.value(home + "/rumprun/cfg").orElseThrow())
+                    .isEqualTo("{\"cmdline\":\"nginx.bin -c /data/conf/nginx.conf\",\"net\":{\"if\":\"xenif0\","
+                            + "\"type\":\"inet\",\"method\":\"static\",\"addr\":\"192.0.2.12\",\"mask\":\"24\","
+                            + "\"gw\":\"192.0.2.1\"},\"blk\":{\"source\":\"etfs\",\"path\":\"blkfront:xvda\","
+                            + "\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}");
+            assertThat(xenstored.awaitWatch(home + "/data/ready", Duration.ofSeconds(30)))
+                    .as("the readiness check watches the key").isTrue();
+            assertThat(answer).as("no answer before the guest is ready").isNotDone();
+            assertThat(TestDriver.state("rump")).as("unpaused once configured")
+                    .isEqualTo(org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_RUNNING);
+
+            xenstored.guestWrite(home + "/data/ready", "1");
+            DnsTools.Result r = answer.get(30, TimeUnit.SECONDS);
+            assertThat(r.stdout()).contains("status: NOERROR")
+                    .containsPattern("(?m)^rump\\.unikernel\\.test\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.12$");
+            assertThat(status("rump").state()).isEqualTo(ServiceStatus.State.RUNNING);
+            assertThat(TestDriver.domainXml("rump")).contains("<kernel>/var/lib/xen/images/nginx.bin</kernel>")
+                    .doesNotContain("<cmdline>");
+        }
     }
 
     private static ServiceStatus status(String id) {

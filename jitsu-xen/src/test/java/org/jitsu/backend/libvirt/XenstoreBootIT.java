@@ -13,7 +13,7 @@ import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.VmState;
 import org.jitsu.backend.spi.BackendContext;
 import org.jitsu.backend.xenstore.XenstoreCheckFactory;
-import org.jitsu.backend.xenstore.XenstoredServer;
+import org.jitsu.backend.testkit.XenstoredServer;
 import org.jitsu.settings.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

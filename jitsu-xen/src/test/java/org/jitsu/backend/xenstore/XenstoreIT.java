@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jitsu.backend.testkit.XenstoredServer;
 import org.jitsu.backend.xenstore.Xenstore.Permission;
 import org.jitsu.backend.xenstore.Xenstore.Permission.Access;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package org.jitsu.backend.xenstore;
+package org.jitsu.backend.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
