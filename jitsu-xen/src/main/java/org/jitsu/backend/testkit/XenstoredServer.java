@@ -32,6 +32,9 @@ import java.util.function.Consumer;
  * committed since they started. Every committed change is logged ({@link #log()}), a hook sees each one
  * as it is committed ({@link #onCommit}), and {@link #dropConnections()} cuts every client off as a
  * restarting daemon would. One thread per connection; this is a test's server, not a fast one.
+ *
+ * <p>Over 400 lines because it is one daemon: the wire format, the operations, the tree, watches and
+ * transactions share one lock and one log, and split apart they would only pass them around.
  */
 public final class XenstoredServer implements AutoCloseable {
     // the operations of xen/io/xs_wire.h that libxenstore sends (and the two the daemon sends back)

@@ -383,29 +383,6 @@ public final class Xenstore implements AutoCloseable {
     }
 
     private static XenstoreException failure(String op, String path, LastErrorException e) {
-        return new XenstoreException(op + " " + path + ": " + errnoName(e.getErrorCode()), e.getErrorCode(), e);
-    }
-
-    /** The symbolic name of an errno xenstored uses, else its number. */
-    static String errnoName(int errno) {
-        return switch (errno) {
-            case 1 -> "EPERM";
-            case XenstoreException.ENOENT -> "ENOENT";
-            case XenstoreException.EIO -> "EIO";
-            case 7 -> "E2BIG";
-            case XenstoreException.EAGAIN -> "EAGAIN";
-            case XenstoreException.EACCES -> "EACCES";
-            case 16 -> "EBUSY";
-            case XenstoreException.EEXIST -> "EEXIST";
-            case 21 -> "EISDIR";
-            case XenstoreException.EINVAL -> "EINVAL";
-            case 28 -> "ENOSPC";
-            case 30 -> "EROFS";
-            case 32 -> "EPIPE";
-            case 39 -> "ENOTEMPTY";
-            case 104 -> "ECONNRESET";
-            case 111 -> "ECONNREFUSED";
-            default -> "errno " + errno;
-        };
+        return new XenstoreException(op + " " + path + ": " + XenstoreException.errnoName(e.getErrorCode()), e.getErrorCode(), e);
     }
 }

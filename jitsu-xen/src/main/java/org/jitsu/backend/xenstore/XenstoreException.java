@@ -36,4 +36,27 @@ public final class XenstoreException extends RuntimeException {
     public boolean retryable() {
         return errno == EAGAIN;
     }
+
+    /** The symbolic name of an errno xenstored uses, else its number. */
+    public static String errnoName(int errno) {
+        return switch (errno) {
+            case 1 -> "EPERM";
+            case XenstoreException.ENOENT -> "ENOENT";
+            case XenstoreException.EIO -> "EIO";
+            case 7 -> "E2BIG";
+            case XenstoreException.EAGAIN -> "EAGAIN";
+            case XenstoreException.EACCES -> "EACCES";
+            case 16 -> "EBUSY";
+            case XenstoreException.EEXIST -> "EEXIST";
+            case 21 -> "EISDIR";
+            case XenstoreException.EINVAL -> "EINVAL";
+            case 28 -> "ENOSPC";
+            case 30 -> "EROFS";
+            case 32 -> "EPIPE";
+            case 39 -> "ENOTEMPTY";
+            case 104 -> "ECONNRESET";
+            case 111 -> "ECONNREFUSED";
+            default -> "errno " + errno;
+        };
+    }
 }
