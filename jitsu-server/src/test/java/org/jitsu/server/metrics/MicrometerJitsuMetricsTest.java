@@ -18,6 +18,7 @@ import org.jitsu.server.proxy.HoldSettings;
 import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.server.proxy.ProxySettings;
 import org.jitsu.server.testing.Prometheus;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
@@ -29,6 +30,11 @@ class MicrometerJitsuMetricsTest {
 
     private Prometheus scrape() {
         return Prometheus.parse(metrics.scrape().orElseThrow());
+    }
+
+    @AfterEach
+    void close() {
+        metrics.close(); // the GC meters' listener on the JVM's collectors
     }
 
     @Test
@@ -106,14 +112,13 @@ class MicrometerJitsuMetricsTest {
 
     @Test
     void perServiceMetersAppearOnlyForServicesThatWereQueriedOrBooted() {
-        int before = metrics.registry().getMeters().size();
+        int before = jitsuMeters();
         Map<String, String> backends = new java.util.HashMap<>();
         for (int i = 0; i < 10_000; i++) {
             backends.put("s" + i, "lab");
         }
         metrics.serviceBackends(backends);
-        assertThat(metrics.registry().getMeters()).as("10,000 services, none queried: no per-service meter")
-                .hasSize(before);
+        assertThat(jitsuMeters()).as("10,000 services, none queried: no per-service meter").isEqualTo(before);
         assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s");
 
         metrics.warmHit("s7");
@@ -124,6 +129,38 @@ class MicrometerJitsuMetricsTest {
         assertThat(p.value("jitsu_queries_warm_total", "service", "s7")).isEqualTo(1);
         assertThat(p.value("jitsu_boots_started_total", "service", "s42", "backend", "lab")).isEqualTo(1);
         assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s8\"");
+    }
+
+    /** Jitsu's own meters (the JVM's GC meters appear at the first collection of each kind). */
+    private int jitsuMeters() {
+        return (int) metrics.registry().getMeters().stream().filter(m -> m.getId().getName().startsWith("jitsu."))
+                .count();
+    }
+
+    @Test
+    void theJvmsAndTheProcesssOwnMetersAreExportedNextToJitsus() {
+        metrics.warmHit("www");
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_queries_warm_total", "service", "www")).isEqualTo(1);
+        assertThat(p.value("jvm_memory_used_bytes", "area", "heap", "id", p.samples("jvm_memory_used_bytes",
+                "area", "heap").get(0).labels().get("id"))).isPositive();
+        assertThat(p.samples("jvm_memory_max_bytes", "area", "nonheap")).isNotEmpty();
+        assertThat(p.samples("jvm_buffer_memory_used_bytes", "id", "direct")).hasSize(1);
+        assertThat(p.value("jvm_threads_live_threads")).isGreaterThanOrEqualTo(1);
+        assertThat(p.value("jvm_threads_states_threads", "state", "runnable")).isGreaterThanOrEqualTo(1);
+        assertThat(p.value("jvm_classes_loaded_classes")).isGreaterThan(1000);
+        assertThat(p.samples("jvm_gc_memory_allocated_bytes_total")).hasSize(1);
+        assertThat(p.samples("jvm_gc_max_data_size_bytes")).hasSize(1);
+        assertThat(p.value("process_files_open_files")).isGreaterThanOrEqualTo(3);
+        assertThat(p.value("process_files_max_files")).isGreaterThanOrEqualTo(p.value("process_files_open_files"));
+        assertThat(p.value("process_uptime_seconds")).isPositive();
+        assertThat(p.value("process_start_time_seconds")).isPositive();
+        assertThat(p.samples("process_cpu_usage")).hasSize(1);
+        assertThat(p.samples("system_cpu_usage")).hasSize(1);
+        assertThat(p.samples("system_load_average_1m")).hasSize(1);
+        // promtool check metrics (OperationsIT, TemplatesIT) rejects these two names: left out
+        assertThat(p.samples("process_cpu_time_ns_total")).isEmpty();
+        assertThat(p.samples("system_cpu_count")).isEmpty();
     }
 
     @Test
