@@ -9,14 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -25,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,9 +34,7 @@ import org.jitsu.server.proxy.ProxyMetrics;
  * indexed by transport, type and rcode (created on first use), per-service meters in a map filled once
  * per service: the warm path does an array read or a hash lookup and Micrometer's own increment.
  *
- * <p>The JVM's and the process's own meters (memory, GC, threads, classes, CPU, file descriptors,
- * uptime: Micrometer's binders) are in the same registry. They are gauges read at scrape time, and the
- * GC's meters are fed by the JVM's GC notifications on a JMX thread: none is on the DNS path.
+ * <p>The JVM's and the process's own meters ({@link JvmMeters}) are in the same registry.
  */
 final class MicrometerJitsuMetrics implements JitsuMetrics {
     /** Bucket bounds of every latency histogram, from 50 µs (a warm answer) to 30 s (a slow boot). */
@@ -56,18 +45,13 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
-    /**
-     * The binders' meters left out because {@code promtool check metrics} rejects their exported names:
-     * {@code process_cpu_time_ns_total} ("should not contain abbreviated units") and
-     * {@code system_cpu_count} ("should not have _count suffix"); the other JVM meters pass.
-     */
-    private static final Set<String> LINT_FAILURES = Set.of("process.cpu.time", "system.cpu.count");
-
     private static final Transport[] TRANSPORTS = Transport.values();
     private static final int TYPES = DnsLabels.TYPE_NAMES.length;
     private static final int RCODES = DnsLabels.RCODE_NAMES.length;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The JVM's and the process's meters, bound first (their filter must precede every meter). */
+    private final JvmMeters jvm = new JvmMeters(registry);
     private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(TRANSPORTS.length * TYPES * RCODES);
     private final Timer[] queryDuration = new Timer[TRANSPORTS.length];
     private final Counter[] malformed = new Counter[TRANSPORTS.length];
@@ -83,11 +67,8 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     private final Map<String, ServiceMeters> services = new ConcurrentHashMap<>();
     private volatile Map<String, String> backendByService = Map.of();
     private volatile Supplier<List<ServiceStatus>> statuses = List::of;
-    /** Listens to the JVM's GC notifications until {@link #close()}. */
-    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     MicrometerJitsuMetrics(Collection<String> backends) {
-        registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILURES.contains(id.getName())));
         for (Transport t : TRANSPORTS) {
             queryDuration[t.ordinal()] = timer(MeterNames.DNS_QUERY_DURATION, "query to answer, as the front end sees it",
                     TRANSPORT, label(t));
@@ -110,13 +91,6 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         }
         counter(MeterNames.RELOADS, "config reloads", OUTCOME, "ok");
         counter(MeterNames.RELOADS, "config reloads", OUTCOME, "rejected");
-        new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
     }
 
     /** A counter with its help text (promtool wants one on every metric). */
@@ -305,7 +279,7 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     @Override
     public void close() {
-        gc.close();
+        jvm.close();
         registry.close();
     }
 
