@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.Admission;
+import org.jitsu.server.core.ColdStartPhase;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.proxy.ConnectionBook;
@@ -46,6 +47,7 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private static final Transport[] TRANSPORTS = Transport.values();
+    private static final int PHASES = ColdStartPhase.values().length;
     private static final int TYPES = DnsLabels.TYPE_NAMES.length;
     private static final int RCODES = DnsLabels.RCODE_NAMES.length;
 
@@ -110,6 +112,16 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     private static String label(Transport t) {
         return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The {@code phase} tag: {@code queued}, {@code vm-start}, {@code readiness}, {@code answer}. */
+    private static String label(ColdStartPhase phase) {
+        return switch (phase) {
+            case QUEUED -> "queued";
+            case VM_START -> "vm-start";
+            case READINESS -> "readiness";
+            case ANSWER -> "answer";
+        };
     }
 
     @Override
@@ -255,6 +267,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         (ok ? m.coldOk : m.coldFailed).record(waited);
     }
 
+    @Override
+    public void coldStartPhase(String serviceId, ColdStartPhase phase, Duration took) {
+        service(serviceId).phase(phase).record(took);
+    }
+
     // ---- assembly
 
     @Override
@@ -308,6 +325,7 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     /** The meters of one service, created once. */
     private final class ServiceMeters {
+        final String id;
         final String backend;
         final Counter warm;
         final Counter joins;
@@ -321,8 +339,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         final Timer bootDuration;
         final Timer coldOk;
         final Timer coldFailed;
+        /** By {@link ColdStartPhase} ordinal, made at its first report: a service only ever warm has none. */
+        final AtomicReferenceArray<Timer> phases = new AtomicReferenceArray<>(PHASES);
 
         ServiceMeters(String id, String backend) {
+            this.id = id;
             this.backend = backend;
             warm = counter(MeterNames.QUERIES_WARM, "queries for a running service, answered at once", SERVICE, id);
             joins = counter(MeterNames.BOOT_JOINS, "queries that joined a boot in flight", SERVICE, id);
@@ -337,12 +358,23 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             failed = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "failed");
             timedOut = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "timed-out");
             rejected = counter(MeterNames.BOOTS_REJECTED, "boots refused: boot queue full", SERVICE, id);
-            bootDuration = timer(MeterNames.BOOT_DURATION, "start plus readiness of successful boots",
+            bootDuration = timer(MeterNames.BOOT_DURATION, "queue wait, start and readiness of successful boots",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, BACKEND, backend));
             coldOk = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "ok"));
             coldFailed = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "failed"));
+        }
+
+        Timer phase(ColdStartPhase phase) {
+            int i = phase.ordinal();
+            Timer t = phases.get(i);
+            if (t == null) {
+                t = timer(MeterNames.COLD_PHASE, "phases of cold starts: queued, vm-start, readiness, answer",
+                        io.micrometer.core.instrument.Tags.of(SERVICE, id, MeterNames.PHASE, label(phase)));
+                phases.set(i, t); // the registry returns the same timer to a racing thread
+            }
+            return t;
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.ColdStartPhase;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.proxy.ConnectionBook;
@@ -108,6 +109,34 @@ class MicrometerJitsuMetricsTest {
         assertThat(p.value("jitsu_boots_queued")).isEqualTo(5);
         assertThat(p.value("jitsu_stops_total", "service", "www", "mode", "suspend", "reason", "idle")).isEqualTo(1);
         assertThat(p.value("jitsu_reloads_total", "outcome", "rejected")).isEqualTo(1);
+    }
+
+    @Test
+    void coldStartPhasesAreOneHistogramPerPhaseMadeAtTheFirstColdStart() {
+        metrics.serviceBackends(Map.of("www", "local"));
+        metrics.warmHit("www");
+        assertThat(scrape().samples("jitsu_cold_phase_duration_seconds_count")).as("only ever warm").isEmpty();
+
+        metrics.coldStartPhase("www", ColdStartPhase.QUEUED, Duration.ofMillis(10));
+        metrics.coldStartPhase("www", ColdStartPhase.VM_START, Duration.ofMillis(700));
+        metrics.coldStartPhase("www", ColdStartPhase.READINESS, Duration.ofMillis(300));
+        metrics.coldStartPhase("www", ColdStartPhase.ANSWER, Duration.ZERO);
+        metrics.coldStartPhase("www", ColdStartPhase.VM_START, Duration.ofMillis(2000));
+        Prometheus p = scrape();
+        String h = "jitsu_cold_phase_duration_seconds";
+        assertThat(p.samples(h + "_count")).extracting(s -> s.labels().get("phase"))
+                .containsExactlyInAnyOrder("queued", "vm-start", "readiness", "answer");
+        assertThat(p.value(h + "_count", "service", "www", "phase", "vm-start")).isEqualTo(2);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "vm-start")).isEqualTo(2.7);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "0.5")).isZero();
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "1.0")).isEqualTo(1);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "2.5")).isEqualTo(2);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "queued")).isEqualTo(0.01);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "readiness")).isEqualTo(0.3);
+        assertThat(p.value(h + "_count", "service", "www", "phase", "answer")).isEqualTo(1);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "answer", "le", "5.0E-5")).isEqualTo(1);
+        assertThat(p.samples(h + "_bucket", "service", "www", "phase", "queued"))
+                .as("the latency histograms' buckets, and +Inf").hasSize(MicrometerJitsuMetrics.BUCKETS.length + 1);
     }
 
     @Test
