@@ -189,6 +189,7 @@ final class JitsuServerBuilder implements JitsuServer.Builder {
             }
             admin.ifPresent(AdminServer::close);
             worker.dispose();
+            metrics.close();
             throw e;
         }
     }

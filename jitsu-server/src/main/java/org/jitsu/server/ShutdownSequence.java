@@ -16,8 +16,9 @@ import reactor.core.scheduler.Schedulers;
  * The shutdown of a started server, in order, each step bounded: the DNS front end stops accepting and
  * answers the queries in flight; boots in flight are waited for; every service is stopped when asked
  * ({@code --stop-services-on-exit}); then the store watch, the pipeline, the backends and the store are
- * closed, then the admin endpoint, and last the admin worker is released. A step that fails or times
- * out is logged and the next one runs. The first call decides; later calls get the same completion.
+ * closed, then the admin endpoint, and last the admin worker is released and the metrics are closed.
+ * A step that fails or times out is logged and the next one runs. The first call decides; later calls
+ * get the same completion.
  */
 final class ShutdownSequence {
     private static final Logger log = LoggerFactory.getLogger(ShutdownSequence.class);
@@ -73,7 +74,10 @@ final class ShutdownSequence {
                             : Mono.empty())
                     .then(Mono.fromRunnable(this::closePipelineAndBackends).subscribeOn(Schedulers.boundedElastic()))
                     .then(admin.map(AdminServer::shutdown).orElse(Mono.empty()))
-                    .doFinally(signal -> parts.worker().dispose())
+                    .doFinally(signal -> {
+                        parts.worker().dispose();
+                        parts.metrics().close(); // after the admin endpoint's last scrape
+                    })
                     .subscribe(null, e -> closed.tryEmitEmpty(), closed::tryEmitEmpty);
         }
         return closed.asMono();

@@ -1,6 +1,7 @@
 package org.jitsu.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,9 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The issue's "what it must show", on a real server with real {@code busybox httpd} services, real
  * {@code dig} processes and a real HTTP client: 200 concurrent digs for a cold name boot it once (one
- * boot started and succeeded, 199 joins, latency histograms filled, in {@code /metrics}), the output
- * passes {@code promtool check metrics}, {@code /api/services} shows the service running, a broken
- * reload is rejected while serving continues, and a reload adds and removes services.
+ * boot started and succeeded, 199 joins, latency histograms filled, the boot's four cold-start phases,
+ * in {@code /metrics}), the output passes {@code promtool check metrics}, {@code /api/services} shows
+ * the service running, a broken reload is rejected while serving continues, and a reload adds and
+ * removes services.
  */
 @Tag("native")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -127,6 +129,15 @@ class OperationsIT {
         assertThat(boot).isPositive();
         assertThat(m.value("jitsu_query_cold_duration_seconds_max", "service", "crowd", "outcome", "ok"))
                 .isGreaterThanOrEqualTo(boot - 0.002); // the first query waited for the whole boot (ms resolution)
+        // the one boot's phases, each recorded once; the first three add up to the boot (ms resolution)
+        double phases = 0;
+        for (String phase : List.of("queued", "vm-start", "readiness", "answer")) {
+            assertThat(m.value("jitsu_cold_phase_duration_seconds_count", "service", "crowd", "phase", phase))
+                    .as(phase).isEqualTo(1);
+            phases += phase.equals("answer") ? 0
+                    : m.value("jitsu_cold_phase_duration_seconds_sum", "service", "crowd", "phase", phase);
+        }
+        assertThat(phases).isCloseTo(boot, within(0.002));
         assertThat(m.value("jitsu_dns_query_duration_seconds_count", "transport", "udp")).isGreaterThanOrEqualTo(CROWD);
         assertThat(m.value("jitsu_dns_queries_total", "transport", "udp", "type", "A", "rcode", "NOERROR"))
                 .isGreaterThanOrEqualTo(CROWD);

@@ -68,6 +68,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LogFormat.warning().ifPresent(log::warn);
         Main main = new Main(System.out, System.err, JitsuServer::builder);
         int code = main.run(args);
         if (!main.served) {

@@ -4,7 +4,9 @@
  * <p>Public: {@link org.jitsu.server.cli.Main} ({@code main}, which the {@code jitsu} launcher runs;
  * {@code run(args, out, err)} for tests; the exit codes). Hidden (package-private):
  * {@code StatusCommand} and {@code ServiceCommand} (they ask the running server's admin API over
- * HTTP), {@code Signals} (SIGHUP reloads).
+ * HTTP), {@code Signals} (SIGHUP reloads), {@code LogFormat} (warns at start when
+ * {@code JITSU_LOG_FORMAT} or {@code -Djitsu.log.format} names a format {@code logback.xml} does not
+ * know).
  *
  * <p>What it promises: exit 0 on success, 1 when a valid config cannot start (a port in use, a backend
  * not ready) or the running server cannot be reached, 2 for a usage or config error. Every error is one

@@ -36,6 +36,16 @@ final class BootAttempt {
 
     /** Marks an arrival whose caller stopped waiting (cancelled): its wait is not recorded. */
     static final long LEFT = Long.MIN_VALUE;
+    /** Marks a step of the cold start the attempt did not get to. */
+    static final long NOT_REACHED = Long.MIN_VALUE;
+
+    /**
+     * When the steps of this instance's VM start happened (timer ms, or {@link #NOT_REACHED}): its
+     * backend start call began, the VM reported started, the readiness checks passed. Together with
+     * {@link #startedAt()} the boundaries of the {@link ColdStartPhase}s.
+     */
+    record Steps(long vmStart, long vmStarted, long ready) {
+    }
 
     private final ServiceContext ctx;
     private final BootGate.Ticket ticket;
@@ -46,6 +56,9 @@ final class BootAttempt {
     private final Sinks.One<Optional<ServiceUnavailableException>> result = Sinks.one();
     private final Sinks.One<String> vmDied = Sinks.one();
     private volatile Phase phase = Phase.QUEUED;
+    private volatile long vmStartAt = NOT_REACHED;
+    private volatile long vmStartedAt = NOT_REACHED;
+    private volatile long readyAt = NOT_REACHED;
 
     // guarded by this
     private int waiters;
@@ -65,6 +78,11 @@ final class BootAttempt {
 
     Phase phase() {
         return phase;
+    }
+
+    /** How far this instance's VM start got, and when (read once the attempt is over). */
+    Steps steps() {
+        return new Steps(vmStartAt, vmStartedAt, readyAt);
     }
 
     /** The VM was touched: a failure must destroy it. */
@@ -148,7 +166,7 @@ final class BootAttempt {
                     Mono<BootOutcome> vm = claim.leftBehind().map(this::adoptOrStart)
                             .orElseGet(this::startUnlessOnlyTakingOver);
                     return vm.flatMap(o -> o == BootOutcome.NOTHING_TO_TAKE_OVER ? Mono.just(o)
-                            : readyOrDied().thenReturn(o));
+                            : readyOrDied().doOnSuccess(ignored -> readyAt = ctx.now()).thenReturn(o));
                 });
         return work.timeout(ctx.def().bootTimeout(), ctx.timer())
                 .onErrorResume(e -> Mono.just(BootOutcome.failed(e)))
@@ -176,10 +194,14 @@ final class BootAttempt {
     private Mono<BootOutcome> startVm() {
         return Mono.defer(() -> {
                     phase = Phase.VM_STARTING;
+                    vmStartAt = ctx.now();
                     ctx.metrics().bootStarted(ctx.id());
                     return ctx.def().vm().start();
                 })
-                .doOnSuccess(ignored -> running())
+                .doOnSuccess(ignored -> {
+                    vmStartedAt = ctx.now();
+                    running();
+                })
                 .thenReturn(BootOutcome.BOOTED);
     }
 

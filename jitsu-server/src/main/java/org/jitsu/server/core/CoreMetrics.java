@@ -59,6 +59,14 @@ public interface CoreMetrics {
     default void coldAnswered(String serviceId, Duration waited, boolean ok) {
     }
 
+    /**
+     * One phase of a boot's cold start took {@code took} (core's timer, millisecond resolution). Called
+     * once per completed phase of a boot that started its VM here, in order, after the waiters were
+     * answered; a failed boot reports the phases it completed.
+     */
+    default void coldStartPhase(String serviceId, ColdStartPhase phase, Duration took) {
+    }
+
     /** A template refused a name ({@link Admission.Reason}); per template, never per name. */
     default void instanceRefused(String templateId, Admission.Reason reason) {
     }

@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one service tells the world after a transition: the journal (its status), the metrics and the
- * log line of a boot's outcome, and how long each waiting request waited. Called outside the runtime's
- * lock, after the waiters were answered, so that no answer waits for a log line or a store write.
+ * log line of a boot's outcome, how long each waiting request waited, and the phases of the boot's
+ * cold start. Called outside the runtime's lock, after the waiters were answered, so that no answer
+ * waits for a log line or a store write.
  */
 final class ServiceReporter {
     private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
@@ -65,6 +66,33 @@ final class ServiceReporter {
             }
             default -> throw new IllegalStateException(outcome.kind().toString());
         }
+    }
+
+    /**
+     * The {@link ColdStartPhase}s an attempt created at {@code createdAt} completed, when it started its
+     * VM here: {@code answeredAt} is when its waiters had their answer ({@code ready} false: it did not
+     * get ready, so there is no answer phase).
+     */
+    void coldStartEnded(long createdAt, BootAttempt.Steps steps, boolean ready, long answeredAt) {
+        if (steps.vmStart() == BootAttempt.NOT_REACHED) {
+            return; // no VM start of this instance's (lost the claim, adopted, failed in the queue)
+        }
+        phase(ColdStartPhase.QUEUED, steps.vmStart() - createdAt);
+        if (steps.vmStarted() == BootAttempt.NOT_REACHED) {
+            return;
+        }
+        phase(ColdStartPhase.VM_START, steps.vmStarted() - steps.vmStart());
+        if (steps.ready() == BootAttempt.NOT_REACHED) {
+            return;
+        }
+        phase(ColdStartPhase.READINESS, steps.ready() - steps.vmStarted());
+        if (ready) {
+            phase(ColdStartPhase.ANSWER, answeredAt - steps.ready());
+        }
+    }
+
+    private void phase(ColdStartPhase phase, long millis) {
+        ctx.metrics().coldStartPhase(ctx.id(), phase, Duration.ofMillis(millis));
     }
 
     /** Why a failed attempt failed, as its waiters are told. */

@@ -382,7 +382,9 @@ final class ServiceRuntime implements ManagedService {
         // The waiters are answered first; metrics, the log line and the journal come after, so that no
         // answer waits for them (nor for the store's write: see ServiceJournal for why none needs to).
         b.answer(outcome.unavailable(id, reporter));
+        long answered = ctx.now();
         reporter.bootEnded(outcome, took, arrivals, now);
+        reporter.coldStartEnded(b.startedAt(), b.steps(), outcome.kind() == BootOutcome.Kind.BOOTED, answered);
         reporter.journal(status());
         if (destroyDone != null) {
             stopVm(StopMode.DESTROY, Duration.ZERO, StopProcedure.FAILED_BOOT, destroyDone, -1);

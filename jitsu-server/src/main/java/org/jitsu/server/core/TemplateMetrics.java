@@ -59,4 +59,9 @@ record TemplateMetrics(String templateId, CoreMetrics delegate) implements CoreM
     public void coldAnswered(String serviceId, Duration waited, boolean ok) {
         delegate.coldAnswered(templateId, waited, ok);
     }
+
+    @Override
+    public void coldStartPhase(String serviceId, ColdStartPhase phase, Duration took) {
+        delegate.coldStartPhase(templateId, phase, took);
+    }
 }

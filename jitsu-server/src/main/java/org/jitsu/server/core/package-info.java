@@ -6,7 +6,8 @@
  * {@code ensureRunning()} for the {@link org.jitsu.server.core.Endpoints}, {@code touch()}),
  * {@link org.jitsu.server.core.ServiceDefinition}, and the ports the rest of the server implements:
  * {@link org.jitsu.server.core.ServiceJournal} (the store), {@link org.jitsu.server.core.BootCoordinator}
- * (other instances, etcd), {@link org.jitsu.server.core.CoreMetrics} (Micrometer). Hidden
+ * (other instances, etcd), {@link org.jitsu.server.core.CoreMetrics} (Micrometer) with the
+ * {@link org.jitsu.server.core.ColdStartPhase}s it reports. Hidden
  * (package-private): one {@code ServiceRuntime} state machine per service, a {@code BootAttempt} per
  * boot with its {@code BootOutcome}, the {@code StopProcedure}, the {@code IdlePolicy}, the
  * {@code ServiceReporter} (journal, metrics, log), the {@code BootGate} that bounds boots.

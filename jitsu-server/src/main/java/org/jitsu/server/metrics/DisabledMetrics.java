@@ -39,4 +39,8 @@ final class DisabledMetrics implements JitsuMetrics {
     public Optional<String> scrape() {
         return Optional.empty();
     }
+
+    @Override
+    public void close() {
+    }
 }

@@ -23,7 +23,7 @@ import org.jitsu.server.proxy.ProxyMetrics;
  * String text = metrics.scrape().orElseThrow();   // Prometheus text format 0.0.4
  * }</pre>
  */
-public interface JitsuMetrics extends FrontEndMetrics, CoreMetrics {
+public interface JitsuMetrics extends FrontEndMetrics, CoreMetrics, AutoCloseable {
 
     /** Metrics in a Prometheus registry; {@code backends} get a running-services gauge each. */
     static JitsuMetrics prometheus(Collection<String> backends) {
@@ -52,4 +52,11 @@ public interface JitsuMetrics extends FrontEndMetrics, CoreMetrics {
 
     /** The Prometheus text exposition of every meter; empty when metrics are disabled. */
     Optional<String> scrape();
+
+    /**
+     * Ends what the metrics hold in the JVM (the GC notification listener of the JVM meters) and closes
+     * the registry: when the server is done, after the last scrape. Idempotent.
+     */
+    @Override
+    void close();
 }

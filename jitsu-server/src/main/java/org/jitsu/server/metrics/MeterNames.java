@@ -48,8 +48,17 @@ public final class MeterNames {
     public static final String BOOTS = "jitsu.boots";
     /** Counter: boots refused because the boot queue was full; tag {@link #SERVICE}. */
     public static final String BOOTS_REJECTED = "jitsu.boots.rejected";
-    /** Timer (histogram): start plus readiness of successful boots; tags {@link #SERVICE}, {@link #BACKEND}. */
+    /**
+     * Timer (histogram): successful boots, from the request that created the boot to ready (queue wait,
+     * start, readiness); tags {@link #SERVICE}, {@link #BACKEND}.
+     */
     public static final String BOOT_DURATION = "jitsu.boot.duration";
+    /**
+     * Timer (histogram): the phases of the cold starts whose VM this instance started, each recorded once
+     * per boot after its waiters were answered; tags {@link #SERVICE}, {@link #PHASE} ({@code queued},
+     * {@code vm-start}, {@code readiness}, {@code answer}). A failed boot records the phases it completed.
+     */
+    public static final String COLD_PHASE = "jitsu.cold.phase.duration";
     /** Gauge: boots holding a slot. */
     public static final String BOOTS_RUNNING = "jitsu.boots.in.flight";
     /** Gauge: boots waiting for a slot. */
@@ -85,6 +94,7 @@ public final class MeterNames {
     public static final String SERVICE = "service";
     public static final String BACKEND = "backend";
     public static final String MODE = "mode";
+    public static final String PHASE = "phase";
 
     private MeterNames() {
     }

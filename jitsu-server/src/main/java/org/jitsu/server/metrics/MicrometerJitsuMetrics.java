@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.jitsu.backend.StopMode;
 import org.jitsu.server.core.Admission;
+import org.jitsu.server.core.ColdStartPhase;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.proxy.ConnectionBook;
@@ -33,6 +34,8 @@ import org.jitsu.server.proxy.ProxyMetrics;
  * {@link JitsuMetrics} on a {@link PrometheusMeterRegistry}. Per-query meters are looked up in arrays
  * indexed by transport, type and rcode (created on first use), per-service meters in a map filled once
  * per service: the warm path does an array read or a hash lookup and Micrometer's own increment.
+ *
+ * <p>The JVM's and the process's own meters ({@link JvmMeters}) are in the same registry.
  */
 final class MicrometerJitsuMetrics implements JitsuMetrics {
     /** Bucket bounds of every latency histogram, from 50 µs (a warm answer) to 30 s (a slow boot). */
@@ -44,10 +47,13 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private static final Transport[] TRANSPORTS = Transport.values();
+    private static final int PHASES = ColdStartPhase.values().length;
     private static final int TYPES = DnsLabels.TYPE_NAMES.length;
     private static final int RCODES = DnsLabels.RCODE_NAMES.length;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The JVM's and the process's meters, bound first (their filter must precede every meter). */
+    private final JvmMeters jvm = new JvmMeters(registry);
     private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(TRANSPORTS.length * TYPES * RCODES);
     private final Timer[] queryDuration = new Timer[TRANSPORTS.length];
     private final Counter[] malformed = new Counter[TRANSPORTS.length];
@@ -106,6 +112,16 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     private static String label(Transport t) {
         return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The {@code phase} tag: {@code queued}, {@code vm-start}, {@code readiness}, {@code answer}. */
+    private static String label(ColdStartPhase phase) {
+        return switch (phase) {
+            case QUEUED -> "queued";
+            case VM_START -> "vm-start";
+            case READINESS -> "readiness";
+            case ANSWER -> "answer";
+        };
     }
 
     @Override
@@ -251,6 +267,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         (ok ? m.coldOk : m.coldFailed).record(waited);
     }
 
+    @Override
+    public void coldStartPhase(String serviceId, ColdStartPhase phase, Duration took) {
+        service(serviceId).phase(phase).record(took);
+    }
+
     // ---- assembly
 
     @Override
@@ -271,6 +292,12 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
     @Override
     public Optional<String> scrape() {
         return Optional.of(registry.scrape());
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+        registry.close();
     }
 
     private double running(String backend) {
@@ -298,6 +325,7 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
 
     /** The meters of one service, created once. */
     private final class ServiceMeters {
+        final String id;
         final String backend;
         final Counter warm;
         final Counter joins;
@@ -311,8 +339,11 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
         final Timer bootDuration;
         final Timer coldOk;
         final Timer coldFailed;
+        /** By {@link ColdStartPhase} ordinal, made at its first report: a service only ever warm has none. */
+        final AtomicReferenceArray<Timer> phases = new AtomicReferenceArray<>(PHASES);
 
         ServiceMeters(String id, String backend) {
+            this.id = id;
             this.backend = backend;
             warm = counter(MeterNames.QUERIES_WARM, "queries for a running service, answered at once", SERVICE, id);
             joins = counter(MeterNames.BOOT_JOINS, "queries that joined a boot in flight", SERVICE, id);
@@ -327,12 +358,23 @@ final class MicrometerJitsuMetrics implements JitsuMetrics {
             failed = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "failed");
             timedOut = counter(MeterNames.BOOTS, finished, SERVICE, id, BACKEND, backend, OUTCOME, "timed-out");
             rejected = counter(MeterNames.BOOTS_REJECTED, "boots refused: boot queue full", SERVICE, id);
-            bootDuration = timer(MeterNames.BOOT_DURATION, "start plus readiness of successful boots",
+            bootDuration = timer(MeterNames.BOOT_DURATION, "queue wait, start and readiness of successful boots",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, BACKEND, backend));
             coldOk = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "ok"));
             coldFailed = timer(MeterNames.QUERY_COLD_DURATION, "wait of queries for a boot",
                     io.micrometer.core.instrument.Tags.of(SERVICE, id, OUTCOME, "failed"));
+        }
+
+        Timer phase(ColdStartPhase phase) {
+            int i = phase.ordinal();
+            Timer t = phases.get(i);
+            if (t == null) {
+                t = timer(MeterNames.COLD_PHASE, "phases of cold starts: queued, vm-start, readiness, answer",
+                        io.micrometer.core.instrument.Tags.of(SERVICE, id, MeterNames.PHASE, label(phase)));
+                phases.set(i, t); // the registry returns the same timer to a racing thread
+            }
+            return t;
         }
     }
 }

@@ -6,7 +6,8 @@
  * {@code disabled()}) and {@link org.jitsu.server.metrics.MeterNames} (every meter name, dotted, in base
  * units). Hidden (package-private): {@code MicrometerJitsuMetrics} (meters created once per tag
  * combination and cached; per-service meters only once a service is used; a warm answer is reported
- * without allocating), {@code DisabledMetrics}, {@code DnsLabels}.
+ * without allocating), {@code JvmMeters} (the JVM's and the process's meters of Micrometer's binders,
+ * in the same registry, until {@code close()}), {@code DisabledMetrics}, {@code DnsLabels}.
  *
  * <p>Dependencies: the interfaces it implements and the types they report ({@code core},
  * {@code dns.FrontEndMetrics}, {@code dns.authority.Transport}, {@code org.jitsu.backend.StopMode}) and

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.ColdStartPhase;
 import org.jitsu.server.core.ServiceStatus;
 import org.jitsu.server.dns.authority.Transport;
 import org.jitsu.server.proxy.ConnectionBook;
@@ -18,6 +19,7 @@ import org.jitsu.server.proxy.HoldSettings;
 import org.jitsu.server.proxy.ProxyMetrics;
 import org.jitsu.server.proxy.ProxySettings;
 import org.jitsu.server.testing.Prometheus;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
@@ -29,6 +31,11 @@ class MicrometerJitsuMetricsTest {
 
     private Prometheus scrape() {
         return Prometheus.parse(metrics.scrape().orElseThrow());
+    }
+
+    @AfterEach
+    void close() {
+        metrics.close(); // the GC meters' listener on the JVM's collectors
     }
 
     @Test
@@ -105,15 +112,42 @@ class MicrometerJitsuMetricsTest {
     }
 
     @Test
+    void coldStartPhasesAreOneHistogramPerPhaseMadeAtTheFirstColdStart() {
+        metrics.serviceBackends(Map.of("www", "local"));
+        metrics.warmHit("www");
+        assertThat(scrape().samples("jitsu_cold_phase_duration_seconds_count")).as("only ever warm").isEmpty();
+
+        metrics.coldStartPhase("www", ColdStartPhase.QUEUED, Duration.ofMillis(10));
+        metrics.coldStartPhase("www", ColdStartPhase.VM_START, Duration.ofMillis(700));
+        metrics.coldStartPhase("www", ColdStartPhase.READINESS, Duration.ofMillis(300));
+        metrics.coldStartPhase("www", ColdStartPhase.ANSWER, Duration.ZERO);
+        metrics.coldStartPhase("www", ColdStartPhase.VM_START, Duration.ofMillis(2000));
+        Prometheus p = scrape();
+        String h = "jitsu_cold_phase_duration_seconds";
+        assertThat(p.samples(h + "_count")).extracting(s -> s.labels().get("phase"))
+                .containsExactlyInAnyOrder("queued", "vm-start", "readiness", "answer");
+        assertThat(p.value(h + "_count", "service", "www", "phase", "vm-start")).isEqualTo(2);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "vm-start")).isEqualTo(2.7);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "0.5")).isZero();
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "1.0")).isEqualTo(1);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "vm-start", "le", "2.5")).isEqualTo(2);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "queued")).isEqualTo(0.01);
+        assertThat(p.value(h + "_sum", "service", "www", "phase", "readiness")).isEqualTo(0.3);
+        assertThat(p.value(h + "_count", "service", "www", "phase", "answer")).isEqualTo(1);
+        assertThat(p.value(h + "_bucket", "service", "www", "phase", "answer", "le", "5.0E-5")).isEqualTo(1);
+        assertThat(p.samples(h + "_bucket", "service", "www", "phase", "queued"))
+                .as("the latency histograms' buckets, and +Inf").hasSize(MicrometerJitsuMetrics.BUCKETS.length + 1);
+    }
+
+    @Test
     void perServiceMetersAppearOnlyForServicesThatWereQueriedOrBooted() {
-        int before = metrics.registry().getMeters().size();
+        int before = jitsuMeters();
         Map<String, String> backends = new java.util.HashMap<>();
         for (int i = 0; i < 10_000; i++) {
             backends.put("s" + i, "lab");
         }
         metrics.serviceBackends(backends);
-        assertThat(metrics.registry().getMeters()).as("10,000 services, none queried: no per-service meter")
-                .hasSize(before);
+        assertThat(jitsuMeters()).as("10,000 services, none queried: no per-service meter").isEqualTo(before);
         assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s");
 
         metrics.warmHit("s7");
@@ -124,6 +158,38 @@ class MicrometerJitsuMetricsTest {
         assertThat(p.value("jitsu_queries_warm_total", "service", "s7")).isEqualTo(1);
         assertThat(p.value("jitsu_boots_started_total", "service", "s42", "backend", "lab")).isEqualTo(1);
         assertThat(metrics.scrape().orElseThrow()).doesNotContain("service=\"s8\"");
+    }
+
+    /** Jitsu's own meters (the JVM's GC meters appear at the first collection of each kind). */
+    private int jitsuMeters() {
+        return (int) metrics.registry().getMeters().stream().filter(m -> m.getId().getName().startsWith("jitsu."))
+                .count();
+    }
+
+    @Test
+    void theJvmsAndTheProcesssOwnMetersAreExportedNextToJitsus() {
+        metrics.warmHit("www");
+        Prometheus p = scrape();
+        assertThat(p.value("jitsu_queries_warm_total", "service", "www")).isEqualTo(1);
+        assertThat(p.samples("jvm_memory_used_bytes", "area", "heap")).as("one per heap pool").isNotEmpty()
+                .extracting(Prometheus.Sample::value).anySatisfy(used -> assertThat(used).isPositive());
+        assertThat(p.samples("jvm_memory_max_bytes", "area", "nonheap")).isNotEmpty();
+        assertThat(p.samples("jvm_buffer_memory_used_bytes", "id", "direct")).hasSize(1);
+        assertThat(p.value("jvm_threads_live_threads")).isGreaterThanOrEqualTo(1);
+        assertThat(p.value("jvm_threads_states_threads", "state", "runnable")).isGreaterThanOrEqualTo(1);
+        assertThat(p.value("jvm_classes_loaded_classes")).isGreaterThan(1000);
+        assertThat(p.samples("jvm_gc_memory_allocated_bytes_total")).hasSize(1);
+        assertThat(p.samples("jvm_gc_max_data_size_bytes")).hasSize(1);
+        assertThat(p.value("process_files_open_files")).isGreaterThanOrEqualTo(3);
+        assertThat(p.value("process_files_max_files")).isGreaterThanOrEqualTo(p.value("process_files_open_files"));
+        assertThat(p.value("process_uptime_seconds")).isPositive();
+        assertThat(p.value("process_start_time_seconds")).isPositive();
+        assertThat(p.samples("process_cpu_usage")).hasSize(1);
+        assertThat(p.samples("system_cpu_usage")).hasSize(1);
+        assertThat(p.samples("system_load_average_1m")).hasSize(1);
+        // promtool check metrics (OperationsIT, TemplatesIT) rejects these two names: left out
+        assertThat(p.samples("process_cpu_time_ns_total")).isEmpty();
+        assertThat(p.samples("system_cpu_count")).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsu.backend.StopMode;
+import org.jitsu.server.core.ColdStartPhase;
 import org.jitsu.server.core.CoreMetrics;
 
 /** Counts what the core reports; thread-safe. */
@@ -22,6 +23,10 @@ public final class CountingMetrics implements CoreMetrics {
     public final List<String> stops = new CopyOnWriteArrayList<>();
     /** {@code service:waitedMillis:ok} per cold answer. */
     public final List<String> coldWaits = new CopyOnWriteArrayList<>();
+    /** {@code service:millis} per successful boot. */
+    public final List<String> bootDurations = new CopyOnWriteArrayList<>();
+    /** {@code service:PHASE:millis} per cold-start phase, in the order reported. */
+    public final List<String> coldStartPhases = new CopyOnWriteArrayList<>();
     public volatile int maxRunning;
     /** One permit per query that started or joined a boot: tests wait on it with a timeout. */
     public final Semaphore bootQueries = new Semaphore(0);
@@ -56,6 +61,7 @@ public final class CountingMetrics implements CoreMetrics {
     @Override
     public void bootSucceeded(String serviceId, Duration duration) {
         succeeded.incrementAndGet();
+        bootDurations.add(serviceId + ":" + duration.toMillis());
     }
 
     @Override
@@ -84,5 +90,10 @@ public final class CountingMetrics implements CoreMetrics {
     @Override
     public void coldAnswered(String serviceId, Duration waited, boolean ok) {
         coldWaits.add(serviceId + ":" + waited.toMillis() + ":" + ok);
+    }
+
+    @Override
+    public void coldStartPhase(String serviceId, ColdStartPhase phase, Duration took) {
+        coldStartPhases.add(serviceId + ":" + phase + ":" + took.toMillis());
     }
 }
