@@ -16,7 +16,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.jitsu.server.testing.Json;
+import org.jitsu.server.testing.JsonReader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -68,13 +68,13 @@ class LogFormatTest {
         assertThat(text).endsWith("\n");
         List<String> lines = List.of(text.split("\n"));
         assertThat(lines).as("two events, each on its own line: %s", text).hasSize(2);
-        Map<String, Object> info = Json.object(lines.get(0));
+        Map<String, Object> info = JsonReader.object(JsonReader.parse(lines.get(0)));
         assertThat(info).containsEntry("level", "INFO").containsEntry("loggerName", CORE)
                 .containsEntry("formattedMessage", "service www: booted in 12 ms").containsEntry("throwable", null)
                 .containsKey("threadName");
         assertThat(((Number) info.get("timestamp")).longValue()).as("epoch ms").isBetween(before, after);
 
-        Map<String, Object> warn = Json.object(lines.get(1));
+        Map<String, Object> warn = JsonReader.object(JsonReader.parse(lines.get(1)));
         assertThat(warn).containsEntry("level", "WARN")
                 .containsEntry("formattedMessage", "service www: boot failed: \"quoted\"\tand\nsecond line");
         @SuppressWarnings("unchecked")
@@ -89,7 +89,7 @@ class LogFormatTest {
     void theEnvironmentVariableSelectsJsonAndThePropertyWinsOverIt() throws Exception {
         // JITSU_LOG_FORMAT as a context property takes the path an environment variable takes: the
         // inner default of ${jitsu.log.format:-${JITSU_LOG_FORMAT:-plain}}
-        assertThat(Json.object(logged(Map.of("JITSU_LOG_FORMAT", "json")).split("\n")[0]))
+        assertThat(JsonReader.object(JsonReader.parse(logged(Map.of("JITSU_LOG_FORMAT", "json")).split("\n")[0])))
                 .containsEntry("level", "INFO");
         assertThat(logged(Map.of("JITSU_LOG_FORMAT", "json", "jitsu.log.format", "plain")))
                 .matches(PLAIN);

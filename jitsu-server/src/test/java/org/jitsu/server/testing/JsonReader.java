@@ -91,6 +91,9 @@ public final class JsonReader {
             String key = string();
             space();
             expect(':');
+            if (out.containsKey(key)) {
+                throw error("a second member " + key);
+            }
             out.put(key, value());
             space();
             if (peek(',')) {
@@ -171,6 +174,9 @@ public final class JsonReader {
         int start = at;
         if (peek('-')) {
             at++;
+        }
+        if (peek('0') && at + 1 < text.length() && Character.isDigit(text.charAt(at + 1))) {
+            throw error("a leading zero");
         }
         digits();
         if (peek('.')) {

@@ -36,7 +36,16 @@ class JsonReaderTest {
         assertThatThrownBy(() -> JsonReader.parse("{\"a\":1,}")).hasMessageContaining("offset 7");
         assertThatThrownBy(() -> JsonReader.parse("[1] x")).hasMessageContaining("end of input");
         assertThatThrownBy(() -> JsonReader.parse("\"open")).hasMessageContaining("unterminated");
-        assertThatThrownBy(() -> JsonReader.parse("[01.]")).hasMessageContaining("digit");
+        assertThatThrownBy(() -> JsonReader.parse("[1.]")).hasMessageContaining("digit");
+        assertThatThrownBy(() -> JsonReader.parse("[01]")).hasMessageContaining("leading zero");
         assertThatThrownBy(() -> JsonReader.parse("nul")).hasMessageContaining("null expected");
+    }
+
+    @Test
+    void rejectsWhatIsNotExactlyOneJsonValue() {
+        for (String bad : List.of("{\"a\":1} {\"b\":2}", "{\"a\":1,}", "{\"a\":\"raw\nnewline\"}", "{a:1}",
+                "{\"a\":01}", "{\"a\":1", "[1,]", "{\"a\":1,\"a\":2}", "{\"a\":\"\\x\"}", "", "nul")) {
+            assertThatThrownBy(() -> JsonReader.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }
