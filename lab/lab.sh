@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The QEMU lab: a real libvirtd + QEMU (TCG) host on this machine, and a tiny guest built from Debian
-# packages alone (the cloud kernel, extracted, plus a busybox initramfs that serves HTTP).
+# The QEMU lab: a real libvirtd + QEMU (TCG) host on this machine, and two tiny guests built from
+# Debian packages alone, both with a busybox initramfs that serves HTTP: the "ordinary VM" (Debian's
+# cloud kernel, extracted, its virtio modules loaded at boot) and the fast guest (a kernel built here
+# from Debian's linux-source with lab/fast-guest.config: a few minutes on 2 cores, cached).
 #
-#   lab/lab.sh up       install what is missing, start virtlogd and libvirtd, build the guest (idempotent)
+#   lab/lab.sh up       install what is missing, start virtlogd and libvirtd, build the guests (idempotent)
 #   lab/lab.sh down     destroy and undefine the lab's domains (names lab-*), stop the daemons it started
 #   lab/lab.sh status   say what runs; exit 0 when libvirtd answers on qemu:///system and the guest is built
 #
@@ -15,11 +17,13 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO
 readonly STATE=${JITSU_LAB_STATE:-$REPO/run/lab}
 readonly GUEST=$STATE/guest
+readonly FAST=$STATE/fast-guest
 readonly PUBLISHED=/var/lib/libvirt/jitsu-lab
 readonly URI=qemu:///system
 readonly PREFIX=lab-
 readonly SOCKET=/var/run/libvirt/libvirt-sock
-readonly PACKAGES=(qemu-system-x86 libvirt0 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients busybox-static)
+readonly PACKAGES=(qemu-system-x86 libvirt0 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients busybox-static
+    flex bison bc libelf-dev) # the last four: to build the fast guest's kernel
 # The virtio network stack of the guest, loaded in this order (dependencies first; checked against
 # the kernel package's modules when the guest is built).
 readonly MODULES=(failover net_failover virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
@@ -202,31 +206,87 @@ build_guest() {
     cp "$work/pkg/boot/vmlinuz-$version" "$GUEST/vmlinuz"
 
     local root=$work/root
-    mkdir -p "$root"/{bin,dev,proc,sys,etc,www,lib/modules}
-    cp /bin/busybox "$root/bin/busybox"
-    ldd "$root/bin/busybox" >/dev/null 2>&1 && die "/bin/busybox is not static (install busybox-static)"
-    ln -s busybox "$root/bin/sh"
+    mkdir -p "$root/lib/modules" "$root/etc"
     local order=() m
     while IFS= read -r m; do order+=("$m"); done < <(module_order "$work/pkg/lib/modules/$version" "${MODULES[@]}")
     for m in "${order[@]}"; do
         cp "$(find "$work/pkg/lib/modules/$version" -name "$m.ko" -print -quit)" "$root/lib/modules/"
     done
     printf '%s\n' "${order[@]}" >"$root/etc/modules"
-    cp "$REPO/lab/guest-init.sh" "$root/init"
-    chmod 755 "$root/init"
-    (cd "$root" && find . | sort | busybox cpio -o -H newc 2>/dev/null | gzip -9) >"$GUEST/initrd.img.tmp"
-    mv "$GUEST/initrd.img.tmp" "$GUEST/initrd.img"
+    make_initramfs "$root" "$GUEST/initrd.img" gzip
     echo "$version" >"$GUEST/kernel-version"
     rm -rf "$work"
     touch "$GUEST/.complete"
     log "guest built: kernel $version ($(du -k "$GUEST/vmlinuz" | cut -f1) KiB), initrd $(du -k "$GUEST/initrd.img" | cut -f1) KiB, modules: ${order[*]}"
 }
 
-# libvirtd needs absolute paths: the configs point at $PUBLISHED.
+# The initramfs both guests boot: static busybox, lab/guest-init.sh as /init, the modules it loads
+# (none for the fast guest: its drivers are built in). make_initramfs ROOT OUT [gzip].
+make_initramfs() {
+    local root=$1 out=$2 compress=${3:-}
+    mkdir -p "$root"/{bin,dev,proc,sys,etc,www,lib/modules}
+    cp /bin/busybox "$root/bin/busybox"
+    ldd "$root/bin/busybox" >/dev/null 2>&1 && die "/bin/busybox is not static (install busybox-static)"
+    ln -sf busybox "$root/bin/sh"
+    [[ -e $root/etc/modules ]] || : >"$root/etc/modules"
+    cp "$REPO/lab/guest-init.sh" "$root/init"
+    chmod 755 "$root/init"
+    if [[ $compress == gzip ]]; then
+        (cd "$root" && find . | sort | busybox cpio -o -H newc 2>/dev/null | gzip -9) >"$out.tmp"
+    else
+        (cd "$root" && find . | sort | busybox cpio -o -H newc 2>/dev/null) >"$out.tmp"
+    fi
+    mv "$out.tmp" "$out"
+}
+
+build_fast_guest() {
+    # Rebuilt when lab/fast-guest.config or lab/guest-init.sh changed since the last build.
+    if [[ -s $FAST/vmlinuz && -s $FAST/initrd.img && $FAST/.complete -nt $REPO/lab/fast-guest.config \
+        && $FAST/.complete -nt $REPO/lab/guest-init.sh ]]; then
+        log "fast guest built: $FAST ($(<"$FAST/kernel-version"))"
+        return 0
+    fi
+    local work=$FAST/build started
+    started=$(date +%s)
+    rm -rf "$work" "$FAST/.complete"
+    mkdir -p "$work/pkg" "$work/root"
+    local pkg
+    pkg=$(apt-cache depends linux-source 2>/dev/null | awk '/Depends: linux-source-/ {print $2; exit}')
+    if [[ -z $pkg ]]; then
+        apt-get update -qq
+        pkg=$(apt-cache depends linux-source | awk '/Depends: linux-source-/ {print $2; exit}')
+    fi
+    [[ -n $pkg ]] || die "no linux-source-* package known to apt"
+    log "building the fast guest in $FAST from $pkg (downloaded and extracted, not installed; a few minutes)"
+    if ! (cd "$work" && apt-get download -q "$pkg" >"$work/download.log" 2>&1); then
+        cat "$work/download.log" >&2
+        die "apt-get download $pkg failed"
+    fi
+    dpkg-deb -x "$(find "$work" -maxdepth 1 -name "${pkg}_*.deb" -print -quit)" "$work/pkg"
+    tar -xJf "$(find "$work/pkg/usr/src" -name 'linux-source-*.tar.xz' -print -quit)" -C "$work"
+    local src
+    src=$(find "$work" -maxdepth 1 -type d -name 'linux-source-*' -print -quit)
+    (
+        cd "$src"
+        make -s tinyconfig >/dev/null
+        ./scripts/kconfig/merge_config.sh -m .config "$REPO/lab/fast-guest.config" >/dev/null 2>&1
+        make -s olddefconfig >/dev/null
+        make -s -j"$(nproc)" bzImage >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
+    ) || die "the fast guest's kernel did not build (see above)"
+    cp "$src/arch/x86/boot/bzImage" "$FAST/vmlinuz"
+    make_initramfs "$work/root" "$FAST/initrd.img" # uncompressed: nothing to unpack under TCG
+    echo "$(make -s -C "$src" kernelversion) (lab/fast-guest.config)" >"$FAST/kernel-version"
+    rm -rf "$work"
+    touch "$FAST/.complete"
+    log "fast guest built in $(($(date +%s) - started)) s: kernel $(<"$FAST/kernel-version"), $(du -k "$FAST/vmlinuz" | cut -f1) KiB, initrd $(du -k "$FAST/initrd.img" | cut -f1) KiB"
+}
+
+# libvirtd needs absolute paths: the configs point at $PUBLISHED (fast-* for the fast guest).
 publish_guest() {
     local f
     for f in vmlinuz initrd.img kernel-version; do
         cmp -s "$GUEST/$f" "$PUBLISHED/$f" || install -m 644 "$GUEST/$f" "$PUBLISHED/$f"
+        cmp -s "$FAST/$f" "$PUBLISHED/fast-$f" || install -m 644 "$FAST/$f" "$PUBLISHED/fast-$f"
     done
 }
 
@@ -236,8 +296,10 @@ cmd_up() {
     prepare_host
     start_daemons
     build_guest
+    build_fast_guest
     publish_guest
-    log "up: libvirtd on $URI, guest kernel $PUBLISHED/vmlinuz, initrd $PUBLISHED/initrd.img"
+    log "up: libvirtd on $URI, guest kernel $PUBLISHED/vmlinuz, initrd $PUBLISHED/initrd.img;" \
+        "fast guest $PUBLISHED/fast-vmlinuz, fast-initrd.img"
 }
 
 # ---- down
@@ -298,6 +360,12 @@ cmd_status() {
         echo "guest: kernel $(<"$GUEST/kernel-version"), $PUBLISHED/vmlinuz + initrd.img"
     else
         echo "guest: not built (lab/lab.sh up builds it)"
+        ok=1
+    fi
+    if [[ -e $FAST/.complete && -s $PUBLISHED/fast-vmlinuz && -s $PUBLISHED/fast-initrd.img ]]; then
+        echo "fast guest: kernel $(<"$FAST/kernel-version"), $PUBLISHED/fast-vmlinuz + fast-initrd.img"
+    else
+        echo "fast guest: not built (lab/lab.sh up builds it)"
         ok=1
     fi
     return $ok

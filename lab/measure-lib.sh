@@ -23,7 +23,8 @@ median() {
 
 # write_jitsu_config ID LISTEN EXTRA_TOP EXTRA_SERVICE: $WORK/jitsu.yml with one service ID, name
 # ID.example.test, its guest forwarded to LISTEN:$PORT, like config/qemu-lab.yml; EXTRA_TOP and
-# EXTRA_SERVICE are YAML lines added at the top level and to the service.
+# EXTRA_SERVICE are YAML lines added at the top level and to the service. The guest is the Debian one
+# ($GUEST/vmlinuz, initrd.img) unless KERNEL and INITRD name another.
 write_jitsu_config() {
     local id=$1 listen=$2 extra_top=$3 extra_service=$4
     cat >"$WORK/jitsu.yml" <<YAML
@@ -43,7 +44,7 @@ services:
     backend: lab
     libvirt:
       template: $REPO/config/lab/qemu-guest.xml
-      vars: {memory: 128, listen: $listen, port: $PORT, kernel: $GUEST/vmlinuz, initrd: $GUEST/initrd.img}
+      vars: {memory: 128, listen: $listen, port: $PORT, kernel: ${KERNEL:-$GUEST/vmlinuz}, initrd: ${INITRD:-$GUEST/initrd.img}}
     readiness:
       - backend: running
       - http: http://$listen:$PORT/

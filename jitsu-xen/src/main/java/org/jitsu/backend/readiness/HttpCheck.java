@@ -11,6 +11,8 @@ import java.time.Duration;
 import org.jitsu.backend.ReadinessCheck;
 import org.jitsu.backend.Vm;
 import org.jitsu.settings.IpLiteral;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
@@ -26,8 +28,21 @@ import reactor.core.scheduler.Scheduler;
  * machine with two cores (where the common fork-join pool has one thread and
  * {@code CompletableFuture} starts a new thread per asynchronous stage), one or two freshly created
  * threads, which cost a cold answer a millisecond or more.
+ *
+ * <p>An attempt's bound grows with the wait: a quarter of the time since the check began, at least
+ * {@link #MIN_ATTEMPT} and at most the configured bound (2 s). A port forwarder that accepts for a
+ * guest that does not listen yet (QEMU's user-mode networking) leaves an attempt hanging until its
+ * bound; with a fixed 2 s bound and one attempt at a time, a guest ready after 0.7 s was seen after
+ * 2.3 s. Now a hung attempt gives up after a quarter of the wait so far, while a service slow to answer
+ * its first request still gets up to 2 s once the wait is long, and the next attempts start on the
+ * poll's schedule beside it (see {@link #await}).
  */
 final class HttpCheck implements ReadinessCheck {
+    /** The bound of the first attempts (a ready local service answers in well under a millisecond). */
+    static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
+    /** Attempts in flight at once at most. */
+    static final int IN_FLIGHT = 4;
+
     /** Enough for any status line ({@code HTTP/1.1 200 OK\r\n} and a long reason). */
     private static final int STATUS_LINE_MAX = 512;
 
@@ -58,14 +73,41 @@ final class HttpCheck implements ReadinessCheck {
         return uri;
     }
 
+    /**
+     * Attempts on {@link Retry}'s schedule, each bounded by {@link #attemptBound}, and up to
+     * {@link #IN_FLIGHT} at once: a new attempt does not wait for a hung one to give up, so the guest
+     * is seen about one poll interval after it answers. The first 2xx ends the check and the others.
+     */
     @Override
     public Mono<Void> await(Vm vm) {
-        return Retry.until(getOnce(), timer);
+        return Mono.defer(() -> {
+            long started = timer.now(TimeUnit.MILLISECONDS);
+            return Flux.range(0, Integer.MAX_VALUE)
+                    .concatMap(n -> n == 0 ? Mono.just(n) : Mono.delay(Retry.backoff(n - 1L), timer).thenReturn(n), 1)
+                    .flatMap(n -> getOnce(attemptBound(timer.now(TimeUnit.MILLISECONDS) - started))
+                            .onErrorResume(e -> Mono.just(Boolean.FALSE)), IN_FLIGHT, 1)
+                    .filter(Boolean::booleanValue)
+                    .next()
+                    .then();
+        });
+    }
+
+    /** The bound of an attempt made {@code waitedMillis} after the check began. */
+    Duration attemptBound(long waitedMillis) {
+        Duration quarter = Duration.ofMillis(Math.max(0, waitedMillis) / 4);
+        if (quarter.compareTo(MIN_ATTEMPT) < 0) {
+            return MIN_ATTEMPT.compareTo(attemptTimeout) < 0 ? MIN_ATTEMPT : attemptTimeout;
+        }
+        return quarter.compareTo(attemptTimeout) > 0 ? attemptTimeout : quarter;
     }
 
     /** One attempt: {@code true} for a 2xx answer, {@code false} for another status, an error when refused. */
     Mono<Boolean> getOnce() {
-        return Attempts.<Boolean>onFreshChannel(attemptTimeout, timer, (ch, sink) -> new Exchange(ch, sink).connect());
+        return getOnce(attemptTimeout);
+    }
+
+    private Mono<Boolean> getOnce(Duration bound) {
+        return Attempts.<Boolean>onFreshChannel(bound, timer, (ch, sink) -> new Exchange(ch, sink).connect());
     }
 
     /** Connect, write the request, read up to the end of the status line. */

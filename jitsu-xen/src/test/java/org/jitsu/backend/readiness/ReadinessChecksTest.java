@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsu.backend.Backend;
@@ -285,6 +286,69 @@ class ReadinessChecksTest {
             StepVerifier.create(check.getOnce()).expectErrorMatches(e -> e instanceof IOException
                     && e.getMessage().contains("not an HTTP status line")).verify(Duration.ofSeconds(10));
             t.join(5000);
+        }
+    }
+
+    @Test
+    void anAttemptsBoundIsAQuarterOfTheWaitBetween50msAndTheConfiguredBound() {
+        HttpCheck check = new HttpCheck(java.net.URI.create("http://" + ADDRESS + ":80/"), Duration.ofSeconds(2), realTimer);
+        assertThat(check.attemptBound(0)).isEqualTo(Duration.ofMillis(50));
+        assertThat(check.attemptBound(199)).isEqualTo(Duration.ofMillis(50));
+        assertThat(check.attemptBound(1000)).isEqualTo(Duration.ofMillis(250));
+        assertThat(check.attemptBound(6000)).isEqualTo(Duration.ofMillis(1500));
+        assertThat(check.attemptBound(60_000)).isEqualTo(Duration.ofSeconds(2));
+        HttpCheck tight = new HttpCheck(java.net.URI.create("http://" + ADDRESS + ":80/"), Duration.ofMillis(20), realTimer);
+        assertThat(tight.attemptBound(0)).isEqualTo(Duration.ofMillis(20));
+    }
+
+    /**
+     * A forwarder that accepts for a guest that does not listen yet (QEMU user-mode networking) holds
+     * the first connection without an answer; the guest answers from the second on. On virtual time:
+     * 51 ms after the start the first attempt has passed its bound, the next one gets the answer.
+     */
+    @Test
+    void anAttemptHungOnAnAcceptingForwarderIsGivenUpSoonAndTheNextOneSeesTheGuest() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getByAddress(TestProcesses.literal(ADDRESS)))) {
+            java.util.concurrent.CountDownLatch firstAccepted = new java.util.concurrent.CountDownLatch(1);
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread t = new Thread(() -> {
+                try {
+                    java.net.Socket first = server.accept(); // the forwarder's: held, never answered
+                    held.add(first);
+                    firstAccepted.countDown();
+                    while (!server.isClosed()) {
+                        try (java.net.Socket s = server.accept()) {
+                            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            s.getOutputStream().flush();
+                            s.getInputStream().read(new byte[512]);
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            }, "accepting-forwarder");
+            t.setDaemon(true);
+            t.start();
+            VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+            HttpCheck check = new HttpCheck(java.net.URI.create("http://" + ADDRESS + ":" + server.getLocalPort() + "/"),
+                    Duration.ofSeconds(2), vts);
+            StepVerifier.create(check.await(null))
+                    .then(() -> {
+                        try {
+                            assertThat(firstAccepted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .then(() -> vts.advanceTimeBy(Duration.ofMillis(51))) // the first attempt's bound: 50 ms
+                    .then(() -> vts.advanceTimeBy(Duration.ofMillis(5)))  // the retry's pause
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(5));
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+            vts.dispose();
         }
     }
 
