@@ -157,6 +157,14 @@ public final class XenstoredServer implements AutoCloseable {
         }
     }
 
+    /** Empties the tree (the root stays) and the log, for the next test; connections and watches stay. */
+    public synchronized void reset() {
+        tree = new TreeMap<>();
+        tree.put("/", new Node(new byte[0], List.of("n0")));
+        log.clear();
+        generation++;
+    }
+
     /** Clients connected now. */
     public int clients() {
         return connections.size();

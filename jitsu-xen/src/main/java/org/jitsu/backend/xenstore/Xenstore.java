@@ -20,10 +20,13 @@ import java.util.function.Function;
 public final class Xenstore implements AutoCloseable {
     /** How often a transaction that met a concurrent writer ({@code EAGAIN}) is run again. */
     public static final int TRANSACTION_ATTEMPTS = 10;
+    /** How long {@link #close()} waits for calls in flight before it leaves the handle to the process's exit. */
+    static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(1);
 
     private final XsLibrary lib;
     private final Pointer handle;
     private volatile boolean closed;
+    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private Xenstore(XsLibrary lib, Pointer handle) {
         this.lib = lib;
@@ -91,28 +94,29 @@ public final class Xenstore implements AutoCloseable {
 
     /** {@code path}'s permissions, owner first. */
     public List<Permission> permissions(String path) {
-        ensureOpen();
-        IntByReference n = new IntByReference();
-        Pointer p;
-        try {
-            p = lib.xs_get_permissions(handle, XsLibrary.XBT_NULL, path, n);
-        } catch (LastErrorException e) {
-            throw failure("get permissions of", path, e);
-        }
-        if (p == null) {
-            throw new XenstoreException("get permissions of " + path + ": failed", XenstoreException.EIO);
-        }
-        try {
-            List<Permission> out = new ArrayList<>();
-            for (int i = 0; i < n.getValue(); i++) {
-                int id = p.getInt(8L * i);
-                int perms = p.getInt(8L * i + 4);
-                out.add(new Permission(id, Permission.Access.of(perms)));
+        return call(() -> {
+            IntByReference n = new IntByReference();
+            Pointer p;
+            try {
+                p = lib.xs_get_permissions(handle, XsLibrary.XBT_NULL, path, n);
+            } catch (LastErrorException e) {
+                throw failure("get permissions of", path, e);
             }
-            return out;
-        } finally {
-            Native.free(Pointer.nativeValue(p));
-        }
+            if (p == null) {
+                throw new XenstoreException("get permissions of " + path + ": failed", XenstoreException.EIO);
+            }
+            try {
+                List<Permission> out = new ArrayList<>();
+                for (int i = 0; i < n.getValue(); i++) {
+                    int id = p.getInt(8L * i);
+                    int perms = p.getInt(8L * i + 4);
+                    out.add(new Permission(id, Permission.Access.of(perms)));
+                }
+                return out;
+            } finally {
+                Native.free(Pointer.nativeValue(p));
+            }
+        });
     }
 
     /**
@@ -121,9 +125,12 @@ public final class Xenstore implements AutoCloseable {
      * that throws aborts the transaction.
      */
     public <T> T transaction(Function<Transaction, T> body) {
+        return call(() -> transactionLoop(body));
+    }
+
+    private <T> T transactionLoop(Function<Transaction, T> body) {
         XenstoreException last = null;
         for (int attempt = 0; attempt < TRANSACTION_ATTEMPTS; attempt++) {
-            ensureOpen();
             int t;
             try {
                 t = lib.xs_transaction_start(handle);
@@ -156,47 +163,57 @@ public final class Xenstore implements AutoCloseable {
 
     /** Watches {@code path} and everything below it; xenstored fires once at once, then on each change. */
     public void watch(String path, String token) {
-        ensureOpen();
-        try {
-            check(lib.xs_watch(handle, path, token), "watch", path);
-        } catch (LastErrorException e) {
-            throw failure("watch", path, e);
-        }
+        call(() -> {
+            try {
+                check(lib.xs_watch(handle, path, token), "watch", path);
+            } catch (LastErrorException e) {
+                throw failure("watch", path, e);
+            }
+            return null;
+        });
     }
 
     public void unwatch(String path, String token) {
-        ensureOpen();
-        try {
-            check(lib.xs_unwatch(handle, path, token), "unwatch", path);
-        } catch (LastErrorException e) {
-            throw failure("unwatch", path, e);
-        }
+        call(() -> {
+            try {
+                check(lib.xs_unwatch(handle, path, token), "unwatch", path);
+            } catch (LastErrorException e) {
+                throw failure("unwatch", path, e);
+            }
+            return null;
+        });
     }
 
     /**
-     * Waits for the next watch event of this connection. Throws when the connection is lost or closed
-     * ({@link #close()} from another thread ends the wait).
+     * Waits for the next watch event of this connection. Throws when the connection is lost; a
+     * {@link #close()} from another thread waits until this returns.
      */
     public WatchEvent readWatch() {
-        ensureOpen();
-        IntByReference n = new IntByReference();
-        Pointer p;
-        try {
-            p = lib.xs_read_watch(handle, n);
-        } catch (LastErrorException e) {
-            throw failure("read a watch event on", socketPath(), e);
-        }
-        if (p == null) {
-            throw new XenstoreException("read a watch event: the connection ended", XenstoreException.EIO);
-        }
-        try {
-            String[] strings = p.getStringArray(0, n.getValue(), StandardCharsets.UTF_8.name());
-            return new WatchEvent(strings[XsLibrary.XS_WATCH_PATH], strings[XsLibrary.XS_WATCH_TOKEN]);
-        } finally {
-            Native.free(Pointer.nativeValue(p));
-        }
+        return call(() -> {
+            IntByReference n = new IntByReference();
+            Pointer p;
+            try {
+                p = lib.xs_read_watch(handle, n);
+            } catch (LastErrorException e) {
+                throw failure("read a watch event on", socketPath(), e);
+            }
+            if (p == null) {
+                throw new XenstoreException("read a watch event: the connection ended", XenstoreException.EIO);
+            }
+            try {
+                String[] strings = p.getStringArray(0, n.getValue(), StandardCharsets.UTF_8.name());
+                return new WatchEvent(strings[XsLibrary.XS_WATCH_PATH], strings[XsLibrary.XS_WATCH_TOKEN]);
+            } finally {
+                Native.free(Pointer.nativeValue(p));
+            }
+        });
     }
 
+    /**
+     * Closes the connection. Calls in flight on other threads finish first: the library's handle is
+     * freed only when no call uses it, since freeing it under a waiting call is undefined behaviour in
+     * libxenstore; after {@link #CLOSE_WAIT} the handle is left unfreed instead. New calls fail at once.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -205,7 +222,37 @@ public final class Xenstore implements AutoCloseable {
             }
             closed = true;
         }
-        lib.xs_close(handle);
+        boolean free;
+        try {
+            free = inUse.writeLock().tryLock(CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            free = false;
+        }
+        if (!free) {
+            // a call still waits inside the library (on a connection whose daemon went away, a reply
+            // may never come): freeing the handle under it would crash the process; leaving it costs
+            // one handle until the process exits
+            org.slf4j.LoggerFactory.getLogger(Xenstore.class).warn("xenstore: a call still waits on a closed"
+                    + " connection after {} ms; its handle is left, not freed", CLOSE_WAIT.toMillis());
+            return;
+        }
+        try {
+            lib.xs_close(handle);
+        } finally {
+            inUse.writeLock().unlock();
+        }
+    }
+
+    /** Runs {@code body} (library calls) while the handle cannot be freed; fails when closed. */
+    private <T> T call(java.util.function.Supplier<T> body) {
+        inUse.readLock().lock();
+        try {
+            ensureOpen();
+            return body.get();
+        } finally {
+            inUse.readLock().unlock();
+        }
     }
 
     public boolean isClosed() {
@@ -281,85 +328,93 @@ public final class Xenstore implements AutoCloseable {
     // ---- the calls, with or without a transaction
 
     private Optional<String> read(int t, String path) {
-        ensureOpen();
-        IntByReference len = new IntByReference();
-        Pointer p;
-        try {
-            p = lib.xs_read(handle, t, path, len);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == XenstoreException.ENOENT) {
+        return call(() -> {
+            IntByReference len = new IntByReference();
+            Pointer p;
+            try {
+                p = lib.xs_read(handle, t, path, len);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == XenstoreException.ENOENT) {
+                    return Optional.empty();
+                }
+                throw failure("read", path, e);
+            }
+            if (p == null) {
                 return Optional.empty();
             }
-            throw failure("read", path, e);
-        }
-        if (p == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new String(p.getByteArray(0, len.getValue()), StandardCharsets.UTF_8));
-        } finally {
-            Native.free(Pointer.nativeValue(p));
-        }
+            try {
+                return Optional.of(new String(p.getByteArray(0, len.getValue()), StandardCharsets.UTF_8));
+            } finally {
+                Native.free(Pointer.nativeValue(p));
+            }
+        });
     }
 
     private void write(int t, String path, String value) {
-        ensureOpen();
-        byte[] data = value.getBytes(StandardCharsets.UTF_8);
-        try {
-            check(lib.xs_write(handle, t, path, data, data.length), "write", path);
-        } catch (LastErrorException e) {
-            throw failure("write", path, e);
-        }
+        call(() -> {
+            byte[] data = value.getBytes(StandardCharsets.UTF_8);
+            try {
+                check(lib.xs_write(handle, t, path, data, data.length), "write", path);
+            } catch (LastErrorException e) {
+                throw failure("write", path, e);
+            }
+            return null;
+        });
     }
 
     private void rm(int t, String path) {
-        ensureOpen();
-        try {
-            check(lib.xs_rm(handle, t, path), "rm", path);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != XenstoreException.ENOENT) {
-                throw failure("rm", path, e);
+        call(() -> {
+            try {
+                check(lib.xs_rm(handle, t, path), "rm", path);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != XenstoreException.ENOENT) {
+                    throw failure("rm", path, e);
+                }
             }
-        }
+            return null;
+        });
     }
 
     private List<String> directory(int t, String path) {
-        ensureOpen();
-        IntByReference n = new IntByReference();
-        Pointer p;
-        try {
-            p = lib.xs_directory(handle, t, path, n);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == XenstoreException.ENOENT) {
+        return call(() -> {
+            IntByReference n = new IntByReference();
+            Pointer p;
+            try {
+                p = lib.xs_directory(handle, t, path, n);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == XenstoreException.ENOENT) {
+                    return List.of();
+                }
+                throw failure("list", path, e);
+            }
+            if (p == null) {
                 return List.of();
             }
-            throw failure("list", path, e);
-        }
-        if (p == null) {
-            return List.of();
-        }
-        try {
-            return List.of(p.getStringArray(0, n.getValue(), StandardCharsets.UTF_8.name()));
-        } finally {
-            Native.free(Pointer.nativeValue(p));
-        }
+            try {
+                return List.of(p.getStringArray(0, n.getValue(), StandardCharsets.UTF_8.name()));
+            } finally {
+                Native.free(Pointer.nativeValue(p));
+            }
+        });
     }
 
     private void setPermissions(int t, String path, List<Permission> permissions) {
-        ensureOpen();
-        if (permissions.isEmpty()) {
-            throw new IllegalArgumentException("permissions of " + path + ": at least the owner's");
-        }
-        XsLibrary.XsPermissions[] array = (XsLibrary.XsPermissions[]) new XsLibrary.XsPermissions().toArray(permissions.size());
-        for (int i = 0; i < array.length; i++) {
-            array[i].id = permissions.get(i).domain();
-            array[i].perms = permissions.get(i).access().bits;
-        }
-        try {
-            check(lib.xs_set_permissions(handle, t, path, array, array.length), "set permissions of", path);
-        } catch (LastErrorException e) {
-            throw failure("set permissions of", path, e);
-        }
+        call(() -> {
+            if (permissions.isEmpty()) {
+                throw new IllegalArgumentException("permissions of " + path + ": at least the owner's");
+            }
+            XsLibrary.XsPermissions[] array = (XsLibrary.XsPermissions[]) new XsLibrary.XsPermissions().toArray(permissions.size());
+            for (int i = 0; i < array.length; i++) {
+                array[i].id = permissions.get(i).domain();
+                array[i].perms = permissions.get(i).access().bits;
+            }
+            try {
+                check(lib.xs_set_permissions(handle, t, path, array, array.length), "set permissions of", path);
+            } catch (LastErrorException e) {
+                throw failure("set permissions of", path, e);
+            }
+            return null;
+        });
     }
 
     private void end(int t, boolean abort) {

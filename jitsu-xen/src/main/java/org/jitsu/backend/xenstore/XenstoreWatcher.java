@@ -96,33 +96,68 @@ public final class XenstoreWatcher implements AutoCloseable {
                     unwatchLater(w);
                 }
             });
-            calls.schedule(() -> {
-                try {
-                    Xenstore c;
-                    synchronized (connectLock) {
-                        if (reconnecting) {
-                            return; // the event thread sets every pending watch once it is back, this one too
-                        }
-                        c = connection();
-                    }
-                    if (w.watched.compareAndSet(false, true)) {
-                        c.watch(path, token); // its first event reads the key
-                    }
-                } catch (XenstoreException e) {
-                    if (waiters.remove(token) != null) {
-                        sink.error(e);
-                    }
-                }
-            });
+            calls.schedule(() -> setWatch(w));
         });
     }
 
+    /** Sets {@code w}'s watch on the current connection, unless the event thread is reconnecting (it sets it then). */
+    private void setWatch(Waiter w) {
+        Xenstore c = null;
+        try {
+            synchronized (connectLock) {
+                if (reconnecting) {
+                    return; // the event thread sets every pending watch once it is back, this one too
+                }
+                c = connection();
+            }
+            if (w.watched.compareAndSet(false, true)) {
+                c.watch(w.path, w.token); // its first event reads the key
+            }
+        } catch (XenstoreException e) {
+            if (c != null && broken(c)) {
+                // the daemon went away under this call: the event thread connects again and sets the
+                // pending watches, this one too; if it already has, set it on the new connection
+                w.watched.set(false); // the library wakes the event thread's wait with the connection's end
+                boolean retry;
+                synchronized (connectLock) {
+                    retry = !reconnecting && xs != null && xs != c;
+                }
+                if (retry && waiters.containsKey(w.token)) {
+                    calls.schedule(() -> setWatch(w));
+                }
+                return;
+            }
+            if (waiters.remove(w.token) != null) {
+                w.sink.error(e); // the daemon refused the watch itself (a path it does not allow, say)
+            }
+        }
+    }
+
+    /** True when {@code c} no longer answers (a read of the root fails): its failures are the connection's. */
+    private static boolean broken(Xenstore c) {
+        if (c.isClosed()) {
+            return true;
+        }
+        try {
+            c.read("/");
+            return false;
+        } catch (XenstoreException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Fails the pending waits and stops the watcher. The connection is closed when no event thread
+     * waits on it; otherwise that thread closes it when its wait ends (libxenstore cannot free a handle
+     * under a waiting call), or the process's exit does.
+     */
     @Override
     public void close() {
         closed = true;
         Xenstore c = xs;
-        if (c != null) {
-            c.close(); // ends the event thread's wait
+        Thread t = events;
+        if (c != null && (t == null || !t.isAlive())) {
+            c.close();
         }
         for (Waiter w : waiters.values()) {
             w.sink.error(new XenstoreException("xenstore watcher closed", XenstoreException.EIO));
@@ -153,7 +188,7 @@ public final class XenstoreWatcher implements AutoCloseable {
                 throw new XenstoreException("xenstore watcher closed", XenstoreException.EIO);
             }
             Xenstore c = xs;
-            if (c == null || c.isClosed()) {
+            if (c == null) { // none yet, or the event thread gave up reconnecting: it owns reconnection otherwise
                 c = Xenstore.open();
                 xs = c;
                 Xenstore opened = c;
@@ -166,6 +201,19 @@ public final class XenstoreWatcher implements AutoCloseable {
     }
 
     private void readEvents(Xenstore c) {
+        try {
+            readEventsUntilClosed(c);
+        } finally {
+            if (closed) {
+                Xenstore last = xs;
+                if (last != null) {
+                    last.close();
+                }
+            }
+        }
+    }
+
+    private void readEventsUntilClosed(Xenstore c) {
         while (!closed) {
             Xenstore.WatchEvent ev;
             try {

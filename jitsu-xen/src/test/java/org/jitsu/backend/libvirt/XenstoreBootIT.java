@@ -61,6 +61,7 @@ class XenstoreBootIT {
         backend = (LibvirtBackend) new LibvirtBackendFactory()
                 .create("xen", TestNode.backendSettings(TestNode.write(dir)), new BackendContext(dir, timer));
         xenstored.onCommit(c -> { });
+        xenstored.reset(); // every test's fresh test-driver node gives its first domain id 1
     }
 
     @AfterEach
