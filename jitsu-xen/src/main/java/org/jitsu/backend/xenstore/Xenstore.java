@@ -16,6 +16,9 @@ import java.util.function.Function;
  * default {@code /var/run/xenstored/socket}). Every call is a blocking round trip: run them on a
  * bounded scheduler, never on an event loop. The library's handle is thread-safe, so one thread may
  * wait in {@link #readWatch()} while others read and write. Closed once, by {@link #close()}.
+ *
+ * <p>Over 400 lines because it is the one place that calls the library: every call with its lock
+ * against a concurrent close, its errno mapping and the free of what the library returned.
  */
 public final class Xenstore implements AutoCloseable {
     /** How often a transaction that met a concurrent writer ({@code EAGAIN}) is run again. */
