@@ -49,6 +49,13 @@ class QemuLabIT {
     private static final String ADDRESS = "127.0.5.1";
     private static final int PORT = JitsuServerExtension.freePort(ADDRESS);
     private static final String URL = "http://" + ADDRESS + ":" + PORT + "/";
+    /** The fast guest (lab/fast-guest.config's kernel), the same template and initramfs script. */
+    private static final String FAST = "labfast";
+    private static final String FAST_DOMAIN = "lab-" + FAST;
+    private static final String FAST_NAME = "fast.lab.test";
+    private static final String FAST_ADDRESS = "127.0.5.2";
+    private static final int FAST_PORT = JitsuServerExtension.freePort(FAST_ADDRESS);
+    private static final String FAST_URL = "http://" + FAST_ADDRESS + ":" + FAST_PORT + "/";
     /** A boot under TCG takes 2-5 s here; much more on a loaded machine. */
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration IDLE = Duration.ofSeconds(10);
@@ -56,7 +63,7 @@ class QemuLabIT {
 
     @RegisterExtension
     @Order(1)
-    static final LabExtension lab = new LabExtension(DOMAIN);
+    static final LabExtension lab = new LabExtension(DOMAIN, FAST_DOMAIN);
 
     @RegisterExtension
     @Order(2)
@@ -88,6 +95,24 @@ class QemuLabIT {
                     "      - http: \"" + URL + "\"",
                     "    boot-timeout: " + BOOT_TIMEOUT.toSeconds() + "s",
                     "    idle-timeout: " + IDLE.toSeconds() + "s",
+                    "    stop: {mode: destroy}",
+                    "  - id: " + FAST,
+                    "    names: [" + FAST_NAME + "]",
+                    "    addresses: [" + FAST_ADDRESS + "]",
+                    "    ttl: 5",
+                    "    backend: lab",
+                    "    libvirt:",
+                    "      template: \"" + LabExtension.repositoryRoot().resolve("config/lab/qemu-guest.xml") + "\"",
+                    "      vars:",
+                    "        memory: 128",
+                    "        listen: " + FAST_ADDRESS,
+                    "        port: " + FAST_PORT,
+                    "        kernel: " + LabExtension.GUEST.resolve("fast-vmlinuz"),
+                    "        initrd: " + LabExtension.GUEST.resolve("fast-initrd.img"),
+                    "    readiness:",
+                    "      - backend: running",
+                    "      - http: \"" + FAST_URL + "\"",
+                    "    boot-timeout: " + BOOT_TIMEOUT.toSeconds() + "s",
                     "    stop: {mode: destroy}",
                     ""))
             .build();
@@ -146,10 +171,29 @@ class QemuLabIT {
         assertThat(status().failures()).isZero();
     }
 
+    @Test
+    @Order(3)
+    void theFastGuestBootsThroughJitsuOnItsOwnKernel() throws Exception {
+        assertThat(status(FAST).state()).isEqualTo(ServiceStatus.State.STOPPED);
+        assertThat(queryAddresses(FAST_NAME)).containsExactly(FAST_ADDRESS);
+        HttpResponse<String> page = get(FAST_URL);
+        assertThat(page.statusCode()).isEqualTo(200);
+        String built = java.nio.file.Files.readString(LabExtension.GUEST.resolve("fast-kernel-version"));
+        assertThat(page.body()).contains("jitsu lab guest " + FAST)
+                .contains("kernel " + built.substring(0, built.indexOf(' ')));
+        assertThat(LabExtension.domainState(FAST_DOMAIN)).isEqualTo("running");
+        System.out.printf("QemuLabIT: the fast guest booted through Jitsu in %d ms (the Debian guest: %d ms)%n",
+                status(FAST).lastBootMillis().orElseThrow(), status().lastBootMillis().orElse(-1L));
+    }
+
     // ---- helpers
 
     private static ServiceStatus status() {
-        return jitsu.server().pipeline().core().status(SERVICE).orElseThrow();
+        return status(SERVICE);
+    }
+
+    private static ServiceStatus status(String id) {
+        return jitsu.server().pipeline().core().status(id).orElseThrow();
     }
 
     private static NamedService definition() {
@@ -161,8 +205,12 @@ class QemuLabIT {
 
     /** dig for {@link #NAME}, waiting as long as a boot may take; the addresses of a NOERROR answer. */
     private static List<String> queryAddresses() {
+        return queryAddresses(NAME);
+    }
+
+    private static List<String> queryAddresses(String name) {
         DnsTools.Result r = DnsTools.run(List.of("dig", "@127.0.0.1", "-p", Integer.toString(jitsu.port()),
-                "+tries=1", "+time=" + (BOOT_TIMEOUT.toSeconds() + 10), NAME, "A"), BOOT_TIMEOUT.toSeconds() + 30);
+                "+tries=1", "+time=" + (BOOT_TIMEOUT.toSeconds() + 10), name, "A"), BOOT_TIMEOUT.toSeconds() + 30);
         assertThat(r.exitCode()).as("dig: %s%s", r.stdout(), r.stderr()).isZero();
         Matcher s = STATUS.matcher(r.stdout());
         assertThat(s.find() ? Optional.of(s.group(1)) : Optional.empty()).as("dig: %s", r.stdout()).contains("NOERROR");
