@@ -57,6 +57,18 @@ sed 's/^dist: /test-release: built /' "$WORK/build.log"
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
 in_ns() { ip netns exec "$NS" "$@"; }
+# await_ready LOG WHAT: until $SERVER's admin API says ready (30 s at most); fails showing LOG when it
+# exits or never gets there
+await_ready() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready && return 0
+        kill -0 "$SERVER" 2>/dev/null || { cat "$1" >&2; fail "$2 exited"; }
+        sleep 0.1
+    done
+    cat "$1" >&2
+    fail "$2 not ready in 30 s"
+}
 
 # The tarball, from any directory
 tarball=$(ls target/dist/jitsu-*.tar.gz)
@@ -65,11 +77,7 @@ tar -xzf "$tarball" -C "$WORK/unpacked"
 release=$(ls -d "$WORK"/unpacked/jitsu-*)
 (cd / && exec ip netns exec "$NS" "$release/bin/jitsu" serve --stop-services-on-exit) >"$WORK/tar-server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 300); do
-    in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready && break
-    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/tar-server.log" >&2; fail "the tarball's server exited"; }
-    sleep 0.1
-done
+await_ready "$WORK/tar-server.log" "the tarball's server"
 tar_dig=$(in_ns dig @127.0.0.1 -p 5353 +tries=1 +time=15 +short www.example.test A)
 [[ $tar_dig == 127.0.0.2 ]] || { cat "$WORK/tar-server.log" >&2; fail "the tarball's server answered: $tar_dig"; }
 in_ns curl -s --max-time 5 http://127.0.0.2:8080/ | grep -q 'Jitsu' || fail "no page from the tarball's service"
@@ -112,12 +120,7 @@ as_unit $start_pre >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log" >&2; fail 
 as_unit $start >"$WORK/server.log" 2>&1 &
 SERVER=$!
 
-for _ in $(seq 300); do
-    in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready && break
-    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log" >&2; fail "the server exited"; }
-    sleep 0.1
-done
-in_ns curl -s --max-time 1 -o /dev/null http://127.0.0.1:8053/health/ready || { cat "$WORK/server.log" >&2; fail "not ready in 30 s"; }
+await_ready "$WORK/server.log" "the installed server"
 
 java_pid=$(ip netns pids "$NS" | while read -r p; do
     [[ $(readlink "/proc/$p/exe") == */java ]] && echo "$p"

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.jitsu.server.testing.Await;
 import org.jitsu.server.testing.DigOutput;
 import org.jitsu.server.testing.JitsuServerExtension;
@@ -166,7 +164,7 @@ class PrometheusIT {
         } finally {
             prometheus = null;
             if (dir != null) {
-                deleteTree(dir);
+                JitsuServerExtension.deleteTree(dir);
             }
         }
     }
@@ -440,20 +438,6 @@ class PrometheusIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    System.err.println("cannot delete " + p + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("cannot delete " + root + ": " + e);
         }
     }
 }

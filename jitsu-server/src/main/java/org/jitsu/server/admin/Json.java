@@ -3,8 +3,9 @@ package org.jitsu.server.admin;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jitsu.settings.JsonText;
 
-/** A small JSON writer for the admin API's few shapes: strings are escaped per RFC 8259. */
+/** The admin API's few shapes as JSON; strings through the settings library's {@link JsonText}. */
 final class Json {
     private Json() {
     }
@@ -57,9 +58,9 @@ final class Json {
         b.append("{\"id\":");
         string(b, s.id());
         b.append(",\"names\":");
-        strings(b, s.names());
+        JsonText.value(b, s.names());
         b.append(",\"addresses\":");
-        strings(b, s.addresses());
+        JsonText.value(b, s.addresses());
         b.append(",\"backend\":");
         string(b, s.backend());
         b.append(",\"state\":");
@@ -86,36 +87,7 @@ final class Json {
         }
     }
 
-    private static void strings(StringBuilder b, List<String> values) {
-        b.append('[');
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) {
-                b.append(',');
-            }
-            string(b, values.get(i));
-        }
-        b.append(']');
-    }
-
     static void string(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        JsonText.string(b, s);
     }
 }

@@ -125,8 +125,7 @@ final class ServiceRuntime implements ManagedService {
         }
         // the whole cold path on the core's timer: an at-once answer waits for nothing (on a DNS event
         // loop it cost 0.1 to 0.7 ms, mostly code that runs once per boot and so is never compiled); the
-        // boot it starts is the one every later caller joins
-        lastRequest = ctx.now();
+        // boot it starts is the one every later caller joins (cold stamps the traffic there)
         ctx.timer().schedule(() -> cold(Demand.TOUCH));
     }
 

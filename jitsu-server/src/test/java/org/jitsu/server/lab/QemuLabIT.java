@@ -77,43 +77,9 @@ class QemuLabIT {
                     "backends:",
                     "  lab: {type: libvirt, uri: \"" + LabExtension.URI + "\"}",
                     "services:",
-                    "  - id: " + SERVICE,
-                    "    names: [" + NAME + "]",
-                    "    addresses: [" + ADDRESS + "]",
-                    "    ttl: 5",
-                    "    backend: lab",
-                    "    libvirt:",
-                    "      template: \"" + LabExtension.repositoryRoot().resolve("config/lab/qemu-guest.xml") + "\"",
-                    "      vars:",
-                    "        memory: 128",
-                    "        listen: " + ADDRESS,
-                    "        port: " + PORT,
-                    "        kernel: " + LabExtension.GUEST.resolve("vmlinuz"),
-                    "        initrd: " + LabExtension.GUEST.resolve("initrd.img"),
-                    "    readiness:",
-                    "      - backend: running",
-                    "      - http: \"" + URL + "\"",
-                    "    boot-timeout: " + BOOT_TIMEOUT.toSeconds() + "s",
+                    guest(SERVICE, NAME, ADDRESS, PORT, "vmlinuz", "initrd.img"),
                     "    idle-timeout: " + IDLE.toSeconds() + "s",
-                    "    stop: {mode: destroy}",
-                    "  - id: " + FAST,
-                    "    names: [" + FAST_NAME + "]",
-                    "    addresses: [" + FAST_ADDRESS + "]",
-                    "    ttl: 5",
-                    "    backend: lab",
-                    "    libvirt:",
-                    "      template: \"" + LabExtension.repositoryRoot().resolve("config/lab/qemu-guest.xml") + "\"",
-                    "      vars:",
-                    "        memory: 128",
-                    "        listen: " + FAST_ADDRESS,
-                    "        port: " + FAST_PORT,
-                    "        kernel: " + LabExtension.GUEST.resolve("fast-vmlinuz"),
-                    "        initrd: " + LabExtension.GUEST.resolve("fast-initrd.img"),
-                    "    readiness:",
-                    "      - backend: running",
-                    "      - http: \"" + FAST_URL + "\"",
-                    "    boot-timeout: " + BOOT_TIMEOUT.toSeconds() + "s",
-                    "    stop: {mode: destroy}",
+                    guest(FAST, FAST_NAME, FAST_ADDRESS, FAST_PORT, "fast-vmlinuz", "fast-initrd.img"),
                     ""))
             .build();
 
@@ -187,6 +153,29 @@ class QemuLabIT {
     }
 
     // ---- helpers
+
+    /** A service on config/lab/qemu-guest.xml booting the lab's kernel and initrd of these names. */
+    private static String guest(String id, String name, String address, int port, String kernel, String initrd) {
+        return String.join("\n",
+                "  - id: " + id,
+                "    names: [" + name + "]",
+                "    addresses: [" + address + "]",
+                "    ttl: 5",
+                "    backend: lab",
+                "    libvirt:",
+                "      template: \"" + LabExtension.repositoryRoot().resolve("config/lab/qemu-guest.xml") + "\"",
+                "      vars:",
+                "        memory: 128",
+                "        listen: " + address,
+                "        port: " + port,
+                "        kernel: " + LabExtension.GUEST.resolve(kernel),
+                "        initrd: " + LabExtension.GUEST.resolve(initrd),
+                "    readiness:",
+                "      - backend: running",
+                "      - http: \"http://" + address + ":" + port + "/\"",
+                "    boot-timeout: " + BOOT_TIMEOUT.toSeconds() + "s",
+                "    stop: {mode: destroy}");
+    }
 
     private static ServiceStatus status() {
         return status(SERVICE);

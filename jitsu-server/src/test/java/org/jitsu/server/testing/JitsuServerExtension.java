@@ -229,7 +229,8 @@ public final class JitsuServerExtension implements BeforeAllCallback, AfterAllCa
         return DnsTools.dig("127.0.0.1", port(), args);
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes {@code root} and everything below it; what cannot be deleted is logged, not thrown. */
+    public static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jitsu.settings.ConfigException;
+import org.jitsu.settings.JsonText;
 import org.jitsu.settings.Settings;
 
 /**
@@ -50,7 +51,7 @@ record GuestConfig(Map<String, String> entries) {
                 if (m.size() != 1 || !m.containsKey("json")) {
                     throw new ConfigException(keyPath, v, "a string, or {json: VALUE}");
                 }
-                out.put(key, Json.write(m.get("json")));
+                out.put(key, JsonText.of(m.get("json")));
             } else if (v instanceof List<?> || v == null) {
                 throw new ConfigException(keyPath, v, "a string, or {json: VALUE}");
             } else {
@@ -58,74 +59,5 @@ record GuestConfig(Map<String, String> entries) {
             }
         }
         return new GuestConfig(out);
-    }
-
-    /** Compact JSON of what YAML gave: maps, lists, strings, numbers, booleans, null. */
-    static final class Json {
-        private Json() {
-        }
-
-        static String write(Object v) {
-            StringBuilder b = new StringBuilder();
-            write(b, v);
-            return b.toString();
-        }
-
-        private static void write(StringBuilder b, Object v) {
-            if (v == null) {
-                b.append("null");
-            } else if (v instanceof Map<?, ?> m) {
-                b.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (!first) {
-                        b.append(',');
-                    }
-                    first = false;
-                    string(b, String.valueOf(e.getKey()));
-                    b.append(':');
-                    write(b, e.getValue());
-                }
-                b.append('}');
-            } else if (v instanceof List<?> l) {
-                b.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    if (i > 0) {
-                        b.append(',');
-                    }
-                    write(b, l.get(i));
-                }
-                b.append(']');
-            } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long
-                    || v instanceof java.math.BigInteger) {
-                b.append(v);
-            } else if (v instanceof Double d && !d.isNaN() && !d.isInfinite()) {
-                b.append(v);
-            } else {
-                string(b, String.valueOf(v));
-            }
-        }
-
-        private static void string(StringBuilder b, String s) {
-            b.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            b.append('"');
-        }
     }
 }
